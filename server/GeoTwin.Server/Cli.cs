@@ -1,0 +1,132 @@
+using GeoTwin.DataImport.Demo;
+using GeoTwin.Server.Infrastructure.Db;
+
+namespace GeoTwin.Server;
+
+/// <summary>
+/// The verbs of the single binary. Options map onto configuration keys, so the same setting can come
+/// from a flag, an environment variable (GEOTWIN_*) or appsettings.json, in that order of precedence.
+/// </summary>
+public static class Cli
+{
+    const string Usage = """
+        usage: geotwin <verb> [options]
+          serve     run the server (default)
+          migrate   start the database, apply migrations, stop
+          demo      load the demo jurisdiction into an empty database, stop
+          help      this text
+        options:
+          --port N      HTTP port (GEOTWIN_PORT, default 8080; 0 picks a free one)
+          --bind ADDR   listen address (GEOTWIN_BIND, default 127.0.0.1)
+          --data DIR    data directory of the private database (GEOTWIN_DATA, default .geotwin)
+          --demo        load the demo jurisdiction if the database is empty
+        environment:
+          GEOTWIN_DB       connection string of an existing PostGIS database (no private cluster then)
+          GEOTWIN_PG_USER  account that runs the private PostgreSQL when GeoTwin runs as root (default postgres)
+          GEOTWIN_REDIS    Redis for the SignalR backplane when several nodes serve together
+        """;
+
+    static readonly Dictionary<string, string> EnvironmentKeys = new()
+    {
+        ["GEOTWIN_PORT"] = "GeoTwin:Port",
+        ["GEOTWIN_BIND"] = "GeoTwin:Bind",
+        ["GEOTWIN_DATA"] = "GeoTwin:DataDirectory",
+        ["GEOTWIN_PG_USER"] = "GeoTwin:PostgresUser",
+        ["GEOTWIN_DB"] = "ConnectionStrings:GeoTwin",
+        ["GEOTWIN_REDIS"] = "ConnectionStrings:Redis",
+    };
+
+    static readonly Dictionary<string, string> FlagKeys = new()
+    {
+        ["--port"] = "GeoTwin:Port",
+        ["--bind"] = "GeoTwin:Bind",
+        ["--data"] = "GeoTwin:DataDirectory",
+    };
+
+    public static void Say(string line) => Console.Error.WriteLine($"geotwin: {line}");
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        try
+        {
+            var settings = ParseSettings(rest);
+            switch (verb)
+            {
+                case "serve": return await ServeAsync(settings);
+                case "migrate": return await WithDatabaseAsync(settings, _ => Task.FromResult(0));
+                case "demo":
+                    return await WithDatabaseAsync(settings, async db =>
+                    {
+                        Say(await DemoSample.LoadIfEmptyAsync(db.DataSource)
+                            ? "demo jurisdiction loaded"
+                            : "the database already has a jurisdiction; nothing loaded");
+                        return 0;
+                    });
+                case "help" or "--help" or "-h":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    throw new UsageException($"unknown verb '{verb}'");
+            }
+        }
+        catch (UsageException e)
+        {
+            Say($"error: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 64;
+        }
+        catch (Exception e) when (e is StartupException or MigrationFailedException)
+        {
+            Say($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>Flags and GEOTWIN_* variables as configuration keys; flags win.</summary>
+    public static Dictionary<string, string?> ParseSettings(string[] args)
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var (variable, key) in EnvironmentKeys)
+        {
+            var value = Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrEmpty(value)) settings[key] = value;
+        }
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg == "--demo") { settings["GeoTwin:Demo"] = "true"; continue; }
+            if (!FlagKeys.TryGetValue(arg, out var key)) throw new UsageException($"unknown option '{arg}'");
+            if (i + 1 >= args.Length) throw new UsageException($"option {arg} needs a value");
+            settings[key] = args[++i];
+        }
+        return settings;
+    }
+
+    static async Task<int> ServeAsync(Dictionary<string, string?> settings)
+    {
+        await using var server = await Program.BuildAsync([], settings);
+        if (server.App.Configuration.GetValue("GeoTwin:Demo", false) && await DemoSample.LoadIfEmptyAsync(server.Database.DataSource))
+            Say("loaded the demo jurisdiction into the empty database");
+        await server.App.StartAsync();
+        Say($"GeoTwin is running at {server.Url}/ (Ctrl-C stops it and its database)");
+        Say("no sign-in yet: the server listens on this machine only unless started with --bind");
+        await server.App.WaitForShutdownAsync();
+        return 0;
+    }
+
+    static async Task<int> WithDatabaseAsync(Dictionary<string, string?> settings, Func<Database, Task<int>> work)
+    {
+        var config = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddInMemoryCollection(settings)
+            .Build();
+        await using var database = await Database.OpenAsync(config, Say);
+        Say($"database ready, {Migrations.Embedded.Count} migrations applied");
+        return await work(database);
+    }
+
+    sealed class UsageException(string message) : Exception(message);
+}

@@ -1,0 +1,409 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace GeoTwin.Server.Infrastructure.Db;
+
+public sealed record PrivateClusterOptions
+{
+    /// <summary>Folder that holds the cluster (postgres/), its password and its lock.</summary>
+    public required string DataDirectory { get; init; }
+    /// <summary>Unprivileged account that runs PostgreSQL when GeoTwin runs as root.</summary>
+    public string? RunAsUser { get; init; }
+    /// <summary>Folder with initdb and postgres; found under /usr/lib/postgresql when unset.</summary>
+    public string? PgBinDirectory { get; init; }
+    /// <summary>Loopback port for PostgreSQL; a free one is picked when unset.</summary>
+    public int? Port { get; init; }
+    public string DatabaseName { get; init; } = "geotwin";
+}
+
+/// <summary>
+/// GeoTwin's embedded default database: a PostgreSQL cluster of its own under the data directory,
+/// listening on 127.0.0.1 only, started with GeoTwin and stopped with it.
+/// </summary>
+public sealed class PrivateCluster : IAsyncDisposable
+{
+    public const string SuperUser = "geotwin";
+    const string InstallHint =
+        "install it with: sudo apt-get install -y postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting " +
+        "(or run ./geotwin up, which does), or point GEOTWIN_DB at an existing PostGIS database";
+
+    readonly FileStream _lock;
+    readonly Process _postmaster;
+
+    PrivateCluster(FileStream dirLock, Process postmaster, string connectionString, int port)
+    {
+        _lock = dirLock;
+        _postmaster = postmaster;
+        ConnectionString = connectionString;
+        Port = port;
+    }
+
+    public string ConnectionString { get; }
+    public int Port { get; }
+    public int ProcessId => _postmaster.Id;
+    public bool IsRunning => !_postmaster.HasExited;
+
+    public static async Task<PrivateCluster> StartAsync(PrivateClusterOptions options, Action<string>? log = null, CancellationToken ct = default)
+    {
+        log ??= _ => { };
+        var binDir = FindPgBin(options.PgBinDirectory);
+        RequireExtensions(binDir);
+
+        var dataDir = Path.GetFullPath(options.DataDirectory);
+        PrepareWritableDirectory(dataDir);
+        var dirLock = TakeLock(dataDir);
+        try
+        {
+            var runAs = geteuid() == 0 ? ResolveRunAsUser(options.RunAsUser) : null;
+            var pgData = Path.Combine(dataDir, "postgres");
+            var passwordFile = Path.Combine(dataDir, "postgres-password");
+
+            if (!File.Exists(Path.Combine(pgData, "PG_VERSION")))
+                await InitClusterAsync(binDir, dataDir, pgData, passwordFile, runAs, log, ct);
+            else if (runAs is not null)
+                Run("chown", "-R", $"{runAs}:", pgData); // survives a data folder copied between machines
+
+            await StopOrphanAsync(pgData, log);
+
+            var port = options.Port ?? FreeLoopbackPort();
+            if (options.Port is not null && !IsPortFree(port))
+                throw new StartupException($"port {port} for the private PostgreSQL is in use: choose another or leave it unset to pick a free one");
+
+            var earlyOutput = new StringBuilder();
+            var postmaster = StartPostmaster(binDir, pgData, port, runAs, earlyOutput);
+            var password = (await File.ReadAllTextAsync(passwordFile, ct)).Trim();
+            var admin = new NpgsqlConnectionStringBuilder
+            {
+                Host = "127.0.0.1", Port = port, Username = SuperUser, Password = password,
+                Database = "postgres", Pooling = false, Timeout = 5,
+            }.ConnectionString;
+
+            await WaitUntilAcceptingAsync(admin, postmaster, earlyOutput, ct);
+            await EnsureDatabaseAsync(admin, options.DatabaseName, ct);
+            log($"private PostgreSQL ready on 127.0.0.1:{port} (data {pgData}, pid {postmaster.Id})");
+
+            var cs = new NpgsqlConnectionStringBuilder(admin) { Database = options.DatabaseName, Pooling = true }.ConnectionString;
+            return new PrivateCluster(dirLock, postmaster, cs, port);
+        }
+        catch
+        {
+            dirLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Fast shutdown: disconnects clients, checkpoints, exits; escalates only if PostgreSQL hangs.</summary>
+    public async Task StopAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (!_postmaster.HasExited)
+        {
+            kill(_postmaster.Id, SIGINT);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try { await _postmaster.WaitForExitAsync(wait.Token); }
+            catch (OperationCanceledException)
+            {
+                kill(_postmaster.Id, SIGQUIT);
+                await _postmaster.WaitForExitAsync();
+            }
+        }
+        _lock.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    static string FindPgBin(string? configured)
+    {
+        if (configured is not null)
+        {
+            if (File.Exists(Path.Combine(configured, "postgres")) && File.Exists(Path.Combine(configured, "initdb")))
+                return configured;
+            throw new StartupException($"PostgreSQL is not installed in {configured} (no postgres/initdb there): {InstallHint}");
+        }
+        var preferred = "/usr/lib/postgresql/15/bin";
+        if (File.Exists(Path.Combine(preferred, "postgres"))) return preferred;
+        var any = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "postgres")))
+                .OrderByDescending(d => d, StringComparer.Ordinal)
+                .FirstOrDefault()
+            : null;
+        return any ?? throw new StartupException($"PostgreSQL 15 is not installed: {InstallHint}");
+    }
+
+    static void RequireExtensions(string binDir)
+    {
+        var shareDir = Run(Path.Combine(binDir, "pg_config"), "--sharedir").Trim();
+        foreach (var extension in new[] { "postgis", "pgrouting" })
+        {
+            if (!File.Exists(Path.Combine(shareDir, "extension", extension + ".control")))
+                throw new StartupException($"the PostgreSQL extension {extension} is not installed: {InstallHint}");
+        }
+    }
+
+    static void PrepareWritableDirectory(string dataDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataDir);
+            var probe = Path.Combine(dataDir, ".write-test");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"data directory {dataDir} is not writable ({e.Message}): choose another with --data DIR or GEOTWIN_DATA");
+        }
+    }
+
+    /// <summary>One GeoTwin per data directory; the OS drops the lock if GeoTwin dies.</summary>
+    static FileStream TakeLock(string dataDir)
+    {
+        var path = Path.Combine(dataDir, "geotwin.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new StartupException($"data directory {dataDir} is in use by another running GeoTwin: stop it first or choose another with --data DIR");
+        }
+    }
+
+    static string ResolveRunAsUser(string? configured)
+    {
+        var user = configured ?? "postgres";
+        try
+        {
+            Run("id", "-u", user);
+        }
+        catch (StartupException)
+        {
+            throw new StartupException(
+                $"GeoTwin runs as root but PostgreSQL refuses root, and the account '{user}' that should run it does not exist: " +
+                "create it (sudo useradd --system postgres, or install postgresql-15, which does) or name another with GEOTWIN_PG_USER");
+        }
+        return user;
+    }
+
+    static async Task InitClusterAsync(string binDir, string dataDir, string pgData, string passwordFile, string? runAs, Action<string> log, CancellationToken ct)
+    {
+        log($"creating the private PostgreSQL cluster in {pgData}");
+        if (Directory.Exists(pgData)) Directory.Delete(pgData, recursive: true); // a half-made cluster from an interrupted init
+        Directory.CreateDirectory(pgData);
+        File.SetUnixFileMode(pgData, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        await File.WriteAllTextAsync(passwordFile, password, ct);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        // initdb reads the password from a file it can open as the PostgreSQL user; removed right after.
+        var initPasswordFile = Path.Combine(dataDir, ".initdb-password");
+        await File.WriteAllTextAsync(initPasswordFile, password, ct);
+        File.SetUnixFileMode(initPasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            if (runAs is not null)
+            {
+                Run("chown", $"{runAs}:", pgData, initPasswordFile);
+                try { Run(AsUser(runAs, "test", "-w", pgData)); }
+                catch (StartupException)
+                {
+                    throw new StartupException(
+                        $"the PostgreSQL account '{runAs}' cannot reach {pgData} (a parent folder is closed to other users): " +
+                        "choose a data directory under an open path with --data DIR (e.g. /var/lib/geotwin), or run GeoTwin as a normal user");
+                }
+            }
+            Run(AsUser(runAs, Path.Combine(binDir, "initdb"), "-D", pgData, "-U", SuperUser, $"--pwfile={initPasswordFile}",
+                "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"));
+        }
+        catch
+        {
+            Directory.Delete(pgData, recursive: true);
+            throw;
+        }
+        finally
+        {
+            File.Delete(initPasswordFile);
+        }
+
+        // PostgreSQL writes its own log files, so nothing depends on GeoTwin reading its output.
+        await File.AppendAllTextAsync(Path.Combine(pgData, "postgresql.auto.conf"),
+            "logging_collector = on\nlog_directory = 'log'\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n", ct);
+        if (runAs is not null) Run("chown", $"{runAs}:", Path.Combine(pgData, "postgresql.auto.conf"));
+    }
+
+    /// <summary>A postmaster left by a GeoTwin that was killed: we hold the lock, so nobody else owns it.</summary>
+    static async Task StopOrphanAsync(string pgData, Action<string> log)
+    {
+        var pidFile = Path.Combine(pgData, "postmaster.pid");
+        if (!File.Exists(pidFile)) return;
+        var firstLine = File.ReadLines(pidFile).FirstOrDefault();
+        if (!int.TryParse(firstLine, out var pid)) return;
+        if (!File.Exists($"/proc/{pid}/cmdline") || !File.ReadAllText($"/proc/{pid}/cmdline").Contains("postgres")) return;
+
+        log($"stopping PostgreSQL pid {pid} left behind by an earlier GeoTwin");
+        kill(pid, SIGINT);
+        for (var i = 0; i < 300 && Directory.Exists($"/proc/{pid}"); i++) await Task.Delay(100);
+        if (Directory.Exists($"/proc/{pid}")) kill(pid, SIGQUIT);
+    }
+
+    /// <summary>
+    /// Started from a thread that lives as long as PostgreSQL does, because PR_SET_PDEATHSIG fires when the
+    /// forking thread ends: so if GeoTwin is killed outright, the kernel still tells PostgreSQL to shut down.
+    /// </summary>
+    static Process StartPostmaster(string binDir, string pgData, int port, string? runAs, StringBuilder earlyOutput)
+    {
+        var psi = AsUser(runAs, Path.Combine(binDir, "postgres"), "-D", pgData, "-p", port.ToString());
+        psi.ArgumentList.Insert(psi.ArgumentList.IndexOf("--") , "--pdeathsig=INT");
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardOutput = true;
+
+        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var owner = new Thread(() =>
+        {
+            Process process;
+            try { process = Process.Start(psi)!; }
+            catch (Exception e) { started.SetException(e); return; }
+            process.ErrorDataReceived += (_, e) => Append(earlyOutput, e.Data);
+            process.OutputDataReceived += (_, e) => Append(earlyOutput, e.Data);
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            started.SetResult(process);
+            process.WaitForExit();
+        }) { IsBackground = true, Name = "postgres-owner" };
+        owner.Start();
+        return started.Task.GetAwaiter().GetResult();
+
+        static void Append(StringBuilder sb, string? line)
+        {
+            if (line is null) return;
+            lock (sb) { if (sb.Length < 16_000) sb.AppendLine(line); }
+        }
+    }
+
+    static async Task WaitUntilAcceptingAsync(string adminConnectionString, Process postmaster, StringBuilder output, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (postmaster.HasExited)
+            {
+                await Task.Delay(200, ct); // let the last stderr lines arrive
+                string text;
+                lock (output) text = output.ToString().Trim();
+                throw new StartupException($"the private PostgreSQL stopped during start-up: {LastLines(text, 4)}");
+            }
+            try
+            {
+                await using var conn = new NpgsqlConnection(adminConnectionString);
+                await conn.OpenAsync(ct);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+            {
+                if (DateTime.UtcNow > deadline)
+                    throw new StartupException($"the private PostgreSQL did not accept connections within 60 s: {e.Message}");
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    static async Task EnsureDatabaseAsync(string adminConnectionString, string database, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(adminConnectionString);
+        await conn.OpenAsync(ct);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", conn) { Parameters = { new() { Value = database } } };
+        if (await exists.ExecuteScalarAsync(ct) is not null) return;
+        // Identifiers cannot be parameters; the name is quoted by PostgreSQL's own rules.
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {QuoteIdentifier(database)}", conn);
+        await create.ExecuteNonQueryAsync(ct);
+    }
+
+    public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static bool IsPortFree(int port, IPAddress? address = null)
+    {
+        try
+        {
+            using var listener = new TcpListener(address ?? IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>setpriv drops to the PostgreSQL account when GeoTwin is root; a no-op wrapper otherwise.</summary>
+    static ProcessStartInfo AsUser(string? user, string program, params string[] args)
+    {
+        var psi = new ProcessStartInfo("setpriv") { UseShellExecute = false };
+        if (user is not null)
+        {
+            psi.ArgumentList.Add($"--reuid={user}");
+            psi.ArgumentList.Add($"--regid={Run("id", "-g", user).Trim()}");
+            psi.ArgumentList.Add("--init-groups");
+        }
+        psi.ArgumentList.Add("--");
+        psi.ArgumentList.Add(program);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.WorkingDirectory = "/";
+        psi.Environment["LC_ALL"] = "C.UTF-8";
+        return psi;
+    }
+
+    static string Run(string program, params string[] args)
+    {
+        var psi = new ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Run(psi);
+    }
+
+    static string Run(ProcessStartInfo psi)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        using var p = Process.Start(psi) ?? throw new StartupException($"could not run {psi.FileName}");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            var command = string.Join(' ', psi.ArgumentList.Prepend(psi.FileName));
+            throw new StartupException($"`{command}` failed: {LastLines(stderr.Result.Trim(), 3)}");
+        }
+        return stdout.Result;
+    }
+
+    static string LastLines(string text, int count) =>
+        string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(count).Select(l => l.Trim()));
+
+    const int SIGINT = 2;
+    const int SIGQUIT = 3;
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int sig);
+
+    [DllImport("libc")]
+    static extern uint geteuid();
+
+    public static bool RunningAsRoot => geteuid() == 0;
+}
+
+/// <summary>Bad configuration or environment: one line that says what is wrong and what to do.</summary>
+public sealed class StartupException(string message) : Exception(message);

@@ -1,0 +1,66 @@
+using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Jobs;
+using GeoTwin.Server.Status;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace GeoTwin.Server;
+
+public static class Program
+{
+    public static Task<int> Main(string[] args) => Cli.RunAsync(args);
+
+    /// <summary>The whole server: what it adds, then what it maps. The database is up and migrated on return.</summary>
+    public static async Task<GeoTwinServer> BuildAsync(string[] args, IDictionary<string, string?> settings, CancellationToken ct = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Hosting.Find(),
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddListenAddress();
+
+        var database = await Database.OpenAsync(builder.Configuration, Cli.Say, ct);
+        try
+        {
+            builder.Services.AddSingleton(database.DataSource);
+            builder.AddJobs(database);
+            builder.Services.AddOpenApi();
+            builder.Services.AddProblemDetails();
+
+            var app = builder.Build();
+            app.UseExceptionHandler();
+            app.UseStatusCodePages();
+            app.UseDefaultFiles();
+            app.UseStaticFiles();
+            app.MapStatusEndpoints();
+            app.MapJobsDashboard();
+            app.MapOpenApi();
+            app.MapClientFallback();
+            return new GeoTwinServer(app, database);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>The running server and the database it owns; disposing stops both, PostgreSQL last.</summary>
+public sealed class GeoTwinServer(WebApplication app, Database database) : IAsyncDisposable
+{
+    public WebApplication App { get; } = app;
+    public Database Database { get; } = database;
+
+    /// <summary>The address Kestrel really listens on (the port is chosen by the OS when configured as 0).</summary>
+    public string Url => App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Reflection;
+using GeoTwin.Server.Infrastructure.Db;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace GeoTwin.Server.Status;
+
+public sealed record Health(string Status);
+public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string? Reason = null);
+public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
+public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
+
+/// <summary>Liveness, readiness and what the viewer needs to open: the only routes open without sign-in.</summary>
+public static class StatusEndpoints
+{
+    static readonly string Version =
+        typeof(StatusEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static WebApplication MapStatusEndpoints(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => TypedResults.Ok(new Health("alive")))
+            .WithName("Health").WithSummary("The process is alive.").WithTags("Status");
+        app.MapGet("/readyz", ReadyAsync)
+            .WithName("Ready").WithSummary("The database answers and every migration is applied.").WithTags("Status");
+        app.MapGet("/api/info", InfoAsync)
+            .WithName("Info").WithSummary("Server name, version and the jurisdiction's extent.").WithTags("Status");
+        return app;
+    }
+
+    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        var expected = Migrations.Embedded.Count;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            var applied = await Migrations.CountAppliedAsync(db, timeout.Token);
+            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected));
+            return TypedResults.Json(new Readiness("not_ready", Math.Max(applied, 0), expected, "migrations not applied"), statusCode: 503);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return TypedResults.Json(new Readiness("not_ready", 0, expected, "database unreachable"), statusCode: 503);
+        }
+    }
+
+    static async Task<Ok<ServerInfo>> InfoAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(EmbeddedSql.Get("Status/root_jurisdiction.sql"));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        JurisdictionSummary? root = null;
+        if (await reader.ReadAsync(ct))
+        {
+            root = new JurisdictionSummary(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? [] : [reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)]);
+        }
+        return TypedResults.Ok(new ServerInfo("GeoTwin 一张图", "GeoTwin One Map", Version, root));
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace GeoTwin.Server.Tests.Status;
+
+[Collection("postgis")]
+public sealed class StatusEndpointsTests(PostgisFixture pg)
+{
+    [Fact]
+    public async Task Healthz_and_readyz_answer_once_migrated()
+    {
+        await using var server = await pg.StartServerAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+
+        var health = await http.GetAsync("/healthz");
+        var ready = await http.GetFromJsonAsync<JsonElement>("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal(GeoTwin.Server.Infrastructure.Db.Migrations.Embedded.Count, ready.GetProperty("migrationsApplied").GetInt32());
+    }
+
+    [Fact]
+    public async Task Readyz_says_503_when_a_migration_record_is_missing()
+    {
+        await using var server = await pg.StartServerAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+        await using (var cmd = server.Database.DataSource.CreateCommand("DELETE FROM schema_migrations WHERE name = '0008_tilesets.sql'"))
+            await cmd.ExecuteNonQueryAsync();
+
+        var ready = await http.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("migrations not applied", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Info_gives_the_demo_jurisdiction_extent_after_the_sample_loads()
+    {
+        await using var server = await pg.StartServerAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+        var before = await http.GetFromJsonAsync<JsonElement>("/api/info");
+
+        Assert.True(await GeoTwin.DataImport.Demo.DemoSample.LoadIfEmptyAsync(server.Database.DataSource));
+        Assert.False(await GeoTwin.DataImport.Demo.DemoSample.LoadIfEmptyAsync(server.Database.DataSource));
+        var after = await http.GetFromJsonAsync<JsonElement>("/api/info");
+
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("jurisdiction").ValueKind);
+        var bbox = after.GetProperty("jurisdiction").GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(4, bbox.Length);
+        Assert.InRange(bbox[0], 7.40, 7.45); // Monaco
+        Assert.InRange(bbox[1], 43.72, 43.76);
+        await using var count = server.Database.DataSource.CreateCommand("SELECT count(*) FROM jurisdictions");
+        Assert.Equal(5L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_lists_the_routes_and_unknown_api_paths_are_404()
+    {
+        await using var server = await pg.StartServerAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+
+        var doc = await http.GetStringAsync("/openapi/v1.json");
+        var unknown = await http.GetAsync("/api/no-such-thing");
+
+        Assert.Contains("\"/readyz\"", doc);
+        Assert.Contains("\"/api/info\"", doc);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_jobs_dashboard_is_served_under_jobs()
+    {
+        await using var server = await pg.StartServerAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+
+        var dashboard = await http.GetAsync("/jobs");
+
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Contains("GeoTwin jobs", await dashboard.Content.ReadAsStringAsync());
+        await using var schema = server.Database.DataSource.CreateCommand("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'hangfire'");
+        Assert.True((long)(await schema.ExecuteScalarAsync())! > 5);
+    }
+}

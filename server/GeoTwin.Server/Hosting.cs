@@ -46,7 +46,7 @@ public static class Hosting
         if (File.Exists(index))
         {
             // API-like paths keep their 404s; everything else is a viewer route.
-            app.MapFallbackToFile("{*path:regex(^(?!(api|tiles|3dtiles|hubs|jobs|openapi)(/|$)).*$)}", "index.html");
+            app.MapFallbackToFile("{*path:nonfile:regex(^(?!(api|tiles|3dtiles|hubs|jobs|openapi)(/|$)).*$)}", "index.html");
         }
         else
         {

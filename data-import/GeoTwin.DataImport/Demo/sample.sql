@@ -1,4 +1,4 @@
--- A small built-in jurisdiction around Monaco's port (coordinates from OpenStreetMap, ODbL) so a
+-- A small built-in jurisdiction around Monaco's port (positions read off OpenStreetMap, ODbL) so a
 -- fresh `./geotwin up` shows something real. The full Monaco demo is built by `geotwin demo`.
 -- Applied in one transaction, only into a database with no jurisdictions.
 

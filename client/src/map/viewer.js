@@ -1,0 +1,121 @@
+// The Cesium viewer, strictly offline: no Cesium ion, no online imagery, no online terrain.
+// Base imagery is the Natural Earth II set shipped inside CesiumJS and served by GeoTwin at
+// /cesium/Assets/Textures/NaturalEarthII; terrain is the plain WGS84 ellipsoid.
+import {
+  Cartesian3,
+  Color,
+  Credit,
+  CreditDisplay,
+  EllipsoidTerrainProvider,
+  ImageryLayer,
+  Ion,
+  Rectangle,
+  TileMapServiceImageryProvider,
+  Viewer,
+  buildModuleUrl,
+} from "cesium";
+import "cesium/Build/Cesium/Widgets/widgets.css";
+
+// Belt and braces: even with an empty token nothing below asks ion for anything.
+Ion.defaultAccessToken = "";
+// Cesium's default credit is the "Cesium ion" logo; GeoTwin does not use ion, so credit the
+// library by name instead (plain text, nothing fetched).
+CreditDisplay.cesiumCredit = new Credit("CesiumJS", true);
+
+/**
+ * Create the viewer in container. creditContainer receives Cesium's attribution line (kept visible).
+ * onError(source, err) is told about base-layer and render-loop failures.
+ * Throws if WebGL cannot start; the caller shows that on screen.
+ */
+export function createViewer(container, { creditContainer, onError = () => {} } = {}) {
+  const baseLayer = ImageryLayer.fromProviderAsync(
+    TileMapServiceImageryProvider.fromUrl(buildModuleUrl("Assets/Textures/NaturalEarthII"), {
+      credit: new Credit("Natural Earth II", true),
+    }),
+  );
+  baseLayer.errorEvent.addEventListener((err) => onError("baseLayer", err));
+
+  const viewer = new Viewer(container, {
+    baseLayer,
+    terrainProvider: new EllipsoidTerrainProvider(),
+    baseLayerPicker: false,
+    geocoder: false,
+    sceneModePicker: true,
+    homeButton: true,
+    timeline: false,
+    animation: false,
+    infoBox: false,
+    selectionIndicator: true,
+    navigationHelpButton: false,
+    fullscreenButton: false,
+    creditContainer,
+  });
+  viewer.scene.renderError.addEventListener((_scene, err) => onError("render", err));
+  return viewer;
+}
+
+/** A [west, south, east, north] array in degrees, or null if bbox is not one. */
+export function toRectangle(bbox) {
+  if (!Array.isArray(bbox) || bbox.length !== 4) return null;
+  const [w, s, e, n] = bbox.map(Number);
+  if (![w, s, e, n].every(Number.isFinite)) return null;
+  if (s > n || s < -90 || n > 90 || w < -180 || e > 180) return null;
+  return Rectangle.fromDegrees(w, s, e, n);
+}
+
+const homeViews = new WeakMap();
+const homeHooked = new WeakSet();
+
+/** The rectangle grown by `margin` of its size on every side (so its edges stay in view). */
+function padded(rect, margin) {
+  const dx = rect.width * margin;
+  const dy = rect.height * margin;
+  return new Rectangle(
+    Math.max(rect.west - dx, -Math.PI),
+    Math.max(rect.south - dy, -Math.PI / 2),
+    Math.min(rect.east + dx, Math.PI),
+    Math.min(rect.north + dy, Math.PI / 2),
+  );
+}
+
+/**
+ * Outline the jurisdiction bbox on the ground (a placeholder until the server sends the real
+ * jurisdiction boundary), fly the camera to it with a small margin and make the home button
+ * return there. Resolves to true when the flight ends (false if bbox is unusable or the flight
+ * is cancelled).
+ */
+export function flyToBbox(viewer, bbox, { duration = 2, margin = 0.15 } = {}) {
+  const rect = toRectangle(bbox);
+  if (!rect) return Promise.resolve(false);
+  const destination = padded(rect, margin);
+
+  viewer.entities.removeById("jurisdiction-bbox");
+  const [w, s, e, n] = bbox.map(Number);
+  viewer.entities.add({
+    id: "jurisdiction-bbox",
+    polyline: {
+      positions: Cartesian3.fromDegreesArray([w, s, e, s, e, n, w, n, w, s]),
+      width: 3,
+      material: Color.GOLD,
+      clampToGround: true,
+    },
+  });
+
+  homeViews.set(viewer, destination);
+  if (!homeHooked.has(viewer) && viewer.homeButton) {
+    homeHooked.add(viewer);
+    viewer.homeButton.viewModel.command.beforeExecute.addEventListener((e) => {
+      e.cancel = true;
+      viewer.camera.flyTo({ destination: homeViews.get(viewer) });
+    });
+  }
+
+  return new Promise((resolve) => {
+    viewer.camera.flyTo({
+      destination,
+      duration,
+      complete: () => resolve(true),
+      cancel: () => resolve(false),
+    });
+  });
+}

@@ -14,6 +14,8 @@ PG_USER=postgres
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 as_pg() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid="$PG_USER" --regid="$(id -g "$PG_USER")" --init-groups -- "$@"; else "$@"; fi; }
+# exec, so that $! of `as_pg_exec ... &` is PostgreSQL itself and not a subshell that ignores SIGINT
+as_pg_exec() { if [ "$(id -u)" -eq 0 ]; then exec setpriv --reuid="$PG_USER" --regid="$(id -g "$PG_USER")" --init-groups -- "$@"; else exec "$@"; fi; }
 
 geotwin_start() { # data dir -> ms until /readyz 200
     local data="$1" port t0 t1 pid
@@ -32,7 +34,7 @@ postgres_start() { # data dir, cold|warm -> ms until it accepts (and has the ext
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     t0=$(now_ms)
     if [ "$kind" = cold ]; then as_pg "$PGBIN/initdb" -D "$data/pg" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null; fi
-    as_pg "$PGBIN/postgres" -D "$data/pg" -p "$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories= >/dev/null 2>&1 &
+    as_pg_exec "$PGBIN/postgres" -D "$data/pg" -p "$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories= >/dev/null 2>&1 &
     pid=$!
     until "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$port"; do sleep 0.05; done
     if [ "$kind" = cold ]; then

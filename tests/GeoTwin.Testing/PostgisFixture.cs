@@ -2,11 +2,12 @@ using GeoTwin.Server;
 using GeoTwin.Server.Infrastructure.Db;
 using Npgsql;
 
-namespace GeoTwin.Server.Tests;
+namespace GeoTwin.Testing;
 
 /// <summary>
 /// One real private PostgreSQL cluster for the whole test run, made by the same code the server uses.
 /// Each test gets its own database cloned from a migrated template, so tests do not see each other's rows.
+/// A test project shares it through a collection: [CollectionDefinition("postgis")] class X : ICollectionFixture&lt;PostgisFixture&gt;.
 /// </summary>
 public sealed class PostgisFixture : IAsyncLifetime
 {
@@ -61,9 +62,6 @@ public sealed class PostgisFixture : IAsyncLifetime
         return server;
     }
 }
-
-[CollectionDefinition("postgis")]
-public sealed class PostgisCollection : ICollectionFixture<PostgisFixture>;
 
 public static class TempDirs
 {

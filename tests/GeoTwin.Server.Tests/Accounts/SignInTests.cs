@@ -156,6 +156,7 @@ public sealed class SignInTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Contains("default-src 'self'", csp);
         Assert.Contains("frame-ancestors 'none'", csp);
         Assert.DoesNotContain("http", csp);
+        Assert.DoesNotContain("'unsafe-eval'", csp); // only WebAssembly compilation is allowed
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
     }

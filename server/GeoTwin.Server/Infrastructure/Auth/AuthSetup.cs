@@ -25,11 +25,11 @@ public static class AuthSetup
     const string SelectScheme = "GeoTwin";
 
     /// <summary>
-    /// CesiumJS needs its same-origin workers and WebAssembly (draco, basis); knockout in Cesium's
-    /// widgets needs 'unsafe-eval'. Nothing else: no CDN, no inline scripts, no foreign hosts.
+    /// CesiumJS needs its same-origin workers and WebAssembly (draco, basis), nothing else: no eval,
+    /// no CDN, no inline scripts, no foreign hosts. The browser tests fail on any CSP violation.
     /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
         "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 

@@ -59,9 +59,9 @@ public static class Cli
                 case "demo":
                     return await WithDatabaseAsync(settings, async db =>
                     {
-                        Say(await DemoSample.LoadIfEmptyAsync(db.DataSource)
-                            ? "demo jurisdiction loaded"
-                            : "the database already has a jurisdiction; nothing loaded");
+                        Say(await DemoConsole.LoadAsync(db.DataSource) is { } facts
+                            ? $"demo jurisdiction loaded: {facts}"
+                            : "the database already has data; nothing loaded");
                         return 0;
                     });
                 case "help" or "--help" or "-h":
@@ -107,7 +107,7 @@ public static class Cli
     static async Task<int> ServeAsync(Dictionary<string, string?> settings)
     {
         await using var server = await Program.BuildAsync([], settings);
-        if (server.App.Configuration.GetValue("GeoTwin:Demo", false) && await DemoSample.LoadIfEmptyAsync(server.Database.DataSource))
+        if (server.App.Configuration.GetValue("GeoTwin:Demo", false) && await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource))
             Say("loaded the demo jurisdiction into the empty database");
         await server.App.StartAsync();
         Say($"GeoTwin is running at {server.Url}/ (Ctrl-C stops it and its database)");

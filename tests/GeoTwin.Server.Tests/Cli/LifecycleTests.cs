@@ -55,7 +55,7 @@ public sealed class LifecycleTests
             var url = await again.WaitForOutputAsync(ServerProcess.RunningAt(), StartTimeout);
             using var http = new HttpClient();
             var info = await http.GetStringAsync(url + "/api/info");
-            Assert.Contains("Monaco City Bureau (sample)", info);
+            Assert.Contains("Monaco City Bureau", info);
             Assert.DoesNotContain("loaded the demo jurisdiction", again.Output); // kept, not reloaded
             Assert.DoesNotContain("creating the private PostgreSQL cluster", again.Output);
             again.Signal(ServerProcess.SIGTERM);

@@ -37,14 +37,14 @@ public sealed class StatusEndpointsTests(PostgisFixture pg)
     }
 
     [Fact]
-    public async Task Info_gives_the_demo_jurisdiction_extent_after_the_sample_loads()
+    public async Task Info_gives_the_demo_jurisdiction_extent_after_the_demo_loads()
     {
         await using var server = await pg.StartServerAsync();
         using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
         var before = await http.GetFromJsonAsync<JsonElement>("/api/info");
 
-        Assert.True(await GeoTwin.DataImport.Demo.DemoSample.LoadIfEmptyAsync(server.Database.DataSource));
-        Assert.False(await GeoTwin.DataImport.Demo.DemoSample.LoadIfEmptyAsync(server.Database.DataSource));
+        Assert.True(await GeoTwin.DataImport.Demo.DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource));
+        Assert.False(await GeoTwin.DataImport.Demo.DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource));
         var after = await http.GetFromJsonAsync<JsonElement>("/api/info");
 
         Assert.Equal(JsonValueKind.Null, before.GetProperty("jurisdiction").ValueKind);
@@ -53,7 +53,7 @@ public sealed class StatusEndpointsTests(PostgisFixture pg)
         Assert.InRange(bbox[0], 7.40, 7.45); // Monaco
         Assert.InRange(bbox[1], 43.72, 43.76);
         await using var count = server.Database.DataSource.CreateCommand("SELECT count(*) FROM jurisdictions");
-        Assert.Equal(5L, await count.ExecuteScalarAsync());
+        Assert.Equal(22L, await count.ExecuteScalarAsync()); // city bureau, 3 stations, 9 communities and their 9 areas
     }
 
     [Fact]

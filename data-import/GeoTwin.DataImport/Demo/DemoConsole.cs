@@ -14,19 +14,13 @@ public static class DemoConsole
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("demo jurisdiction", maxValue: 100);
-                facts = await DemoJurisdiction.LoadIfEmptyAsync(db, options ?? new DemoOptions(), new Immediate(p =>
+                facts = await DemoJurisdiction.LoadIfEmptyAsync(db, options ?? new DemoOptions(), p =>
                 {
                     task.Description = p.Step;
                     task.Value = 100 * p.Fraction;
-                }), ct);
+                }, ct);
                 task.Value = 100;
             });
         return facts;
-    }
-
-    /// <summary>Reports on the calling thread: Progress&lt;T&gt; would post to the thread pool and race the bar.</summary>
-    sealed class Immediate(Action<DemoProgress> report) : IProgress<DemoProgress>
-    {
-        public void Report(DemoProgress value) => report(value);
     }
 }

@@ -30,8 +30,9 @@ public static class DemoJurisdiction
     public static async Task<bool> LoadIfEmptyAsync(NpgsqlDataSource db, CancellationToken ct = default) =>
         await LoadIfEmptyAsync(db, new DemoOptions(), null, ct) is not null;
 
+    /// <param name="progress">Called on the loading thread with the step and the fraction done.</param>
     /// <returns>what was loaded; null if the database already had data (then nothing was written).</returns>
-    public static async Task<DemoFacts?> LoadIfEmptyAsync(NpgsqlDataSource db, DemoOptions options, IProgress<DemoProgress>? progress, CancellationToken ct = default)
+    public static async Task<DemoFacts?> LoadIfEmptyAsync(NpgsqlDataSource db, DemoOptions options, Action<DemoProgress>? progress, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -42,8 +43,8 @@ public static class DemoJurisdiction
         var until = options.UntilUtc ?? DateTime.UtcNow;
         until = new DateTime(until.Ticks - until.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
         // Reading and building take about half the time, writing the other half.
-        var model = DemoModel.Build(options.Seed, until, (step, f) => progress?.Report(new DemoProgress(step, 0.5 * f)), ct);
-        await DemoWriter.WriteAsync(conn, model, (step, f) => progress?.Report(new DemoProgress("writing " + step, 0.5 + 0.5 * f)), ct);
+        var model = DemoModel.Build(options.Seed, until, (step, f) => progress?.Invoke(new DemoProgress(step, 0.5 * f)), ct);
+        await DemoWriter.WriteAsync(conn, model, (step, f) => progress?.Invoke(new DemoProgress("writing " + step, 0.5 + 0.5 * f)), ct);
         await tx.CommitAsync(ct);
         return new DemoFacts(model.Tree.Rows().Count(), model.Roads.Edges.Count, model.Registry.Houses.Count, model.Registry.Addresses.Count,
             model.Registry.Houses.Sum(h => h.Total), model.Registry.Organizations.Count, model.Cameras.Count, model.Units.Count,

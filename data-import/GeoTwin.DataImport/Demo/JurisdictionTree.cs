@@ -9,7 +9,7 @@ namespace GeoTwin.DataImport.Demo;
 /// community, the common "one community, one police office" arrangement.</summary>
 sealed record Community(string Code, string Name, string NameEn, MultiPolygon Boundary, string AreaCode, string StationCode, Point Centre);
 
-sealed record Station(string Code, string Name, string NameEn, Point Location, string HomeCommunity);
+sealed record Station(string Code, string Name, string NameEn, Point Location);
 
 sealed record JurisdictionRow(string Code, string Kind, string Name, string NameEn, string? ParentCode, MultiPolygon Boundary);
 
@@ -63,7 +63,7 @@ sealed class JurisdictionTree
         var stations = posts.Select((p, i) =>
         {
             var main = named.Where(q => postOf[q.Code] == i).MaxBy(q => q.Boundary.Area);
-            return new Station($"MC-PS-{main.Code[3..]}", $"{main.Name}派出所", p.Post.Fields["name"]!, DemoGeo.Point(p.Post.Geometry!.Coordinate), p.Home);
+            return new Station($"MC-PS-{main.Code[3..]}", $"{main.Name}派出所", p.Post.Fields["name"]!, DemoGeo.Point(p.Post.Geometry!.Coordinate));
         }).ToList();
         var communities = named.Select(q => new Community(q.Code, q.Name, q.NameEn, q.Boundary, q.Code + "-A", stations[postOf[q.Code]].Code,
             DemoGeo.Point(q.Boundary.InteriorPoint.Coordinate))).ToList();
@@ -82,11 +82,11 @@ sealed class JurisdictionTree
         Geometry taken = DemoGeo.Factory.CreatePolygon();
         foreach (var q in quarters)
         {
-            var part = Polygonal(q.Intersection(land).Difference(taken));
+            var part = DemoGeo.AsMultiPolygon(q.Intersection(land).Difference(taken));
             parts.Add(part);
             taken = taken.Union(part);
         }
-        var gaps = Polygonal(land.Difference(taken));
+        var gaps = DemoGeo.AsMultiPolygon(land.Difference(taken));
         for (var i = 0; i < gaps.NumGeometries; i++)
         {
             var gap = gaps.GetGeometryN(i);
@@ -99,8 +99,6 @@ sealed class JurisdictionTree
         }
         return parts.Select(p => DemoGeo.AsMultiPolygon(GeometryFixer.Fix(p))).ToList();
     }
-
-    static Geometry Polygonal(Geometry g) => DemoGeo.AsMultiPolygon(g);
 
     /// <summary>The rows in insertion order: a parent always before its children.</summary>
     public IEnumerable<JurisdictionRow> Rows()

@@ -94,14 +94,22 @@ sealed class RoadNetwork
         return list.ToArray();
     }
 
-    /// <summary>The edge nearest to a point among those the filter accepts (searched within about 300 m).</summary>
+    /// <summary>The edge nearest to a point among those the filter accepts, searched in a box that grows
+    /// from about 50 m to about 3 km (most queries end in the first box, which keeps the demo fast).</summary>
     public RoadEdge? Nearest(Coordinate at, Func<RoadEdge, bool>? accept = null)
     {
-        var box = new Envelope(at);
-        box.ExpandBy(0.004);
         var point = DemoGeo.Factory.CreatePoint(at);
-        return _index.Query(box).Where(e => accept?.Invoke(e) ?? true)
-            .OrderBy(e => e.Geometry.Distance(point)).ThenBy(e => e.SourceRef, StringComparer.Ordinal).FirstOrDefault();
+        for (var reach = 0.0005; reach < 0.05; reach *= 4)
+        {
+            var box = new Envelope(at);
+            box.ExpandBy(reach);
+            var best = _index.Query(box).Where(e => accept?.Invoke(e) ?? true)
+                .Select(e => (Edge: e, Distance: e.Geometry.Distance(point)))
+                .OrderBy(x => x.Distance).ThenBy(x => x.Edge.SourceRef, StringComparer.Ordinal).FirstOrDefault();
+            // Only an edge within the box's inner radius is surely the nearest; else look wider.
+            if (best.Edge is not null && best.Distance <= reach) return best.Edge;
+        }
+        return null;
     }
 
     /// <summary>The point on the nearest accepted edge closest to a point: "on the road network".</summary>

@@ -234,20 +234,15 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         await using var db = await pg.CreateDataSourceAsync();
         using var cancel = new CancellationTokenSource();
         var steps = new List<string>();
-        var progress = new Immediate(p =>
+        void Progress(DemoProgress p)
         {
             steps.Add(p.Step);
             if (p.Step == "writing cameras") cancel.Cancel();
-        });
+        }
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DemoJurisdiction.LoadIfEmptyAsync(db, Options, progress, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DemoJurisdiction.LoadIfEmptyAsync(db, Options, Progress, cancel.Token));
 
         Assert.Contains("writing houses", steps);
         Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT (SELECT count(*) FROM jurisdictions) + (SELECT count(*) FROM roads) + (SELECT count(*) FROM houses)"));
-    }
-
-    sealed class Immediate(Action<DemoProgress> report) : IProgress<DemoProgress>
-    {
-        public void Report(DemoProgress value) => report(value);
     }
 }

@@ -142,7 +142,7 @@ public sealed class OsmPbfReader : ISourceReader
                     if (asPoint) return (Factory.CreateLineString(coords).InteriorPoint, null);
                     return (null, $"way w{w.Id} is not closed, so it has no area");
                 }
-                var polygon = GeometryFixer.Fix(Factory.CreatePolygon(coords));
+                var polygon = Valid(Factory.CreatePolygon(coords));
                 return polygon.IsEmpty ? (null, $"way w{w.Id} has no area") : (asPoint ? polygon.InteriorPoint : polygon, null);
             }
             case Relation r:
@@ -192,9 +192,12 @@ public sealed class OsmPbfReader : ISourceReader
         // Ways that share end nodes are already noded; a union of the lines nodes them where they only cross.
         var polygonizer = new Polygonizer();
         polygonizer.Add(UnaryUnionOp.Union(lines));
-        var polygons = polygonizer.GetPolygons().Select(GeometryFixer.Fix).ToList();
+        var polygons = polygonizer.GetPolygons().Select(Valid).ToList();
         return polygons.Count == 0 ? Factory.CreatePolygon() : UnaryUnionOp.Union(polygons);
     }
+
+    /// <summary>A self-touching or bow-tie outline is repaired; checking first is cheaper than repairing all.</summary>
+    static Geometry Valid(Geometry g) => g.IsValid ? g : GeometryFixer.Fix(g);
 
     static Coordinate[]? Coordinates(long[] ids, Dictionary<long, Coordinate> nodes)
     {

@@ -140,6 +140,27 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
     }
 
     [Fact]
+    public async Task Cameras_see_part_of_the_streets_not_all()
+    {
+        var (db, _) = await BuiltAsync();
+
+        // Each camera's view as a sector (heading ± fov/2 out to its range; a circle for domes).
+        var seen = await ScalarAsync<double>(db, """
+            WITH views AS (
+                SELECT CASE WHEN heading_deg IS NULL OR fov_deg >= 360 THEN ST_Buffer(location::geography, range_m)::geometry
+                       ELSE ST_MakePolygon(ST_MakeLine(location || ARRAY(
+                                SELECT ST_Project(location::geography, range_m, radians(heading_deg - fov_deg / 2 + fov_deg * k / 8))::geometry
+                                FROM generate_series(0, 8) k) || location)) END AS view
+                FROM cameras),
+                 seen AS (SELECT ST_Union(view) AS area FROM views)
+            SELECT sum(ST_Length(ST_Intersection(r.geom, seen.area)::geography)) / sum(ST_Length(r.geom::geography))
+            FROM roads r, seen
+            """);
+
+        Assert.InRange(seen, 0.2, 0.8);
+    }
+
+    [Fact]
     public async Task Incidents_span_two_years_cluster_in_hotspots_and_peak_at_night()
     {
         var (db, facts) = await BuiltAsync();

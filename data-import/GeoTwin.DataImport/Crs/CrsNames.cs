@@ -59,7 +59,7 @@ public static partial class CrsNames
         return m.Success ? int.Parse(m.Groups[1].Value) : null;
     }
 
-    [GeneratedRegex(@"EPSG(?::[0-9.]*)?[:/](\d{4,6})$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"EPSG(?:[:/][0-9.]*)?[:/]+(\d{4,6})$", RegexOptions.IgnoreCase)]
     private static partial Regex EpsgName();
 
     [GeneratedRegex(@"AUTHORITY\[""EPSG"",\s*""?(\d+)""?\]\]$", RegexOptions.IgnoreCase)]

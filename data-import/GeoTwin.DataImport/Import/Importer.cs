@@ -18,6 +18,8 @@ namespace GeoTwin.DataImport.Import;
 public static class Importer
 {
     const int ProgressEvery = 4096;
+    /// <summary>Statements on a million staged rows run for minutes: the file's size bounds them, not a timeout.</summary>
+    const int NoTimeout = 0;
 
     public static async Task<ImportResult> RunAsync(NpgsqlDataSource db, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
@@ -108,7 +110,7 @@ public static class Importer
         // The tree goes in a level at a time (see jurisdictions.upsert.sql); every other layer in one statement.
         for (var level = 0; level < 16; level++)
         {
-            await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(layer.UpsertSql), conn);
+            await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(layer.UpsertSql), conn) { CommandTimeout = NoTimeout };
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             var (i, u) = (r.GetInt64(0), r.GetInt64(1));
@@ -120,7 +122,7 @@ public static class Importer
 
     static async Task<(List<BadRow> Rows, long Count)> BadRowsAsync(NpgsqlConnection conn, int limit, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bad_rows.sql"), conn);
+        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bad_rows.sql"), conn) { CommandTimeout = NoTimeout };
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(1, limit) });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var rows = new List<BadRow>();
@@ -135,14 +137,14 @@ public static class Importer
 
     static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = NoTimeout };
         foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
     static async Task<T?> ScalarAsync<T>(NpgsqlConnection conn, string file, CancellationToken ct, params object[] args)
     {
-        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(file), conn);
+        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(file), conn) { CommandTimeout = NoTimeout };
         foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         return await cmd.ExecuteScalarAsync(ct) is T value ? value : default;
     }

@@ -43,7 +43,8 @@ public sealed class CsvReader : ISourceReader
         var parser = new Parser(_text, DetectDelimiter(_path, Encoding));
         var first = parser.Next();
         if (first is null) yield break;
-        var hasHeader = first.Cells.Any(c => c.Length > 0 && !IsNumber(c) && !LooksLikeWkt(c));
+        // Headers hold names, never numbers or geometry.
+        var hasHeader = !first.Cells.Any(c => IsNumber(c) || LooksLikeWkt(c));
         var names = hasHeader ? UniqueNames(first.Cells) : [.. first.Cells.Select((_, i) => $"col{i + 1}")];
         var (lon, lat, wkt) = GeometryColumns(names, hasHeader ? null : first.Cells);
         var wktReader = new WKTReader();

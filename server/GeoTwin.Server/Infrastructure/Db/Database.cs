@@ -46,6 +46,8 @@ public sealed class Database : IAsyncDisposable
             var database = new Database(dataSource, connectionString, cluster);
             await database.RequireReachableAsync(configured is not null, ct);
             await Migrations.ApplyAsync(dataSource, Migrations.Embedded, log, ct);
+            // On a new database the first connection saw no PostGIS yet: without this, geometry parameters fail.
+            await dataSource.ReloadTypesAsync(ct);
             return database;
         }
         catch

@@ -15,12 +15,7 @@ public sealed class GeoJsonReader : ISourceReader
 {
     enum Phase { Start, Members, MemberValue, Features, Done }
 
-    readonly Stream _stream;
-    readonly long _length;
-    byte[] _buffer = new byte[1 << 16];
-    int _start, _end;
-    long _bufferOffset;
-    bool _eof;
+    readonly FileBuffer _file;
     JsonReaderState _state;
     Phase _phase = Phase.Start;
     string? _member;
@@ -28,14 +23,13 @@ public sealed class GeoJsonReader : ISourceReader
 
     public GeoJsonReader(string path)
     {
-        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        _length = Math.Max(1, _stream.Length);
+        _file = new FileBuffer(path, "a single GeoJSON feature");
         _state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
     }
 
     public int? DeclaredSrid { get; private set; }
     public string? UnrecognizedCrs { get; private set; }
-    public double Progress => Math.Min(1, (_bufferOffset + _start) / (double)_length);
+    public double Progress => _file.Progress;
 
     public IEnumerable<SourceRecord> Read(CancellationToken ct = default)
     {
@@ -43,7 +37,7 @@ public sealed class GeoJsonReader : ISourceReader
         while (NextFeature() is var (offset, count) && count > 0)
         {
             ct.ThrowIfCancellationRequested();
-            yield return GeoJsonFeature.Parse(++row, _buffer.AsSpan(offset, count));
+            yield return GeoJsonFeature.Parse(++row, _file.Bytes.AsSpan(offset, count));
         }
     }
 
@@ -52,19 +46,19 @@ public sealed class GeoJsonReader : ISourceReader
     {
         while (_phase != Phase.Done)
         {
-            var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, _state);
+            var reader = new Utf8JsonReader(_file.Unread, _file.AtEnd, _state);
             (int, int) feature = default;
             bool stepped;
             try { stepped = Step(ref reader, ref feature); }
-            catch (JsonException e) { throw new ImportRefusedException($"not valid GeoJSON near byte {_bufferOffset + _start + reader.BytesConsumed:N0}: {e.Message}", e); }
+            catch (JsonException e) { throw new ImportRefusedException($"not valid GeoJSON near byte {_file.Position + reader.BytesConsumed:N0}: {e.Message}", e); }
             if (!stepped)
             {
-                if (_eof) throw new ImportRefusedException("the GeoJSON ends in the middle of a value (truncated file?)");
-                Refill();
+                if (_file.AtEnd) throw new ImportRefusedException("the GeoJSON ends in the middle of a value (truncated file?)");
+                _file.Refill();
                 continue;
             }
-            var start = _start;
-            _start += (int)reader.BytesConsumed;
+            var start = _file.Start;
+            _file.Consume((int)reader.BytesConsumed);
             _state = reader.CurrentState;
             if (feature.Item2 > 0) return (start + feature.Item1, feature.Item2);
         }
@@ -94,7 +88,7 @@ public sealed class GeoJsonReader : ISourceReader
             case Phase.MemberValue:
                 var valueStart = (int)reader.TokenStartIndex;
                 if (!reader.TrySkip()) return false;
-                ReadMember(_member, _buffer.AsSpan(_start + valueStart, (int)reader.BytesConsumed - valueStart));
+                ReadMember(_member, _file.Unread.Slice(valueStart, (int)reader.BytesConsumed - valueStart));
                 _phase = Phase.Members;
                 return true;
             case Phase.Features:
@@ -128,26 +122,7 @@ public sealed class GeoJsonReader : ISourceReader
         }
     }
 
-    void Refill()
-    {
-        if (_start > 0)
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _bufferOffset += _start;
-            _end -= _start;
-            _start = 0;
-        }
-        if (_end == _buffer.Length)
-        {
-            if (_buffer.Length >= GeoJsonFeature.MaxFeatureBytes) throw new ImportRefusedException($"a single GeoJSON feature is larger than {GeoJsonFeature.MaxFeatureBytes >> 20} MiB");
-            Array.Resize(ref _buffer, _buffer.Length * 2);
-        }
-        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
-        if (read == 0) _eof = true;
-        _end += read;
-    }
-
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _file.Dispose();
 }
 
 /// <summary>
@@ -156,42 +131,76 @@ public sealed class GeoJsonReader : ISourceReader
 /// </summary>
 public sealed class GeoJsonLinesReader(string path) : ISourceReader
 {
-    readonly FileStream _stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    readonly FileBuffer _file = new(path, "a line");
 
     public int? DeclaredSrid => null;
-    public double Progress => _stream.Length == 0 ? 1 : (double)_stream.Position / _stream.Length;
+    public double Progress => _file.Progress;
 
     public IEnumerable<SourceRecord> Read(CancellationToken ct = default)
     {
-        var buffer = new byte[1 << 16];
-        int start = 0, end = 0;
         long line = 0;
-        var eof = false;
         while (true)
         {
-            var newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
-            if (newline < 0 && !eof)
-            {
-                if (start > 0) { Buffer.BlockCopy(buffer, start, buffer, 0, end - start); end -= start; start = 0; }
-                if (end == buffer.Length)
-                {
-                    if (buffer.Length >= GeoJsonFeature.MaxFeatureBytes) throw new ImportRefusedException($"line {line + 1} is longer than {GeoJsonFeature.MaxFeatureBytes >> 20} MiB");
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-                var read = _stream.Read(buffer, end, buffer.Length - end);
-                if (read == 0) eof = true;
-                end += read;
-                continue;
-            }
-            if (newline < 0 && start == end) yield break;
-            var length = newline < 0 ? end - start : newline;
-            var text = buffer.AsSpan(start, length).Trim("\r\t \u001e"u8); // RFC 8142 puts a record separator before each text
-            start += newline < 0 ? length : length + 1;
+            var newline = _file.Unread.IndexOf((byte)'\n');
+            if (newline < 0 && !_file.AtEnd) { _file.Refill(); continue; }
+            if (newline < 0 && _file.Unread.IsEmpty) yield break;
+            var length = newline < 0 ? _file.Unread.Length : newline;
+            var (start, trimmed) = (_file.Start, TrimmedRange(_file.Unread[..length]));
+            _file.Consume(newline < 0 ? length : length + 1);
             line++;
             ct.ThrowIfCancellationRequested();
-            if (text.IsEmpty) continue;
-            yield return GeoJsonFeature.Parse(line, text);
+            if (trimmed.Length == 0) continue;
+            yield return GeoJsonFeature.Parse(line, _file.Bytes.AsSpan(start + trimmed.Offset, trimmed.Length));
         }
+    }
+
+    /// <summary>Without blanks, and without the record separator RFC 8142 puts before each text.</summary>
+    static (int Offset, int Length) TrimmedRange(ReadOnlySpan<byte> line)
+    {
+        var trimmed = line.Trim("\r\t \u001e"u8);
+        return trimmed.IsEmpty ? (0, 0) : (line.IndexOf(trimmed), trimmed.Length);
+    }
+
+    public void Dispose() => _file.Dispose();
+}
+
+/// <summary>
+/// A file read through a buffer that slides forward and grows to hold the largest single item (a feature,
+/// a line), so streaming readers keep memory flat in file size. Bytes stay put until consumed or refilled.
+/// </summary>
+sealed class FileBuffer(string path, string item) : IDisposable
+{
+    readonly FileStream _stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    int _end;
+    long _offset;
+
+    public byte[] Bytes { get; private set; } = new byte[1 << 16];
+    public int Start { get; private set; }
+    public bool AtEnd { get; private set; }
+    public ReadOnlySpan<byte> Unread => Bytes.AsSpan(Start, _end - Start);
+    /// <summary>Bytes consumed since the start of the file.</summary>
+    public long Position => _offset + Start;
+    public double Progress => _stream.Length == 0 ? 1 : Math.Min(1, (double)Position / _stream.Length);
+
+    public void Consume(int count) => Start += count;
+
+    public void Refill()
+    {
+        if (Start > 0)
+        {
+            Buffer.BlockCopy(Bytes, Start, Bytes, 0, _end - Start);
+            (_offset, _end, Start) = (_offset + Start, _end - Start, 0);
+        }
+        if (_end == Bytes.Length)
+        {
+            if (Bytes.Length >= GeoJsonFeature.MaxFeatureBytes) throw new ImportRefusedException($"{item} is larger than {GeoJsonFeature.MaxFeatureBytes >> 20} MiB");
+            var grown = new byte[Bytes.Length * 2];
+            Buffer.BlockCopy(Bytes, 0, grown, 0, _end);
+            Bytes = grown;
+        }
+        var read = _stream.Read(Bytes, _end, Bytes.Length - _end);
+        if (read == 0) AtEnd = true;
+        _end += read;
     }
 
     public void Dispose() => _stream.Dispose();

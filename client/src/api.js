@@ -15,17 +15,19 @@ export class ApiError extends Error {
 const DEFAULT_TIMEOUT_MS = 10000;
 
 /**
- * Fetch url and parse JSON. Returns { status, data }. Throws ApiError on network failure or
+ * Fetch url (GET unless init says otherwise) and parse JSON. Returns { status, data }. Throws ApiError on network failure or
  * timeout (error.network), non-JSON body (error.badJson) and, unless allowStatus includes the
  * status, on HTTP errors (error.http).
  */
-export async function fetchJson(url, { timeoutMs = DEFAULT_TIMEOUT_MS, allowStatus = [] } = {}) {
+export async function fetchJson(url, { timeoutMs = DEFAULT_TIMEOUT_MS, allowStatus = [], init = {} } = {}) {
   let res;
   try {
     res = await fetch(url, {
-      headers: { Accept: "application/json" },
       cache: "no-store",
+      credentials: "same-origin",
       signal: AbortSignal.timeout(timeoutMs),
+      ...init,
+      headers: { Accept: "application/json", ...(init.headers ?? {}) },
     });
   } catch (err) {
     const detail =

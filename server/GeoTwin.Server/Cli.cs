@@ -1,4 +1,5 @@
 using GeoTwin.DataImport.Demo;
+using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Infrastructure.Db;
 
 namespace GeoTwin.Server;
@@ -107,12 +108,16 @@ public static class Cli
 
     static async Task<int> ServeAsync(Dictionary<string, string?> settings)
     {
+        var demo = settings.GetValueOrDefault("GeoTwin:Demo") == "true";
+        if (demo && settings.GetValueOrDefault("GeoTwin:Bind") is { } bind && bind != "127.0.0.1")
+            throw new StartupException($"demo mode listens on 127.0.0.1 only, because its accounts have published passwords: drop --demo to bind {bind}");
         await using var server = await Program.BuildAsync([], settings);
-        if (server.App.Configuration.GetValue("GeoTwin:Demo", false) && await DemoSample.LoadIfEmptyAsync(server.Database.DataSource))
+        if (demo && await DemoSample.LoadIfEmptyAsync(server.Database.DataSource))
             Say("loaded the demo jurisdiction into the empty database");
+        await FirstStart.EnsureAccountsAsync(server.Database.DataSource, demo, Say);
         await server.App.StartAsync();
         Say($"GeoTwin is running at {server.Url}/ (Ctrl-C stops it and its database)");
-        Say("no sign-in yet: the server listens on this machine only unless started with --bind");
+        if (demo) Say("sign in as admin / demo-admin (every demo account: README.md)");
         await server.App.WaitForShutdownAsync();
         return 0;
     }

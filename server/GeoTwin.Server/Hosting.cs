@@ -23,6 +23,9 @@ public static class Hosting
             throw new StartupException($"port {port} on {bind} is in use: stop what uses it or choose another with --port N (or GEOTWIN_PORT)");
         var host = bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{bind}]" : bind.ToString();
         builder.WebHost.UseUrls($"http://{host}:{port}");
+        // JSON APIs take small bodies; an upload endpoint raises its own limit.
+        var maxBody = config.GetValue<long>("GeoTwin:MaxRequestBytes", 1 << 20);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
         return builder;
     }
 
@@ -46,13 +49,13 @@ public static class Hosting
         if (File.Exists(index))
         {
             // API-like paths keep their 404s; everything else is a viewer route.
-            app.MapFallbackToFile("{*path:nonfile:regex(^(?!(api|tiles|3dtiles|hubs|jobs|openapi)(/|$)).*$)}", "index.html");
+            app.MapFallbackToFile("{*path:nonfile:regex(^(?!(api|tiles|3dtiles|hubs|jobs|openapi)(/|$)).*$)}", "index.html").AllowAnonymous();
         }
         else
         {
             app.MapGet("/", () => TypedResults.Text(
                 "GeoTwin is running, but the viewer has not been built: run ./geotwin up (or npm run build in client/).",
-                "text/plain; charset=utf-8", statusCode: 503)).ExcludeFromDescription();
+                "text/plain; charset=utf-8", statusCode: 503)).ExcludeFromDescription().AllowAnonymous();
         }
         return app;
     }

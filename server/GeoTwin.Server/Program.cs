@@ -1,6 +1,13 @@
+using GeoTwin.Server.Accounts;
+using GeoTwin.Server.Addresses;
+using GeoTwin.Server.Coverage;
+using GeoTwin.Server.Dispatch;
+using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Jobs;
+using GeoTwin.Server.Live;
 using GeoTwin.Server.Status;
+using GeoTwin.Server.Tiles;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -26,7 +33,11 @@ public static class Program
         try
         {
             builder.Services.AddSingleton(database.DataSource);
+            builder.AddAuth();
             builder.AddJobs(database);
+            builder.AddAccounts();
+            builder.AddAddresses();
+            builder.AddTiles();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -35,9 +46,16 @@ public static class Program
             app.UseStatusCodePages();
             app.UseDefaultFiles();
             app.UseStaticFiles();
+            app.UseSecurity();
             app.MapStatusEndpoints();
+            app.MapAccountsEndpoints();
+            app.MapAddressesEndpoints();
+            app.MapTilesEndpoints();
+            app.MapCoverageEndpoints();
+            app.MapLiveEndpoints();
+            app.MapDispatchEndpoints();
             app.MapJobsDashboard();
-            app.MapOpenApi();
+            app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();
             return new GeoTwinServer(app, database);
         }

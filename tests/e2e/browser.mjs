@@ -59,7 +59,10 @@ export const CHROMIUM_ARGS = [
  * Returns { browser, context, page, requests, consoleErrors, pageErrors, failedRequests,
  *           assertOnlyLocalRequests(), screenshot(name), close() }.
  */
-export async function openBrowser({ viewport = { width: 1366, height: 768 }, locale = "zh-CN" } = {}) {
+/** The demo's documented admin account (README); the e2e server always runs the demo. */
+export const DEMO_ADMIN = { username: "admin", password: "demo-admin" };
+
+export async function openBrowser({ viewport = { width: 1366, height: 768 }, locale = "zh-CN", signIn = true } = {}) {
   const base = baseUrl(); // fail before launching anything if unset
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -67,6 +70,11 @@ export async function openBrowser({ viewport = { width: 1366, height: 768 }, loc
     args: CHROMIUM_ARGS,
   });
   const context = await browser.newContext({ viewport, locale, baseURL: base });
+  if (signIn) {
+    // The context's request API shares its cookie jar: the page opens already signed in.
+    const res = await context.request.post("/api/auth/login", { data: DEMO_ADMIN });
+    assert.equal(res.status(), 200, `demo sign-in failed: ${res.status()} ${await res.text()}`);
+  }
   const page = await context.newPage();
 
   /** Every URL the browser asked for, from pages and their workers, in order. */

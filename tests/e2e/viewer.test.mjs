@@ -157,6 +157,11 @@ browserTest("(a) page loads: Cesium canvas sized, status ready, only local reque
   await s.screenshot("a-viewer-1366x768");
 
   assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
+  assert.deepEqual(
+    s.consoleErrors.filter((m) => /Content Security Policy/i.test(m)),
+    [],
+    "CesiumJS ran into the server's Content Security Policy",
+  );
   assert.match(
     await page.locator("[data-testid=credits]").innerText(),
     /Natural Earth/,
@@ -331,5 +336,35 @@ browserTest("(e) server errors are shown on screen, never a silent blank map", {
   await page.waitForFunction((q) => document.querySelector(q)?.hidden === true, sel.banner, {
     timeout: 15000,
   });
+  s.assertOnlyLocalRequests();
+});
+
+browserTest("(f) sign-in: wrong password is said on screen, the demo admin gets the map", { signIn: false }, async (s) => {
+  const { page } = s;
+  await page.goto("/", { waitUntil: "load" });
+  const form = page.locator("[data-testid=signin]");
+  await form.waitFor({ state: "visible", timeout: READY_TIMEOUT_MS });
+  assert.equal(await page.evaluate(() => window.geotwin.info), null, "nothing is loaded before sign-in");
+
+  await page.fill("[data-testid=signin-username]", "admin");
+  await page.fill("[data-testid=signin-password]", "not the password");
+  await page.click("[data-testid=signin-submit]");
+  const error = page.locator("[data-testid=signin-error]");
+  await error.waitFor({ state: "visible", timeout: READY_TIMEOUT_MS });
+  assert.equal((await error.textContent()).trim(), "用户名或密码错误");
+
+  await page.fill("[data-testid=signin-password]", "demo-admin");
+  await page.click("[data-testid=signin-submit]");
+  await form.waitFor({ state: "hidden", timeout: READY_TIMEOUT_MS });
+  await page.waitForFunction(() => window.geotwin.info?.jurisdiction, null, { timeout: READY_TIMEOUT_MS });
+  assert.match(await page.locator("[data-testid=user]").textContent(), /系统管理员/);
+  await s.screenshot("f-signed-in");
+
+  await page.click("[data-testid=signout]");
+  await form.waitFor({ state: "visible", timeout: READY_TIMEOUT_MS });
+  const me = await page.evaluate(async () => (await fetch("/api/auth/me")).status);
+  assert.equal(me, 401, "signing out ends the session on the server");
+  const csp = s.consoleErrors.filter((m) => /Content Security Policy/i.test(m));
+  assert.deepEqual(csp, [], "the page broke its own Content Security Policy");
   s.assertOnlyLocalRequests();
 });

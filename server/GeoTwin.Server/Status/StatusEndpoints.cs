@@ -1,4 +1,5 @@
 using System.Reflection;
+using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -10,7 +11,7 @@ public sealed record Readiness(string Status, int MigrationsApplied, int Migrati
 public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
 
-/// <summary>Liveness, readiness and what the viewer needs to open: the only routes open without sign-in.</summary>
+/// <summary>Liveness and readiness (open to all, rate-limited) and what the viewer needs to open.</summary>
 public static class StatusEndpoints
 {
     static readonly string Version =
@@ -18,12 +19,13 @@ public static class StatusEndpoints
 
     public static WebApplication MapStatusEndpoints(this WebApplication app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new Health("alive")))
-            .WithName("Health").WithSummary("The process is alive.").WithTags("Status");
-        app.MapGet("/readyz", ReadyAsync)
-            .WithName("Ready").WithSummary("The database answers and every migration is applied.").WithTags("Status");
-        app.MapGet("/api/info", InfoAsync)
-            .WithName("Info").WithSummary("Server name, version and the jurisdiction's extent.").WithTags("Status");
+        var open = app.MapGroup("").WithTags("Status").AllowAnonymous().RequireRateLimiting(AuthSetup.PublicLimit);
+        open.MapGet("/healthz", () => TypedResults.Ok(new Health("alive")))
+            .WithName("Health").WithSummary("The process is alive.");
+        open.MapGet("/readyz", ReadyAsync)
+            .WithName("Ready").WithSummary("The database answers and every migration is applied.");
+        app.MapGet("/api/info", InfoAsync).WithTags("Status").RequireAuthorization(Policies.SignedIn)
+            .WithName("Info").WithSummary("Server name, version and the jurisdiction's extent.");
         return app;
     }
 

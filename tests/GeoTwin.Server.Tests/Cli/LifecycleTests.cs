@@ -53,9 +53,11 @@ public sealed class LifecycleTests
 
             using var again = ServerProcess.Start(["serve", "--port", "0", "--data", dir, "--demo"]);
             var url = await again.WaitForOutputAsync(ServerProcess.RunningAt(), StartTimeout);
-            using var http = new HttpClient();
-            var info = await http.GetStringAsync(url + "/api/info");
-            Assert.Contains("Monaco City Bureau (sample)", info);
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(url) };
+            var login = await http.PostAsync("/api/auth/login", new StringContent("""{"username":"admin","password":"demo-admin"}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode); // the documented demo account
+            var info = await http.GetStringAsync("/api/info");
+            Assert.Contains("\"bbox\":[7.", info); // the demo jurisdiction, in Monaco
             Assert.DoesNotContain("loaded the demo jurisdiction", again.Output); // kept, not reloaded
             Assert.DoesNotContain("creating the private PostgreSQL cluster", again.Output);
             again.Signal(ServerProcess.SIGTERM);
@@ -142,6 +144,7 @@ public sealed class BadConfigurationTests
     [InlineData(new[] { "launch" }, 64)]
     [InlineData(new[] { "serve", "--port", "http" }, 2)]
     [InlineData(new[] { "serve", "--bind", "everywhere" }, 2)]
+    [InlineData(new[] { "serve", "--demo", "--bind", "0.0.0.0" }, 2)]
     [InlineData(new[] { "help" }, 0)]
     public async Task The_command_line_refuses_what_it_does_not_know(string[] args, int expectedExit)
     {

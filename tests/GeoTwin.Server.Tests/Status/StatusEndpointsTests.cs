@@ -37,30 +37,28 @@ public sealed class StatusEndpointsTests(PostgisFixture pg)
     }
 
     [Fact]
-    public async Task Info_gives_the_demo_jurisdiction_extent_after_the_sample_loads()
+    public async Task Info_gives_the_top_jurisdiction_and_its_extent_to_a_signed_in_user()
     {
         await using var server = await pg.StartServerAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
-        var before = await http.GetFromJsonAsync<JsonElement>("/api/info");
+        await TwoStations.SeedAsync(server.Database.DataSource);
+        using var anonymous = Browser.Anonymous(server);
+        using var http = await Browser.SignedInAsync(server, "viewer", "analyst", TwoStations.Station2);
 
-        Assert.True(await GeoTwin.DataImport.Demo.DemoSample.LoadIfEmptyAsync(server.Database.DataSource));
-        Assert.False(await GeoTwin.DataImport.Demo.DemoSample.LoadIfEmptyAsync(server.Database.DataSource));
-        var after = await http.GetFromJsonAsync<JsonElement>("/api/info");
+        var refused = await anonymous.GetAsync("/api/info");
+        var info = await http.GetFromJsonAsync<JsonElement>("/api/info");
 
-        Assert.Equal(JsonValueKind.Null, before.GetProperty("jurisdiction").ValueKind);
-        var bbox = after.GetProperty("jurisdiction").GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        Assert.Equal(4, bbox.Length);
-        Assert.InRange(bbox[0], 7.40, 7.45); // Monaco
-        Assert.InRange(bbox[1], 43.72, 43.76);
-        await using var count = server.Database.DataSource.CreateCommand("SELECT count(*) FROM jurisdictions");
-        Assert.Equal(5L, await count.ExecuteScalarAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("测试市局", info.GetProperty("jurisdiction").GetProperty("name").GetString());
+        var bbox = info.GetProperty("jurisdiction").GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(new[] { 7.40, 43.72, 7.45, 43.76 }, bbox.Select(v => Math.Round(v, 6)));
     }
 
     [Fact]
     public async Task The_OpenAPI_document_lists_the_routes_and_unknown_api_paths_are_404()
     {
         await using var server = await pg.StartServerAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+        await TwoStations.SeedAsync(server.Database.DataSource);
+        using var http = await Browser.SignedInAsync(server, "reader", "planner", TwoStations.City);
 
         var doc = await http.GetStringAsync("/openapi/v1.json");
         var unknown = await http.GetAsync("/api/no-such-thing");
@@ -71,10 +69,11 @@ public sealed class StatusEndpointsTests(PostgisFixture pg)
     }
 
     [Fact]
-    public async Task The_jobs_dashboard_is_served_under_jobs()
+    public async Task The_jobs_dashboard_is_served_under_jobs_to_admins()
     {
         await using var server = await pg.StartServerAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+        await TwoStations.SeedAsync(server.Database.DataSource);
+        using var http = await Browser.SignedInAsync(server, "root", "admin", TwoStations.City);
 
         var dashboard = await http.GetAsync("/jobs");
 

@@ -1,3 +1,4 @@
+using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -23,13 +24,18 @@ public static class JobsSetup
 
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
-        // Until accounts exist, the dashboard answers only requests from this machine.
         app.UseHangfireDashboard("/jobs", new DashboardOptions
         {
-            Authorization = [new LocalRequestsOnlyAuthorizationFilter()],
+            Authorization = [new AdminsOnly()],
             DisplayStorageConnectionString = false,
             DashboardTitle = "GeoTwin jobs",
         });
         return app;
+    }
+
+    /// <summary>The dashboard is middleware, not an endpoint, so it checks the admin role itself.</summary>
+    sealed class AdminsOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
     }
 }

@@ -71,6 +71,31 @@ public sealed class PrivateClusterTests(PostgisFixture pg)
     }
 
     [Fact]
+    public async Task PostgreSQL_without_PostGIS_says_how_to_install_it()
+    {
+        // The real server binaries, but a pg_config that reports a share folder with no extensions in it.
+        var bin = TempDirs.Make("nopostgis");
+        try
+        {
+            foreach (var tool in new[] { "postgres", "initdb" })
+                File.CreateSymbolicLink(Path.Combine(bin, tool), Path.Combine("/usr/lib/postgresql/15/bin", tool));
+            var pgConfig = Path.Combine(bin, "pg_config");
+            await File.WriteAllTextAsync(pgConfig, $"#!/bin/sh\necho {bin}/share\n");
+            File.SetUnixFileMode(pgConfig, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+            var e = await Assert.ThrowsAsync<StartupException>(() =>
+                PrivateCluster.StartAsync(new PrivateClusterOptions { DataDirectory = Path.Combine(bin, "data"), PgBinDirectory = bin }));
+
+            Assert.StartsWith("the PostgreSQL extension postgis is not installed", e.Message);
+            Assert.Contains("postgresql-15-postgis-3", e.Message);
+        }
+        finally
+        {
+            TempDirs.Remove(bin);
+        }
+    }
+
+    [Fact]
     public async Task An_unwritable_data_directory_is_named()
     {
         var e = await Assert.ThrowsAsync<StartupException>(() =>

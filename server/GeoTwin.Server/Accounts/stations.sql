@@ -1,0 +1,1 @@
+SELECT code FROM jurisdictions WHERE kind = 'station' ORDER BY code;

@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using GeoTwin.Server.Infrastructure.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GeoTwin.Server.Addresses;
+
+/// <summary>Standard addresses, houses, the people in them, and the door-plate QR page.</summary>
+public static class AddressesEndpoints
+{
+    public static WebApplicationBuilder AddAddresses(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AddressesStore>();
+        return builder;
+    }
+
+    public static WebApplication MapAddressesEndpoints(this WebApplication app)
+    {
+        var staff = app.MapGroup("/api").WithTags("Addresses").RequireAuthorization(Policies.Staff);
+        staff.MapGet("/search", SearchEverythingAsync).WithName("Search")
+            .WithSummary("Addresses by text or code, cameras by id, units by call sign: for the viewer's search box.");
+        staff.MapGet("/addresses", SearchAsync).WithName("SearchAddresses").WithSummary("Find addresses by code or text.");
+        staff.MapGet("/addresses/{code}", FindAsync).WithName("GetAddress");
+        staff.MapGet("/houses/{id:long}", HouseAsync).WithName("GetHouse").WithSummary("A house with its resident counts (no personal data).");
+
+        var personal = app.MapGroup("/api").WithTags("People").RequireAuthorization(Policies.PersonalData);
+        personal.MapGet("/houses/{id:long}/people", PeopleAsync).WithName("GetHousePeople")
+            .WithSummary("The people registered in a house: personal data, audited.");
+
+        var plate = app.MapGroup("/api/qr").WithTags("Door plates").RequireAuthorization(Policies.SignedIn);
+        plate.MapGet("/{code}", QrPageAsync).WithName("QrPage").WithSummary("What a door-plate scan shows to the signed-in person.");
+        return app;
+    }
+
+    static async Task<Results<Ok<List<AddressSummary>>, ProblemHttpResult>> SearchAsync(ClaimsPrincipal user, AddressesStore store, CancellationToken ct,
+        string? q = null, int limit = 20)
+    {
+        if (Problems.CheckText(q, 200) is { } reason) return Problems.BadRequest("q", reason);
+        if (limit is < 1 or > 100) return Problems.BadRequest("limit", "must be between 1 and 100");
+        return TypedResults.Ok(await store.SearchAsync(CurrentUser.From(user), q!.Trim(), limit, ct));
+    }
+
+    static async Task<Results<Ok<List<SearchHit>>, ProblemHttpResult>> SearchEverythingAsync(ClaimsPrincipal user, AddressesStore store, CancellationToken ct,
+        string? q = null, int limit = 10)
+    {
+        if (Problems.CheckText(q, 200) is { } reason) return Problems.BadRequest("q", reason);
+        if (limit is < 1 or > 50) return Problems.BadRequest("limit", "must be between 1 and 50");
+        return TypedResults.Ok(await store.SearchEverythingAsync(CurrentUser.From(user), q!.Trim(), limit, ct));
+    }
+
+    static async Task<Results<Ok<AddressDetail>, ProblemHttpResult>> FindAsync(string code, ClaimsPrincipal user, AddressesStore store, CancellationToken ct)
+    {
+        if (Problems.CheckText(code, 64) is { } reason) return Problems.BadRequest("code", reason);
+        return await store.FindAsync(CurrentUser.From(user), code, ct) is { } found ? TypedResults.Ok(found) : Problems.NotFound($"no address has code '{code}'");
+    }
+
+    static async Task<Results<Ok<HouseDetail>, ProblemHttpResult>> HouseAsync(long id, ClaimsPrincipal user, AddressesStore store, CancellationToken ct) =>
+        await store.HouseAsync(CurrentUser.From(user), id, ct) is { } house ? TypedResults.Ok(house) : Problems.NotFound($"no house has id {id}");
+
+    static async Task<Results<Ok<List<PersonRecord>>, ProblemHttpResult>> PeopleAsync(long id, ClaimsPrincipal user, HttpContext http, AddressesStore store, CancellationToken ct) =>
+        await store.PeopleAsync(CurrentUser.From(user), id, http, ct) is { } people ? TypedResults.Ok(people) : Problems.NotFound($"no house has id {id}");
+
+    static async Task<Results<Ok<QrPage>, ProblemHttpResult>> QrPageAsync(string code, ClaimsPrincipal user, AddressesStore store, CancellationToken ct)
+    {
+        if (Problems.CheckText(code, 64) is { } reason) return Problems.BadRequest("code", reason);
+        return await store.QrPageAsync(CurrentUser.From(user), code, ct) is { } page ? TypedResults.Ok(page) : Problems.NotFound($"no address you may see has code '{code}'");
+    }
+}

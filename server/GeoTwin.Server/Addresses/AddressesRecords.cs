@@ -1,0 +1,14 @@
+namespace GeoTwin.Server.Addresses;
+
+public sealed record AddressSummary(string Code, int ElementType, string FullText, string? DoorNumber, double Lon, double Lat, string Status);
+public sealed record HouseSummary(long Id, string Code, string Use, int? Floors, int ResidentsTotal, int ResidentsFloating);
+public sealed record AddressDetail(AddressSummary Address, IReadOnlyList<HouseSummary> Houses);
+public sealed record HouseDetail(long Id, string Code, string? AddressCode, string? AddressText, string Use, int? Floors, int? Rooms,
+    double BaseHeightM, double RoofHeightM, int ResidentsTotal, int ResidentsRegistered, int ResidentsFloating, int ResidentsForeign,
+    double Lon, double Lat);
+/// <summary>Personal data: returned only to roles that read it, and every return is audited.</summary>
+public sealed record PersonRecord(long Id, string FullName, string? IdNumber, string? Phone, bool Floating, bool ForeignNational,
+    DateOnly ArrivedOn, DateOnly? ExpectedLeaveOn);
+/// <summary>What a door-plate QR scan shows: residents get the address; staff also the houses at it.</summary>
+public sealed record QrPage(AddressSummary Address, IReadOnlyList<HouseSummary>? Houses, bool CanDeclareArrivalOrDeparture);
+public sealed record SearchHit(string Kind, string Key, string Label, double Lon, double Lat);

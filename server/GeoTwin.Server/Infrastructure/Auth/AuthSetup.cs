@@ -1,0 +1,165 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using GeoTwin.Server.Infrastructure.Db;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+using Npgsql;
+
+namespace GeoTwin.Server.Infrastructure.Auth;
+
+/// <summary>
+/// Cookie sign-in for people, bearer tokens for devices, one policy per endpoint group, nothing open by
+/// default, and the hardening around them: throttling, security headers, CSRF for cookie writes.
+/// </summary>
+public static class AuthSetup
+{
+    public const string CookieName = "geotwin.auth";
+    public const string CsrfCookie = "geotwin.csrf";
+    public const string CsrfHeader = "X-CSRF-Token";
+    public const string LoginLimit = "login";
+    public const string PublicLimit = "public";
+    const string SelectScheme = "GeoTwin";
+
+    /// <summary>
+    /// CesiumJS needs its same-origin workers and WebAssembly (draco, basis), nothing else: no eval,
+    /// no CDN, no inline scripts, no foreign hosts. The browser tests fail on any CSP violation.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
+        "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; " +
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        builder.Services.AddSingleton<ScopedDb>();
+        builder.Services.AddAuthentication(SelectScheme)
+            .AddPolicyScheme(SelectScheme, SelectScheme, o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiTokenHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(ApiTokenHandler.SchemeName, null)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                // Secure whenever the request is HTTPS; the loopback demo is plain HTTP.
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(config.GetValue("GeoTwin:Auth:SessionHours", 12));
+                o.SlidingExpiration = true;
+                // An API answers 401/403; the viewer shows its own sign-in page.
+                o.Events.OnRedirectToLogin = ctx => Problem(ctx.HttpContext, 401, "sign in first: POST /api/auth/login");
+                o.Events.OnRedirectToAccessDenied = ctx => Problem(ctx.HttpContext, 403, "your role may not use this");
+                o.Events.OnValidatePrincipal = RevalidateAsync;
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicies();
+
+        var loginPerMinute = config.GetValue("GeoTwin:Auth:LoginAttemptsPerMinute", 10);
+        var publicPerMinute = config.GetValue("GeoTwin:Auth:PublicRequestsPerMinute", 600);
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (ctx, _) => new ValueTask(Problem(ctx.HttpContext, 429, "too many requests from your address: wait a minute and try again"));
+            o.AddPolicy(LoginLimit, ctx => PerAddress(ctx, loginPerMinute));
+            o.AddPolicy(PublicLimit, ctx => PerAddress(ctx, publicPerMinute));
+        });
+        return builder;
+    }
+
+    static void AddPolicies(this AuthorizationBuilder auth)
+    {
+        foreach (var (policy, roles) in Policies.RolesOf)
+            auth.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+        auth.AddPolicy(Policies.AnyToken, p => p.AddAuthenticationSchemes(ApiTokenHandler.SchemeName)
+            .RequireAuthenticatedUser().RequireClaim(CurrentUser.PurposeClaim));
+        foreach (var purpose in Policies.TokenPurposes)
+            auth.AddPolicy($"token:{purpose}", p => p.AddAuthenticationSchemes(ApiTokenHandler.SchemeName)
+                .RequireAuthenticatedUser().RequireClaim(CurrentUser.PurposeClaim, purpose));
+    }
+
+    static RateLimitPartition<string> PerAddress(HttpContext ctx, int perMinute) =>
+        RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+
+    /// <summary>A disabled, deleted or changed account loses its session on the next request.</summary>
+    static async Task RevalidateAsync(CookieValidatePrincipalContext ctx)
+    {
+        var id = ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var db = ctx.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
+        await using var cmd = db.CreateCommand(EmbeddedSql.Get("Infrastructure/Auth/session_still_valid.sql"));
+        cmd.Parameters.Add(new() { Value = long.TryParse(id, out var userId) ? userId : -1 });
+        cmd.Parameters.Add(new() { Value = ctx.Principal?.FindFirstValue(ClaimTypes.Role) ?? "" });
+        cmd.Parameters.Add(new() { Value = ctx.Principal?.FindFirstValue(CurrentUser.JurisdictionPathClaim) ?? "" });
+        if (await cmd.ExecuteScalarAsync(ctx.HttpContext.RequestAborted) is not true)
+        {
+            ctx.RejectPrincipal();
+            await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+
+    public static WebApplication UseSecurity(this WebApplication app)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            var h = ctx.Response.Headers;
+            h.ContentSecurityPolicy = ContentSecurityPolicy;
+            h.XContentTypeOptions = "nosniff";
+            h.XFrameOptions = "DENY";
+            h["Referrer-Policy"] = "no-referrer";
+            h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)";
+            h["Cross-Origin-Opener-Policy"] = "same-origin";
+            await next();
+        });
+        app.UseAuthentication();
+        app.Use(RequireCsrfTokenForCookieWrites);
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// Double-submit check: a cookie-authenticated write must echo the geotwin.csrf cookie in a header,
+    /// which a page on another origin cannot read. Bearer-token calls carry no ambient credentials.
+    /// </summary>
+    static async Task RequireCsrfTokenForCookieWrites(HttpContext ctx, RequestDelegate next)
+    {
+        var method = ctx.Request.Method;
+        var safe = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
+        var cookieSession = ctx.Request.Cookies.ContainsKey(CookieName) &&
+                            !ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+        if (!safe && cookieSession && ctx.Request.Path != "/api/auth/login")
+        {
+            var expected = ctx.Request.Cookies[CsrfCookie] ?? "";
+            var sent = ctx.Request.Headers[CsrfHeader].ToString();
+            if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(sent)))
+            {
+                await Problem(ctx, 403, $"missing or wrong {CsrfHeader} header: send the value of the {CsrfCookie} cookie with every write");
+                return;
+            }
+        }
+        await next(ctx);
+    }
+
+    public static void IssueCsrfCookie(HttpContext ctx) =>
+        ctx.Response.Cookies.Append(CsrfCookie, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
+            new CookieOptions { HttpOnly = false, SameSite = SameSiteMode.Strict, Secure = ctx.Request.IsHttps, Path = "/" });
+
+    public static Task Problem(HttpContext ctx, int status, string detail)
+    {
+        ctx.Response.StatusCode = status;
+        return ctx.Response.WriteAsJsonAsync(new { status, title = ReasonPhrases.Of(status), detail }, options: null, contentType: "application/problem+json");
+    }
+
+    static class ReasonPhrases
+    {
+        public static string Of(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+    }
+}

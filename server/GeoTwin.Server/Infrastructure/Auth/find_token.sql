@@ -1,0 +1,15 @@
+-- A live token by the hash of its secret, with its jurisdiction's path. last_used_at is refreshed at
+-- most once a minute so a device sending every second does not write on every request.
+WITH token AS (
+    SELECT t.id, t.name, t.purpose, j.path::text AS path
+    FROM api_tokens t
+    JOIN jurisdictions j ON j.id = t.jurisdiction_id
+    WHERE t.token_hash = $1
+      AND t.revoked_at IS NULL
+      AND (t.expires_at IS NULL OR t.expires_at > now())
+), touched AS (
+    UPDATE api_tokens SET last_used_at = now()
+    WHERE id IN (SELECT id FROM token)
+      AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+)
+SELECT id, name, purpose, path FROM token;

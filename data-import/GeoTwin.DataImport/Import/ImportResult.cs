@@ -24,3 +24,11 @@ public sealed record ImportResult(string Layer, int SourceSrid, long RowsRead, l
     public bool Written => Refused is null;
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsRead / Elapsed.TotalSeconds : 0;
 }
+
+/// <summary>The importer reports from its own thread; a progress bar or a job row reads the latest value on its own clock.</summary>
+public sealed class LatestProgress : IProgress<ImportProgress>
+{
+    volatile ImportProgress? _value;
+    public ImportProgress? Value => _value;
+    public void Report(ImportProgress value) => _value = value;
+}

@@ -152,13 +152,6 @@ public static class ImportCommand
             });
     }
 
-    /// <summary>The importer reports from its own thread; the bar reads the latest value on its timer.</summary>
-    sealed class LatestProgress : IProgress<ImportProgress>
-    {
-        public volatile ImportProgress? Value;
-        public void Report(ImportProgress value) => Value = value;
-    }
-
     sealed class HelpException : Exception;
 
     const int BadRowsOnTerminal = 50;

@@ -34,6 +34,7 @@ public static class Program
         try
         {
             builder.Services.AddSingleton(database.DataSource);
+            builder.AddDataVersions();
             builder.AddAuth();
             builder.AddJobs(database);
             builder.AddAccounts();

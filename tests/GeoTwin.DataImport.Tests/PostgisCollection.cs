@@ -1,4 +1,4 @@
 namespace GeoTwin.DataImport.Tests;
 
 [CollectionDefinition("postgis")]
-public sealed class PostgisCollection : ICollectionFixture<PostgisFixture>;
+public sealed class PostgisCollection : ICollectionFixture<GeoTwin.Testing.PostgisFixture>;

@@ -28,7 +28,7 @@ public static class Importer
         var mapping = request.Mapping ?? new ImportMapping();
         mapping.CheckAgainst(layer);
         var datum = request.Datum ?? ParseDatum(mapping.Datum);
-        using var reader = SourceFiles.Open(request.Path, new SourceOptions(new CsvColumns(mapping.Lon, mapping.Lat, mapping.Wkt), mapping.Table, request.Zip));
+        using var reader = SourceFiles.Open(request.Path, new SourceOptions(new CsvColumns(mapping.Lon, mapping.Lat, mapping.Wkt), mapping.Table, request.Zip, layer.Name));
 
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

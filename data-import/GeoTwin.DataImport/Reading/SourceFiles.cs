@@ -4,7 +4,8 @@ namespace GeoTwin.DataImport.Reading;
 
 /// <param name="Csv">Coordinate columns of a CSV, when not found by their usual names.</param>
 /// <param name="Table">The GeoPackage table, when it holds more than one.</param>
-public sealed record SourceOptions(CsvColumns? Csv = null, string? Table = null, ZipLimits? Zip = null);
+/// <param name="Layer">The GeoTwin layer being imported: an OSM file is read for what feeds it.</param>
+public sealed record SourceOptions(CsvColumns? Csv = null, string? Table = null, ZipLimits? Zip = null, string? Layer = null);
 
 /// <summary>Picks the reader by file extension; a .zip is unpacked (safely) and the one data file in it is read.</summary>
 public static class SourceFiles
@@ -24,7 +25,8 @@ public static class SourceFiles
             ".geojson" or ".json" => new GeoJsonReader(path),
             ".ndjson" or ".geojsonl" or ".geojsons" or ".jsonl" => new GeoJsonLinesReader(path),
             ".csv" or ".tsv" or ".txt" => new CsvReader(path, options.Csv),
-            _ => throw new ImportRefusedException($"cannot import a '{extension}' file: GeoTwin reads .geojson, .ndjson, .csv, .shp, .gpkg and .zip archives of them"),
+            ".pbf" => Osm.OsmImportFields.Open(path, options.Layer),
+            _ => throw new ImportRefusedException($"cannot import a '{extension}' file: GeoTwin reads .geojson, .ndjson, .csv, .shp, .gpkg, .osm.pbf and .zip archives of them"),
         };
     }
 

@@ -16,7 +16,7 @@ public static class ImportCommand
 {
     public const string Usage = """
         usage: geotwin import <file> --layer <layer> [options]
-          <file>              .geojson .ndjson .csv .shp .gpkg, or a .zip holding one of them
+          <file>              .geojson .ndjson .csv .shp .gpkg .osm.pbf, or a .zip holding one of them
           --layer L           addresses, houses, organizations, cameras, roads, police_units, incidents, jurisdictions
           --srid N            EPSG code of the file's coordinates (else what the file declares, else 4326)
           --datum D           gcj02 or bd09: remove the Chinese web-map offset

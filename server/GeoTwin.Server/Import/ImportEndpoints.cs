@@ -15,7 +15,7 @@ public sealed record ImportJobCreated(long Id, string Status);
 public static class ImportEndpoints
 {
     const string Uploaders = "import-uploaders";
-    static readonly string[] Extensions = [".geojson", ".json", ".ndjson", ".geojsonl", ".geojsons", ".jsonl", ".csv", ".tsv", ".txt", ".gpkg", ".zip"];
+    static readonly string[] Extensions = [".geojson", ".json", ".ndjson", ".geojsonl", ".geojsons", ".jsonl", ".csv", ".tsv", ".txt", ".gpkg", ".pbf", ".zip"];
 
     public static WebApplicationBuilder AddImports(this WebApplicationBuilder builder)
     {

@@ -175,3 +175,31 @@ public sealed class FormatAndCrsTests(PostgisFixture pg)
         Assert.Equal("ptz|90|ST-MC", await h.ScalarAsync<string>("SELECT c.kind || '|' || c.heading_deg || '|' || j.code FROM cameras c JOIN jurisdictions j ON j.id = c.jurisdiction_id"));
     }
 }
+
+/// <summary>The real Monaco OSM extract the demo ships, through the same import as any file.</summary>
+[Collection("postgis")]
+public sealed class OsmImportTests(PostgisFixture pg)
+{
+    static string MonacoPbf()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GeoTwin.sln"))) dir = dir.Parent;
+        return Path.Combine(dir!.FullName, "data-import", "data", "monaco-latest.osm.pbf");
+    }
+
+    [Fact]
+    public async Task Monaco_roads_and_buildings_import_from_the_PBF_with_OSM_meanings_and_again_by_key()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+
+        var roads = await h.ImportAsync(MonacoPbf(), "roads", skipInvalid: true);
+        var houses = await h.ImportAsync(MonacoPbf(), "houses", skipInvalid: true, mapping: new() { Jurisdiction = "ST-MC" });
+        var again = await h.ImportAsync(MonacoPbf(), "roads", skipInvalid: true);
+
+        Assert.True(roads.Inserted > 500, $"{roads.Inserted} roads");
+        Assert.True(houses.Inserted > 1000, $"{houses.Inserted} houses");
+        Assert.Equal((0L, roads.Inserted), (again.Inserted, again.Updated));
+        Assert.True(await h.ScalarAsync<bool>("SELECT bool_and(speed_kmh > 0) AND count(*) FILTER (WHERE oneway <> 0) > 0 FROM roads"));
+        Assert.True(await h.ScalarAsync<bool>("SELECT bool_and(roof_height_m > base_height_m) FROM houses"));
+    }
+}

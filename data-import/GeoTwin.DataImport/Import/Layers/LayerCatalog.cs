@@ -43,7 +43,7 @@ public static class LayerCatalog
         Checks = ["Import/Checks/address_refs.sql"],
         Columns =
         [
-            Code("code", ShortCode, "fwbm", "房屋编码", "house_code", "building_id", "id").Needed(),
+            Code("code", ShortCode, "fwbm", "房屋编码", "house_code", "building_id", "id", "osm_id").Needed(),
             AddressRef(),
             Real("base_height_m", -100, 1000, "base_height", "min_height", "底部高程").Or("0"),
             Real("roof_height_m", -100, 1000, "height", "高度", "房屋高度", "building_height"),
@@ -102,7 +102,7 @@ public static class LayerCatalog
         Checks = ["Import/Checks/address_refs.sql"],
         Columns =
         [
-            Code("code", ShortCode, "dwbm", "单位编码", "统一社会信用代码", "org_code", "id").Needed(),
+            Code("code", ShortCode, "dwbm", "单位编码", "统一社会信用代码", "org_code", "id", "osm_id").Needed(),
             Text("name", 200, "dwmc", "单位名称", "名称").Needed(),
             Choice("category", ["hotel", "scenic_spot", "shop", "restaurant", "company", "school", "hospital", "bank", "entertainment", "government", "religious", "other"],
                 new Dictionary<string, string>

@@ -9,6 +9,18 @@ namespace GeoTwin.DataImport.Crs;
 /// <summary>Chinese web-map offsets a source may carry on top of its CRS.</summary>
 public enum WebDatum { None, Gcj02, Bd09 }
 
+public static class WebDatums
+{
+    /// <summary>"gcj02" or "bd09" (no name: none); anything else is refused by name.</summary>
+    public static WebDatum Parse(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "none" or "wgs84" => WebDatum.None,
+        "gcj02" or "gcj-02" => WebDatum.Gcj02,
+        "bd09" or "bd-09" => WebDatum.Bd09,
+        _ => throw new ImportRefusedException($"unknown datum '{name}': gcj02 or bd09"),
+    };
+}
+
 /// <summary>
 /// Source CRS (any EPSG code PostGIS knows, by ProjNet from its spatial_ref_sys WKT) and web-map offset
 /// to EPSG:4326 longitude/latitude, in place on NTS geometries.

@@ -27,7 +27,7 @@ public static class Importer
         var layer = LayerCatalog.Get(request.Layer);
         var mapping = request.Mapping ?? new ImportMapping();
         mapping.CheckAgainst(layer);
-        var datum = request.Datum ?? ParseDatum(mapping.Datum);
+        var datum = request.Datum ?? WebDatums.Parse(mapping.Datum);
         using var reader = SourceFiles.Open(request.Path, new SourceOptions(new CsvColumns(mapping.Lon, mapping.Lat, mapping.Wkt), mapping.Table, request.Zip, layer.Name));
 
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -78,14 +78,6 @@ public static class Importer
             return Result(0, 0, $"the database refused the rows: {e.MessageText}" + (e.ConstraintName is { } c ? $" (constraint {c})" : ""));
         }
     }
-
-    static WebDatum ParseDatum(string? name) => name?.ToLowerInvariant() switch
-    {
-        null or "" or "none" or "wgs84" => WebDatum.None,
-        "gcj02" or "gcj-02" => WebDatum.Gcj02,
-        "bd09" or "bd-09" => WebDatum.Bd09,
-        _ => throw new ImportRefusedException($"unknown datum '{name}': gcj02 or bd09"),
-    };
 
     /// <summary>The staging table: the layer's columns (an allow-list) plus what the checks fill in.</summary>
     static string StagingTable(Layer layer) =>

@@ -94,13 +94,7 @@ public static class ImportCommand
             {
                 case "--layer": layer = Value(); break;
                 case "--srid": srid = int.TryParse(Value(), out var s) && s > 0 ? s : throw new ArgumentException($"--srid needs an EPSG code, got '{args[i]}'"); break;
-                case "--datum":
-                    datum = Value().ToLowerInvariant() switch
-                    {
-                        "gcj02" => WebDatum.Gcj02, "bd09" => WebDatum.Bd09,
-                        var d => throw new ArgumentException($"--datum is gcj02 or bd09, got '{d}'"),
-                    };
-                    break;
+                case "--datum": datum = WebDatums.Parse(Value()); break;
                 case "--mapping": mappingFile = Value(); break;
                 case "--map":
                     var pair = Value().Split('=', 2);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using GeoTwin.DataImport.Crs;
 using GeoTwin.DataImport.Import;
 using GeoTwin.DataImport.Import.Layers;
 using GeoTwin.Server.Infrastructure.Auth;
@@ -62,8 +63,9 @@ public static class ImportEndpoints
         int? srid = null;
         if (form["srid"] is { Count: > 0 } s)
             if (int.TryParse(s.ToString(), out var n) && n > 0) srid = n; else return Problems.BadRequest("srid", "must be an EPSG code");
-        var datum = form["datum"].ToString() is { Length: > 0 } d ? d.ToLowerInvariant() : null;
-        if (datum is not (null or "gcj02" or "bd09")) return Problems.BadRequest("datum", "must be gcj02 or bd09");
+        var datum = form["datum"].ToString() is { Length: > 0 } d ? d : null;
+        try { WebDatums.Parse(datum); }
+        catch (ImportRefusedException) { return Problems.BadRequest("datum", "must be gcj02 or bd09"); }
         var skip = form["skipInvalid"].ToString() is "true" or "on" or "1";
         ImportMapping? mapping = null;
         if (form["mapping"].ToString() is { Length: > 0 } json)

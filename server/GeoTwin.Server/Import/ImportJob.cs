@@ -24,8 +24,7 @@ public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, ILogger<Im
             // The stored name only lends its extension: the reader is chosen by it, the path is ours.
             var path = Path.Combine(dir, "upload" + Path.GetExtension(fileName).ToLowerInvariant());
             await store.SaveFileAsync(id, path, ct);
-            var datum = options.Datum?.ToLowerInvariant() switch { "gcj02" => WebDatum.Gcj02, "bd09" => WebDatum.Bd09, _ => (WebDatum?)null };
-            var request = new ImportRequest(path, layer, options.Srid, datum, options.Mapping, options.SkipInvalid);
+            var request = new ImportRequest(path, layer, options.Srid, WebDatums.Parse(options.Datum), options.Mapping, options.SkipInvalid);
             var latest = new LatestProgress();
             var import = Importer.RunAsync(db, request, latest, ct);
             while (await Task.WhenAny(import, Task.Delay(ProgressInterval, ct)) != import)

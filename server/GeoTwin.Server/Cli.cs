@@ -52,6 +52,7 @@ public static class Cli
         var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
         try
         {
+            if (verb == "import") return await Import.ImportCommand.RunAsync(rest);
             var settings = ParseSettings(rest);
             switch (verb)
             {

@@ -1,16 +1,44 @@
-// GeoTwin page entry: top bar (title, jurisdiction, server status, language), the map, the
-// error banner. Feature slices (Twin3d, Addresses, Live, ...) will hang off the viewer here.
+// GeoTwin page entry: top bar (title, search, jurisdiction, server status, language), the map,
+// the error banner. Feature slices hang off the viewer here: the vector layers and their panel
+// (tiles/), the record panel and picking (records/), the search box (search/).
 import "./style.css";
-import { fetchJson } from "./api.js";
+import { ApiError, fetchJson } from "./api.js";
 import { currentUser, signIn, signOut } from "./accounts/session.js";
 import { applyI18n, getLang, onLangChange, t, toggleLang } from "./i18n.js";
-import { flyToBbox, createViewer } from "./map/viewer.js";
+import { flyToBbox, flyToPoint, createViewer, groundAtCentre } from "./map/viewer.js";
+import { attachPicking } from "./records/picking.js";
+import { initRecordPanel } from "./records/recordPanel.js";
+import { initSearchBox } from "./search/searchBox.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
+import { addMapLayers, fetchCatalog } from "./tiles/mapLayers.js";
+import { initLayersPanel, layerTitle } from "./tiles/layersPanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
-/** Test and debugging handle; stable shape: { viewer, info, view, user }. */
-const geotwin = (window.geotwin = { viewer: null, info: null, view: "globe", user: null });
+/**
+ * Test and debugging handle; stable shape: { viewer, info, view, user, layers, lastPick,
+ * layerState(), record(), flyTo(lon, lat, height) }. view is "globe", "flying" or "jurisdiction";
+ * layers is the map-layers controller (null before sign-in); layerState() lists every layer with
+ * show, alpha and its tile counters (requested, drawn, empty, errors, features, pending).
+ */
+const geotwin = (window.geotwin = {
+  viewer: null,
+  info: null,
+  view: "globe",
+  user: null,
+  layers: null,
+  lastPick: null,
+  layerState: () =>
+    (geotwin.layers?.entries ?? []).map((e) => ({
+      name: e.name,
+      show: e.imagery.show,
+      alpha: e.imagery.alpha,
+      ...e.provider.stats,
+      lastError: e.provider.stats.lastError?.message ?? null,
+    })),
+  record: () => recordPanel.current(),
+  flyTo: (lon, lat, height) => flyTo(lon, lat, height),
+});
 
 applyI18n();
 initStatus({ status: $("[data-testid=status]"), banner: $("[data-testid=error-banner]") });
@@ -53,6 +81,7 @@ async function loadInfo() {
     geotwin.info = data ?? {};
     clearError("info");
     renderInfo();
+    loadLayers();
     const bbox = data?.jurisdiction?.bbox;
     if (geotwin.viewer && bbox) {
       geotwin.view = "flying";
@@ -66,6 +95,104 @@ async function loadInfo() {
   }
 }
 
+// ---- vector layers, records, search ---------------------------------------------------------
+const layersPanel = initLayersPanel($("[data-testid=layers-panel]"), {
+  onShow: (name, show) => geotwin.layers?.setShown(name, show),
+  onAlpha: (name, alpha) => geotwin.layers?.setAlpha(name, alpha),
+});
+const recordPanel = initRecordPanel($("[data-testid=record-panel]"), { getUser: () => geotwin.user });
+const searchBox = initSearchBox($("[data-testid=search]"), {
+  onChoose: async (result) => {
+    recordPanel.open(searchTarget(result));
+    await flyTo(result.lon, result.lat);
+  },
+});
+const failingLayers = new Set(); // banner sources "layer:<name>" currently shown
+
+/** What a search result opens: its record where it has one, otherwise just its label. */
+function searchTarget(result) {
+  if (["address", "camera", "house", "incident"].includes(result.kind)) return { kind: result.kind, key: result.key };
+  return { kind: result.kind, key: result.key, title: result.label, attributes: { label: result.label, lon: result.lon, lat: result.lat } };
+}
+
+async function flyTo(lon, lat, height = 600) {
+  if (!geotwin.viewer) return false;
+  geotwin.view = "flying";
+  const arrived = await flyToPoint(geotwin.viewer, lon, lat, { height });
+  geotwin.view = arrived ? "point" : "globe";
+  return arrived;
+}
+
+/** A layer whose tiles fail is said in the banner, with its title and the last failure. */
+function reportTileErrors(entry) {
+  const { errors, lastError } = entry.provider.stats;
+  if (errors === 0) return;
+  failingLayers.add(entry.name);
+  const detail = lastError?.status ? `HTTP ${lastError.status}` : (lastError?.detail ?? "?");
+  reportError(`layer:${entry.name}`, new ApiError("error.layerTiles", { layer: layerTitle(entry.layer), count: errors, detail }));
+}
+
+let layersLoading = false;
+async function loadLayers() {
+  if (!geotwin.viewer || !geotwin.user || geotwin.layers || layersLoading) return;
+  layersLoading = true;
+  layersPanel.loading();
+  try {
+    const catalog = await fetchCatalog();
+    if (!geotwin.user) return; // signed out meanwhile
+    geotwin.layers = addMapLayers(geotwin.viewer, catalog, {
+      bbox: geotwin.info?.jurisdiction?.bbox,
+      onStats: (entry) => {
+        layersPanel.updateStats(entry);
+        reportTileErrors(entry);
+      },
+    });
+    layersPanel.setEntries(geotwin.layers.entries);
+    layersPanel.setZoom(groundAtCentre(geotwin.viewer)?.zoom ?? null);
+    clearError("layers");
+  } catch (err) {
+    const detail = err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err);
+    layersPanel.failed(detail);
+    reportError("layers", err);
+  } finally {
+    layersLoading = false;
+  }
+}
+
+function unloadLayers() {
+  geotwin.layers?.destroy();
+  geotwin.layers = null;
+  layersPanel.clear();
+  for (const name of failingLayers) clearError(`layer:${name}`);
+  failingLayers.clear();
+}
+
+onLangChange(() => geotwin.layers?.entries.filter((e) => failingLayers.has(e.name)).forEach(reportTileErrors));
+
+if (geotwin.viewer) {
+  const viewer = geotwin.viewer;
+  // Tell the layers panel the zoom the map shows, so it can say "zoom in to see" a layer.
+  viewer.camera.percentageChanged = 0.1;
+  viewer.camera.changed.addEventListener(() => layersPanel.setZoom(groundAtCentre(viewer)?.zoom ?? null));
+  attachPicking(viewer, {
+    getLayers: () => geotwin.layers,
+    onPick: (pick) => {
+      geotwin.lastPick = {
+        lon: pick.lon,
+        lat: pick.lat,
+        zoom: pick.zoom,
+        layer: pick.entry.name,
+        id: pick.feature.id ?? null,
+        target: pick.target,
+      };
+      clearError("pick");
+      recordPanel.open(pick.target);
+    },
+    onMiss: (ground) => (geotwin.lastPick = { lon: ground.lon, lat: ground.lat, zoom: ground.zoom, layer: null }),
+    onError: (err) => reportError("pick", new ApiError("pick.failed", { detail: String(err?.message ?? err) })),
+  });
+}
+
 // ---- the signed-in person -------------------------------------------------------------------
 const form = $("[data-testid=signin]");
 const formError = $("[data-testid=signin-error]");
@@ -76,6 +203,7 @@ function showUser() {
   const user = geotwin.user;
   form.hidden = Boolean(user);
   userEl.hidden = signOutButton.hidden = !user;
+  searchBox.setEnabled(Boolean(user));
   if (!user) return;
   const role = getLang() === "en" ? user.roleTitleEn : user.roleTitleZh;
   userEl.textContent = `${user.displayName} · ${role}`;
@@ -106,6 +234,8 @@ signOutButton.addEventListener("click", async () => {
   await signOut().catch((err) => reportError("signout", err));
   geotwin.user = null;
   geotwin.info = null;
+  unloadLayers();
+  recordPanel.close();
   renderInfo();
   showUser();
 });
@@ -122,4 +252,10 @@ async function start() {
 
 start();
 // If the server was down at start, look again as soon as it reports ready.
-startReadinessPolling({ onReady: () => (geotwin.user ? loadInfo() : start()) });
+startReadinessPolling({
+  onReady: () => {
+    if (!geotwin.user) return start();
+    loadInfo();
+    if (geotwin.info) loadLayers(); // retry a catalog that failed while the server was down
+  },
+});

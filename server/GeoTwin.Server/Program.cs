@@ -7,6 +7,7 @@ using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Jobs;
 using GeoTwin.Server.Live;
 using GeoTwin.Server.Status;
+using GeoTwin.Server.Tiles;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -36,6 +37,7 @@ public static class Program
             builder.AddJobs(database);
             builder.AddAccounts();
             builder.AddAddresses();
+            builder.AddTiles();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -48,6 +50,7 @@ public static class Program
             app.MapStatusEndpoints();
             app.MapAccountsEndpoints();
             app.MapAddressesEndpoints();
+            app.MapTilesEndpoints();
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();

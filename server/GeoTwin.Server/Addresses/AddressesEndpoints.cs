@@ -16,6 +16,8 @@ public static class AddressesEndpoints
     public static WebApplication MapAddressesEndpoints(this WebApplication app)
     {
         var staff = app.MapGroup("/api").WithTags("Addresses").RequireAuthorization(Policies.Staff);
+        staff.MapGet("/search", SearchEverythingAsync).WithName("Search")
+            .WithSummary("Addresses by text or code, cameras by id, units by call sign: for the viewer's search box.");
         staff.MapGet("/addresses", SearchAsync).WithName("SearchAddresses").WithSummary("Find addresses by code or text.");
         staff.MapGet("/addresses/{code}", FindAsync).WithName("GetAddress");
         staff.MapGet("/houses/{id:long}", HouseAsync).WithName("GetHouse").WithSummary("A house with its resident counts (no personal data).");
@@ -35,6 +37,14 @@ public static class AddressesEndpoints
         if (Problems.CheckText(q, 200) is { } reason) return Problems.BadRequest("q", reason);
         if (limit is < 1 or > 100) return Problems.BadRequest("limit", "must be between 1 and 100");
         return TypedResults.Ok(await store.SearchAsync(CurrentUser.From(user), q!.Trim(), limit, ct));
+    }
+
+    static async Task<Results<Ok<List<SearchHit>>, ProblemHttpResult>> SearchEverythingAsync(ClaimsPrincipal user, AddressesStore store, CancellationToken ct,
+        string? q = null, int limit = 10)
+    {
+        if (Problems.CheckText(q, 200) is { } reason) return Problems.BadRequest("q", reason);
+        if (limit is < 1 or > 50) return Problems.BadRequest("limit", "must be between 1 and 50");
+        return TypedResults.Ok(await store.SearchEverythingAsync(CurrentUser.From(user), q!.Trim(), limit, ct));
     }
 
     static async Task<Results<Ok<AddressDetail>, ProblemHttpResult>> FindAsync(string code, ClaimsPrincipal user, AddressesStore store, CancellationToken ct)

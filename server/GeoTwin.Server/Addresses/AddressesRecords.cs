@@ -11,3 +11,4 @@ public sealed record PersonRecord(long Id, string FullName, string? IdNumber, st
     DateOnly ArrivedOn, DateOnly? ExpectedLeaveOn);
 /// <summary>What a door-plate QR scan shows: residents get the address; staff also the houses at it.</summary>
 public sealed record QrPage(AddressSummary Address, IReadOnlyList<HouseSummary>? Houses, bool CanDeclareArrivalOrDeparture);
+public sealed record SearchHit(string Kind, string Key, string Label, double Lon, double Lat);

@@ -10,6 +10,10 @@ public sealed class AddressesStore(ScopedDb db)
     public Task<List<AddressSummary>> SearchAsync(CurrentUser user, string text, int limit, CancellationToken ct) =>
         db.RunAsync(user, s => s.Sql("Addresses/search_addresses.sql", text, EscapeLike(text), limit).ListAsync(ReadAddress, ct), ct);
 
+    public Task<List<SearchHit>> SearchEverythingAsync(CurrentUser user, string text, int limit, CancellationToken ct) =>
+        db.RunAsync(user, s => s.Sql("Addresses/search.sql", text, EscapeLike(text), limit).ListAsync(r => new SearchHit(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetDouble(3), r.GetDouble(4)), ct), ct);
+
     public Task<AddressDetail?> FindAsync(CurrentUser user, string code, CancellationToken ct) =>
         db.RunAsync(user, async s =>
         {

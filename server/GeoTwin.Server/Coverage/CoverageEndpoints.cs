@@ -16,8 +16,19 @@ public static class CoverageEndpoints
     {
         var staff = app.MapGroup("/api/cameras").WithTags("Cameras").RequireAuthorization(Policies.Staff);
         staff.MapGet("/", ListAsync).WithName("ListCameras").WithSummary("Cameras in the caller's jurisdiction, optionally in a bbox.");
+        staff.MapGet("/{id}", FindAsync).WithName("GetCamera");
         return app;
     }
+
+    static async Task<Results<Ok<CameraSummary>, ProblemHttpResult>> FindAsync(string id, ClaimsPrincipal user, ScopedDb db, CancellationToken ct)
+    {
+        if (Problems.CheckText(id, 20) is { } reason) return Problems.BadRequest("id", reason);
+        var camera = await db.RunAsync(CurrentUser.From(user), s => s.Sql("Coverage/camera_by_id.sql", id).FirstOrDefaultAsync(Read, ct), ct);
+        return camera is null ? Problems.NotFound($"no camera has id '{id}'") : TypedResults.Ok(camera);
+    }
+
+    static CameraSummary Read(Npgsql.NpgsqlDataReader r) => new(r.GetString(0), r.Nullable<string>(1), r.GetDouble(2), r.GetDouble(3),
+        r.GetFloat(4), r.Nullable<float?>(5), r.GetFloat(6), r.GetFloat(7), r.GetString(8), r.GetString(9), r.GetString(10));
 
     static async Task<Results<Ok<List<CameraSummary>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal user, ScopedDb db, CancellationToken ct,
         string? bbox = null, int limit = 1000)
@@ -27,7 +38,6 @@ public static class CoverageEndpoints
         if (limit is < 1 or > 10_000) return Problems.BadRequest("limit", "must be between 1 and 10000");
         return TypedResults.Ok(await db.RunAsync(CurrentUser.From(user), s => s.Sql("Coverage/list_cameras.sql",
                 box?.West, box?.South, box?.East, box?.North, limit)
-            .ListAsync(r => new CameraSummary(r.GetString(0), r.Nullable<string>(1), r.GetDouble(2), r.GetDouble(3), r.GetFloat(4),
-                r.Nullable<float?>(5), r.GetFloat(6), r.GetFloat(7), r.GetString(8), r.GetString(9), r.GetString(10)), ct), ct));
+            .ListAsync(Read, ct), ct));
     }
 }

@@ -19,6 +19,7 @@ public sealed class RoleAccessTests(PostgisFixture pg) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
+    static readonly GeoTwin.Tiling.Tiles.TileAddress House1Tile = GeoTwin.Tiling.Tiles.TileAddress.Containing(7.41, 43.73, 16);
     static readonly string[] Staff = ["admin", "commander", "dispatcher", "analyst", "planner", "community_officer"];
     static readonly string[] Personal = ["admin", "commander", "dispatcher", "community_officer"];
     static readonly string[] Everyone = [.. Staff, "resident"];
@@ -36,6 +37,12 @@ public sealed class RoleAccessTests(PostgisFixture pg) : IAsyncLifetime
         ("/api/units", Staff),
         ("/api/incidents", Staff),
         ("/openapi/v1.json", Staff),
+        ("/api/layers", Staff),
+        ("/api/search?q=路", Staff),
+        ($"/tiles/houses,addresses/{House1Tile.Z}/{House1Tile.X}/{House1Tile.Y}.mvt", Staff),
+        ("/tiles/houses.json", Staff),
+        ($"/api/cameras/{TwoStations.Camera1}", Staff),
+        ($"/api/incidents/{TwoStations.Incident1}", Staff),
         ($"/api/houses/{_house1}/people", Personal),
         ("/api/users", ["admin"]),
         ("/api/tokens", ["admin"]),

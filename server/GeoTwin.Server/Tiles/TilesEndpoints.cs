@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Tiling.Tiles;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace GeoTwin.Server.Tiles;
+
+public sealed record LayerInfo(string Name, LocalizedTitle Title, string Geometry, int MinZoom, int MaxZoom,
+    IReadOnlyCollection<string> Attributes, LayerStyle Style, string? Record, string Tiles);
+
+/// <summary>Incident filters from the query string, checked before they reach SQL.</summary>
+public sealed record TileFilters(string[]? Categories, DateTimeOffset? From, DateTimeOffset? To)
+{
+    public string Key => $"{string.Join(',', Categories ?? [])}|{From:O}|{To:O}";
+}
+
+/// <summary>Vector tiles encoded by PostGIS (ST_AsMVT), the layer catalog and TileJSON.</summary>
+public static class TilesEndpoints
+{
+    static readonly string[] Categories = ["robbery", "snatching", "theft", "burglary", "fight", "traffic_accident",
+        "fire", "missing_person", "medical", "fraud", "disturbance", "other"];
+
+    public static WebApplicationBuilder AddTiles(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(new TileCache(builder.Configuration.GetValue<long>("GeoTwin:Tiles:CacheBytes", 256L << 20)));
+        builder.Services.AddSingleton<DataVersions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DataVersions>());
+        return builder;
+    }
+
+    public static WebApplication MapTilesEndpoints(this WebApplication app)
+    {
+        app.MapGet("/api/layers", (HttpRequest request) => TypedResults.Ok(TileLayers.All.Select(l => new LayerInfo(
+                l.Name, l.Title, l.Geometry, l.MinZoom, l.MaxZoom, l.Attributes.Keys.ToList(), l.Style, l.Record, $"/tiles/{l.Name}/{{z}}/{{x}}/{{y}}.mvt"))))
+            .RequireAuthorization(Policies.Staff).WithTags("Tiles").WithName("ListLayers").WithSummary("The 2D layers the viewer may draw.");
+
+        var tiles = app.MapGroup("/tiles").WithTags("Tiles").RequireAuthorization(Policies.Staff);
+        tiles.MapGet("/{layers}/{z:int}/{x:int}/{y}", TileAsync).WithName("VectorTile")
+            .WithSummary("A Mapbox Vector Tile of one or more layers (a,b,c); 204 when empty.");
+        tiles.MapGet("/{layer}.json", TileJson).WithName("TileJson").WithSummary("TileJSON 3.0 for a layer.");
+        return app;
+    }
+
+    static async Task<IResult> TileAsync(string layers, int z, int x, string y, HttpContext http, ClaimsPrincipal principal,
+        ScopedDb db, TileCache cache, DataVersions versions, CancellationToken ct,
+        string? category = null, string? from = null, string? to = null)
+    {
+        if (!y.EndsWith(".mvt", StringComparison.Ordinal) || !int.TryParse(y[..^4], NumberStyles.None, CultureInfo.InvariantCulture, out var yValue))
+            return Problems.BadRequest("y", "must be a tile row followed by .mvt, e.g. 23868.mvt");
+        if (TileAddress.Validate(z, x, yValue) is { } outOfRange) return Problems.BadRequest("tile", outOfRange);
+        var names = layers.Split(',');
+        if (names.Length > TileLayers.All.Count || names.Distinct().Count() != names.Length)
+            return Problems.BadRequest("layers", "name each layer once");
+        var unknown = names.FirstOrDefault(n => !TileLayers.ByName.ContainsKey(n));
+        if (unknown is not null) return Problems.NotFound($"no tile layer is named '{unknown}'; see /api/layers");
+        var (filters, filterError) = ParseFilters(category, from, to);
+        if (filterError is not null) return filterError;
+
+        var selected = names.Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
+        var user = CurrentUser.From(principal);
+        var key = $"{user.Scope}|{layers}|{z}/{x}/{yValue}|{filters!.Key}|{versions.Of(selected.SelectMany(l => l.Tables))}";
+        if (!versions.IsListening || !cache.TryGet(key, out var tile))
+        {
+            var mvt = selected.Count == 0 ? [] : await db.RunAsync(user, s => BuildAsync(s, selected, z, x, yValue, filters, ct), ct);
+            tile = Package(mvt);
+            if (versions.IsListening) cache.Put(key, tile);
+        }
+        return Respond(http, tile);
+    }
+
+    /// <summary>Each layer's tile from its own query; MVT layers concatenate into one tile.</summary>
+    static async Task<byte[]> BuildAsync(ScopedSession session, List<TileLayer> layers, int z, int x, int y, TileFilters filters, CancellationToken ct)
+    {
+        using var tile = new MemoryStream();
+        foreach (var layer in layers)
+        {
+            object?[] args = layer.TakesIncidentFilters ? [z, x, y, filters.Categories, filters.From, filters.To] : [z, x, y];
+            await using var cmd = session.Sql(layer.SqlFile, args);
+            if (await cmd.ExecuteScalarAsync(ct) is byte[] bytes) tile.Write(bytes);
+        }
+        return tile.ToArray();
+    }
+
+    static CachedTile Package(byte[] mvt)
+    {
+        if (mvt.Length == 0) return new CachedTile([], [], "\"empty\"");
+        using var gz = new MemoryStream();
+        using (var zip = new GZipStream(gz, CompressionLevel.Fastest)) zip.Write(mvt);
+        return new CachedTile(mvt, gz.ToArray(), $"\"{Convert.ToHexString(SHA256.HashData(mvt))[..20]}\"");
+    }
+
+    static IResult Respond(HttpContext http, CachedTile tile)
+    {
+        var headers = http.Response.Headers;
+        // Per user (scoped), and always revalidated: a changed tile gets a new ETag at once.
+        headers.CacheControl = "private, no-cache";
+        headers.Vary = "Accept-Encoding, Cookie, Authorization";
+        if (tile.Mvt.Length == 0) return TypedResults.NoContent();
+        headers.ETag = tile.ETag;
+        if (http.Request.Headers.IfNoneMatch.Contains(tile.ETag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        var gzip = http.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+        if (gzip) headers.ContentEncoding = "gzip";
+        return TypedResults.Bytes(gzip ? tile.Gzip : tile.Mvt, "application/vnd.mapbox-vector-tile");
+    }
+
+    static (TileFilters? Filters, ProblemHttpResult? Error) ParseFilters(string? category, string? from, string? to)
+    {
+        string[]? categories = null;
+        if (!string.IsNullOrEmpty(category))
+        {
+            categories = category.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var bad = categories.FirstOrDefault(c => !Categories.Contains(c));
+            if (bad is not null) return (null, Problems.BadRequest("category", $"'{bad}' is not one of {string.Join(", ", Categories)}"));
+        }
+        DateTimeOffset? Parse(string? text) => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
+        var fromDate = Parse(from);
+        var toDate = Parse(to);
+        if (from is not null && fromDate is null) return (null, Problems.BadRequest("from", "is not a date (e.g. 2025-01-31)"));
+        if (to is not null && toDate is null) return (null, Problems.BadRequest("to", "is not a date (e.g. 2025-12-31)"));
+        if (fromDate >= toDate) return (null, Problems.BadRequest("to", "must be after from"));
+        return (new TileFilters(categories, fromDate?.ToUniversalTime(), toDate?.ToUniversalTime()), null);
+    }
+
+    static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> TileJson(string layer, HttpRequest request)
+    {
+        if (!TileLayers.ByName.TryGetValue(layer, out var l)) return Problems.NotFound($"no tile layer is named '{layer}'; see /api/layers");
+        var origin = $"{request.Scheme}://{request.Host}";
+        return TypedResults.Ok(new Dictionary<string, object?>
+        {
+            ["tilejson"] = "3.0.0",
+            ["name"] = l.Title.En,
+            ["description"] = l.Title.Zh,
+            ["scheme"] = "xyz",
+            ["tiles"] = new[] { $"{origin}/tiles/{l.Name}/{{z}}/{{x}}/{{y}}.mvt" },
+            ["minzoom"] = l.MinZoom,
+            ["maxzoom"] = l.MaxZoom,
+            ["vector_layers"] = new[] { new { id = l.Name, fields = l.Attributes, minzoom = l.MinZoom, maxzoom = l.MaxZoom } },
+        });
+    }
+}

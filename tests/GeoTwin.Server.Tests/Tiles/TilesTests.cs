@@ -1,0 +1,217 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GeoTwin.Server.Tiles;
+using GeoTwin.Tiling.Tiles;
+using NetTopologySuite.IO.VectorTiles;
+using NetTopologySuite.IO.VectorTiles.Mapbox;
+
+namespace GeoTwin.Server.Tests.Tiles;
+
+[Collection("postgis")]
+public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
+{
+    GeoTwinServer _server = null!;
+    HttpClient _city = null!;
+    HttpClient _station1 = null!;
+    static readonly TileAddress House1Tile = TileAddress.Containing(7.41, 43.73, 16);
+    static readonly TileAddress House2Tile = TileAddress.Containing(7.43, 43.74, 16);
+
+    public async Task InitializeAsync()
+    {
+        _server = await pg.StartServerAsync();
+        await TwoStations.SeedAsync(_server.Database.DataSource);
+        _city = await Browser.SignedInAsync(_server, "commander", "commander", TwoStations.City);
+        _station1 = await Browser.SignedInAsync(_server, "officer1", "community_officer", TwoStations.Station1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _city.Dispose();
+        _station1.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    static string Path(string layers, TileAddress t, string query = "") => $"/tiles/{layers}/{t.Z}/{t.X}/{t.Y}.mvt{query}";
+
+    static async Task<VectorTile> Decode(HttpResponseMessage response, TileAddress t)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/vnd.mapbox-vector-tile", response.Content.Headers.ContentType?.MediaType);
+        await using var stream = new MemoryStream(await response.Content.ReadAsByteArrayAsync());
+        return new MapboxTileReader().Read(stream, new NetTopologySuite.IO.VectorTiles.Tiles.Tile(t.X, t.Y, t.Z));
+    }
+
+    [Fact]
+    public async Task A_house_tile_holds_the_house_with_only_the_catalog_attributes()
+    {
+        var tile = await Decode(await _city.GetAsync(Path("houses", House1Tile)), House1Tile);
+
+        var layer = Assert.Single(tile.Layers);
+        Assert.Equal("houses", layer.Name);
+        var house = Assert.Single(layer.Features);
+        Assert.Equal("H-1", house.Attributes["code"]);
+        Assert.Equal(0.5, Convert.ToDouble(house.Attributes["floating_share"]));
+        Assert.Subset(TileLayers.ByName["houses"].Attributes.Keys.ToHashSet(), house.Attributes.GetNames().ToHashSet());
+        Assert.True(house.Geometry.Contains(new NetTopologySuite.Geometries.Point(7.41, 43.73)), "geometry decodes back to its place");
+    }
+
+    [Fact]
+    public async Task Several_layers_come_in_one_tile()
+    {
+        var tile = await Decode(await _city.GetAsync(Path("houses,addresses,incidents", House1Tile)), House1Tile);
+
+        Assert.Equal(["addresses", "houses"], tile.Layers.Select(l => l.Name).Order());
+        Assert.Equal(TwoStations.Address1, tile.Layers.Single(l => l.Name == "addresses").Features.Single().Attributes["code"]);
+    }
+
+    [Fact]
+    public async Task Tiles_obey_jurisdiction_scoping()
+    {
+        var forCity = await _city.GetAsync(Path("houses,cameras", House2Tile));
+        var forStation1 = await _station1.GetAsync(Path("houses,cameras", House2Tile));
+
+        Assert.Equal(HttpStatusCode.OK, forCity.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, forStation1.StatusCode); // the other station's house and camera do not exist for it
+    }
+
+    [Theory]
+    [InlineData("/tiles/houses/31/0/0.mvt", 400, "z must be between 0 and 30")]
+    [InlineData("/tiles/houses/3/8/0.mvt", 400, "x must be between 0 and 7 at zoom 3")]
+    [InlineData("/tiles/houses/3/0/-1.mvt", 400, "y: must be a tile row")]
+    [InlineData("/tiles/houses/3/0/abc.mvt", 400, "y: must be a tile row")]
+    [InlineData("/tiles/houses/3/0/1.png", 400, "y: must be a tile row")]
+    [InlineData("/tiles/secret_people/14/0/0.mvt", 404, "no tile layer is named 'secret_people'")]
+    [InlineData("/tiles/houses,houses/14/0/0.mvt", 400, "name each layer once")]
+    [InlineData("/tiles/incidents/14/0/0.mvt?category=theft,arson", 400, "category: 'arson' is not one of")]
+    [InlineData("/tiles/incidents/14/0/0.mvt?from=yesterday", 400, "from: is not a date")]
+    [InlineData("/tiles/incidents/14/0/0.mvt?from=2026-01-02&to=2026-01-01", 400, "to: must be after from")]
+    [InlineData("/tiles/nope.json", 404, "no tile layer is named 'nope'")]
+    public async Task Bad_tile_requests_get_a_4xx_naming_what_is_wrong(string path, int status, string expected)
+    {
+        var response = await _city.GetAsync(path);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_empty_tile_is_204()
+    {
+        var response = await _city.GetAsync("/tiles/houses,cameras,incidents/14/0/0.mvt");
+        var belowMinZoom = await _city.GetAsync(Path("addresses", TileAddress.Containing(7.41, 43.73, 10)));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, belowMinZoom.StatusCode);
+    }
+
+    [Fact]
+    public async Task Tiles_are_gzipped_when_asked_and_revalidated_by_ETag()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Path("houses", House1Tile));
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        var zipped = await _city.SendAsync(request);
+        var plain = await _city.GetAsync(Path("houses", House1Tile));
+        using var again = new HttpRequestMessage(HttpMethod.Get, Path("houses", House1Tile));
+        again.Headers.IfNoneMatch.Add(plain.Headers.ETag!);
+        var notModified = await _city.SendAsync(again);
+
+        Assert.Equal("gzip", Assert.Single(zipped.Content.Headers.ContentEncoding));
+        await using var unzip = new GZipStream(await zipped.Content.ReadAsStreamAsync(), CompressionMode.Decompress);
+        using var unzipped = new MemoryStream();
+        await unzip.CopyToAsync(unzipped);
+        Assert.Equal(await plain.Content.ReadAsByteArrayAsync(), unzipped.ToArray());
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Contains("private", plain.Headers.CacheControl!.ToString());
+    }
+
+    [Fact]
+    public async Task A_committed_change_is_never_served_stale_from_the_cache()
+    {
+        var before = await Decode(await _city.GetAsync(Path("houses", House1Tile)), House1Tile);
+        var etag = (await _city.GetAsync(Path("houses", House1Tile))).Headers.ETag!;
+        await using (var edit = _server.Database.DataSource.CreateCommand("UPDATE houses SET use = 'hotel' WHERE code = 'H-1'"))
+            await edit.ExecuteNonQueryAsync();
+
+        var after = await Decode(await _city.GetAsync(Path("houses", House1Tile)), House1Tile);
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, Path("houses", House1Tile));
+        revalidate.Headers.IfNoneMatch.Add(etag);
+
+        Assert.Equal("residential", before.Layers[0].Features[0].Attributes["use"]);
+        Assert.Equal("hotel", after.Layers[0].Features[0].Attributes["use"]);
+        Assert.Equal(HttpStatusCode.OK, (await _city.SendAsync(revalidate)).StatusCode); // the old ETag no longer matches
+    }
+
+    [Fact]
+    public async Task Incident_tiles_filter_by_category_and_date()
+    {
+        var t = TileAddress.Containing(7.413, 43.733, 14);
+        var theft = await _city.GetAsync(Path("incidents", t, "?category=theft"));
+        var robbery = await _city.GetAsync(Path("incidents", t, "?category=robbery,fire"));
+        var future = await _city.GetAsync(Path("incidents", t, "?from=2999-01-01"));
+
+        Assert.Equal("INC-1", (await Decode(theft, t)).Layers[0].Features[0].Attributes["code"]);
+        Assert.Equal(HttpStatusCode.NoContent, robbery.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, future.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_catalog_and_TileJSON_describe_every_layer_in_both_languages()
+    {
+        var layers = await _city.GetFromJsonAsync<JsonElement>("/api/layers");
+        var tileJson = await _city.GetFromJsonAsync<JsonElement>("/tiles/houses.json");
+
+        Assert.Equal(TileLayers.All.Select(l => l.Name), layers.EnumerateArray().Select(l => l.GetProperty("name").GetString()));
+        Assert.All(layers.EnumerateArray(), l =>
+        {
+            Assert.False(string.IsNullOrEmpty(l.GetProperty("title").GetProperty("zh").GetString()));
+            Assert.False(string.IsNullOrEmpty(l.GetProperty("title").GetProperty("en").GetString()));
+        });
+        Assert.Equal("3.0.0", tileJson.GetProperty("tilejson").GetString());
+        Assert.StartsWith(_server.Url, tileJson.GetProperty("tiles")[0].GetString());
+        Assert.Equal("houses", tileJson.GetProperty("vector_layers")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Search_finds_addresses_cameras_and_units_inside_the_jurisdiction_only()
+    {
+        static async Task<string[]> Keys(HttpClient http, string q) =>
+            (await http.GetFromJsonAsync<JsonElement>($"/api/search?q={Uri.EscapeDataString(q)}")).EnumerateArray()
+                .Select(h => $"{h.GetProperty("kind").GetString()}:{h.GetProperty("key").GetString()}").ToArray();
+
+        Assert.Equal([$"address:{TwoStations.Address1}"], await Keys(_city, "和平路"));
+        Assert.Equal([$"camera:{TwoStations.Camera1}"], await Keys(_city, TwoStations.Camera1));
+        Assert.Equal([$"unit:{TwoStations.Unit2}"], await Keys(_city, TwoStations.Unit2));
+        Assert.Empty(await Keys(_station1, TwoStations.Unit2));
+        Assert.Empty(await Keys(_station1, "海滨路"));
+    }
+}
+
+public sealed class TileCacheTests
+{
+    static CachedTile Tile(int size) => new(new byte[size], [], "\"e\"");
+
+    [Fact]
+    public void The_cache_stays_within_its_byte_budget_and_drops_the_least_recently_used()
+    {
+        var cache = new TileCache(capacityBytes: 3_000);
+        cache.Put("a", Tile(1_000));
+        cache.Put("b", Tile(1_000));
+        Assert.True(cache.TryGet("a", out _)); // a is now the most recent
+        cache.Put("c", Tile(1_000));
+
+        Assert.True(cache.Bytes <= 3_000);
+        Assert.False(cache.TryGet("b", out _));
+        Assert.True(cache.TryGet("a", out _));
+        Assert.True(cache.TryGet("c", out _));
+    }
+
+    [Fact]
+    public void A_tile_larger_than_the_whole_cache_is_not_kept()
+    {
+        var cache = new TileCache(capacityBytes: 100);
+        cache.Put("big", Tile(1_000));
+        Assert.Equal(0, cache.Count);
+    }
+}

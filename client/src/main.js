@@ -17,9 +17,11 @@ const $ = (sel) => document.querySelector(sel);
 
 /**
  * Test and debugging handle; stable shape: { viewer, info, view, user, layers, lastPick,
- * layerState(), record(), flyTo(lon, lat, height) }. view is "globe", "flying" or "jurisdiction";
- * layers is the map-layers controller (null before sign-in); layerState() lists every layer with
- * show, alpha and its tile counters (requested, drawn, empty, errors, features, pending).
+ * layerState(), record(), flyTo(lon, lat, height) }. view is "globe", "flying", "jurisdiction"
+ * or "point"; layers is the map-layers controller (null before sign-in; its generation counts
+ * redraws, retiring the replaced imagery layers still shown); layerState() lists every layer with
+ * show, alpha, its tile counters (requested, empty, errors, pending, lastError) and what the
+ * current drawing holds of it (drawnTiles, drawnFeatures: 0 for a hidden layer).
  */
 const geotwin = (window.geotwin = {
   viewer: null,
@@ -28,14 +30,19 @@ const geotwin = (window.geotwin = {
   user: null,
   layers: null,
   lastPick: null,
-  layerState: () =>
-    (geotwin.layers?.entries ?? []).map((e) => ({
-      name: e.name,
-      show: e.imagery.show,
-      alpha: e.imagery.alpha,
-      ...e.provider.stats,
-      lastError: e.provider.stats.lastError?.message ?? null,
-    })),
+  layerState: () => {
+    const layers = geotwin.layers;
+    if (!layers) return [];
+    const drawn = layers.drawn();
+    return layers.layers.map(({ name }) => ({
+      name,
+      ...layers.state.get(name),
+      ...layers.stats(name),
+      lastError: layers.stats(name).lastError?.message ?? null,
+      drawnTiles: drawn[name]?.tiles ?? 0,
+      drawnFeatures: drawn[name]?.features ?? 0,
+    }));
+  },
   record: () => recordPanel.current(),
   flyTo: (lon, lat, height) => flyTo(lon, lat, height),
 });
@@ -124,12 +131,14 @@ async function flyTo(lon, lat, height = 600) {
 }
 
 /** A layer whose tiles fail is said in the banner, with its title and the last failure. */
-function reportTileErrors(entry) {
-  const { errors, lastError } = entry.provider.stats;
-  if (errors === 0) return;
-  failingLayers.add(entry.name);
+function reportTileErrors(name) {
+  const layers = geotwin.layers;
+  const { errors, lastError } = layers?.stats(name) ?? {};
+  if (!errors) return;
+  failingLayers.add(name);
+  const layer = layers.layers.find((l) => l.name === name);
   const detail = lastError?.status ? `HTTP ${lastError.status}` : (lastError?.detail ?? "?");
-  reportError(`layer:${entry.name}`, new ApiError("error.layerTiles", { layer: layerTitle(entry.layer), count: errors, detail }));
+  reportError(`layer:${name}`, new ApiError("error.layerTiles", { layer: layerTitle(layer), count: errors, detail }));
 }
 
 let layersLoading = false;
@@ -142,12 +151,12 @@ async function loadLayers() {
     if (!geotwin.user) return; // signed out meanwhile
     geotwin.layers = addMapLayers(geotwin.viewer, catalog, {
       bbox: geotwin.info?.jurisdiction?.bbox,
-      onStats: (entry) => {
-        layersPanel.updateStats(entry);
-        reportTileErrors(entry);
+      onStats: (name) => {
+        layersPanel.updateStats(name);
+        reportTileErrors(name);
       },
     });
-    layersPanel.setEntries(geotwin.layers.entries);
+    layersPanel.setLayers(geotwin.layers);
     layersPanel.setZoom(groundAtCentre(geotwin.viewer)?.zoom ?? null);
     clearError("layers");
   } catch (err) {
@@ -167,7 +176,7 @@ function unloadLayers() {
   failingLayers.clear();
 }
 
-onLangChange(() => geotwin.layers?.entries.filter((e) => failingLayers.has(e.name)).forEach(reportTileErrors));
+onLangChange(() => [...failingLayers].forEach(reportTileErrors));
 
 if (geotwin.viewer) {
   const viewer = geotwin.viewer;
@@ -181,7 +190,7 @@ if (geotwin.viewer) {
         lon: pick.lon,
         lat: pick.lat,
         zoom: pick.zoom,
-        layer: pick.entry.name,
+        layer: pick.layer.name,
         id: pick.feature.id ?? null,
         target: pick.target,
       };

@@ -10,9 +10,9 @@ const TOLERANCE_PX = 6; // how far a click may miss a point or a line, in screen
 const KEY_ATTRIBUTE = { house: "id", address: "code", camera: "id", incident: "code" };
 
 /** The record a picked feature opens: { kind, key, title?, attributes?, kindTitle? }. */
-export function recordTarget(entry, feature) {
+export function recordTarget(layer, feature) {
   const props = feature.props ?? {};
-  const kind = entry.layer.record;
+  const kind = layer.record;
   if (kind && KEY_ATTRIBUTE[kind]) {
     const key = props[KEY_ATTRIBUTE[kind]] ?? feature.id;
     if (key !== undefined && key !== null) return { kind, key: String(key) };
@@ -20,7 +20,7 @@ export function recordTarget(entry, feature) {
   return {
     kind: "feature",
     key: String(feature.id ?? props.id ?? props.code ?? ""),
-    kindTitle: layerTitle(entry.layer),
+    kindTitle: layerTitle(layer),
     title: String(props.name ?? props.code ?? props.id ?? feature.id ?? ""),
     attributes: props,
   };
@@ -28,7 +28,7 @@ export function recordTarget(entry, feature) {
 
 /**
  * Listen for clicks on the viewer. getLayers() returns the current map layers (or null);
- * onPick({ lon, lat, zoom, entry, feature, target }) gets every hit, onMiss() a click on nothing,
+ * onPick({ lon, lat, zoom, layer, feature, target }) gets every hit, onMiss() a click on nothing,
  * onError(err) a lookup that failed. Returns a function that stops listening.
  */
 export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError }) {
@@ -39,7 +39,7 @@ export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, on
     if (!ground) return;
     try {
       const hit = await layers.pick(ground.lon, ground.lat, ground.zoom, ground.metresPerPixel * TOLERANCE_PX);
-      if (hit) onPick({ ...ground, ...hit, target: recordTarget(hit.entry, hit.feature) });
+      if (hit) onPick({ ...ground, ...hit, target: recordTarget(hit.layer, hit.feature) });
       else onMiss(ground);
     } catch (err) {
       onError(err);

@@ -11,14 +11,16 @@ export function layerTitle(layer) {
 
 /**
  * root: the panel element (see index.html). onShow(name, bool), onAlpha(name, 0..1) apply a change.
- * Returns { loading(), failed(message), setEntries(entries), updateStats(entry), setZoom(z), clear() }.
+ * Returns { loading(), failed(message), setLayers(controller), updateStats(name), setZoom(z), clear() },
+ * where controller is what addMapLayers returned.
  */
 export function initLayersPanel(root, { onShow, onAlpha }) {
   const toggle = root.querySelector("[data-role=toggle]");
   const body = root.querySelector("[data-role=body]");
   const stateEl = root.querySelector("[data-role=state]");
   const list = root.querySelector("[data-role=list]");
-  const rows = new Map(); // name -> { row, entry }
+  const rows = new Map(); // name -> { row, layer }
+  let controller = null;
   let zoom = null;
   let stateKey = null;
   let stateParams = {};
@@ -40,8 +42,8 @@ export function initLayersPanel(root, { onShow, onAlpha }) {
     root.dataset.state = key === "layers.loading" ? "loading" : key === "error.layers" ? "error" : "ready";
   }
 
-  function makeRow(entry) {
-    const { layer } = entry;
+  function makeRow(layer) {
+    const state = controller.state.get(layer.name);
     const row = document.createElement("li");
     row.className = "layer-row";
     row.dataset.testid = "layer-row";
@@ -50,7 +52,7 @@ export function initLayersPanel(root, { onShow, onAlpha }) {
     const label = document.createElement("label");
     const box = document.createElement("input");
     box.type = "checkbox";
-    box.checked = entry.imagery.show;
+    box.checked = state.show;
     box.dataset.testid = "layer-toggle";
     box.addEventListener("change", () => onShow(layer.name, box.checked));
     const swatch = document.createElement("span");
@@ -70,7 +72,7 @@ export function initLayersPanel(root, { onShow, onAlpha }) {
     slider.type = "range";
     slider.min = "0";
     slider.max = "100";
-    slider.value = String(Math.round(entry.imagery.alpha * 100));
+    slider.value = String(Math.round(state.alpha * 100));
     slider.dataset.testid = "layer-opacity";
     slider.addEventListener("input", () => onAlpha(layer.name, Number(slider.value) / 100));
 
@@ -78,16 +80,16 @@ export function initLayersPanel(root, { onShow, onAlpha }) {
     return row;
   }
 
-  function renderRow({ row, entry }) {
-    const title = layerTitle(entry.layer);
+  function renderRow({ row, layer }) {
+    const title = layerTitle(layer);
     row.querySelector("[data-role=title]").textContent = title;
     row.querySelector("[data-testid=layer-opacity]").setAttribute("aria-label", t("layers.opacity", { layer: title }));
-    const s = entry.provider.stats;
+    const s = controller.stats(layer.name);
     const badge = row.querySelector("[data-role=badge]");
     let state = "ready";
     if (s.errors > 0) state = "error";
     else if (s.pending > 0) state = "loading";
-    else if (zoom !== null && zoom < (entry.layer.minzoom ?? 0)) state = "zoom";
+    else if (zoom !== null && zoom < (layer.minzoom ?? 0) - 0.5) state = "zoom";
     row.dataset.state = state;
     badge.textContent =
       state === "error"
@@ -115,21 +117,22 @@ export function initLayersPanel(root, { onShow, onAlpha }) {
       root.hidden = false;
       setState("error.layers", { detail });
     },
-    setEntries(entries) {
+    setLayers(next) {
+      controller = next;
       root.hidden = false;
       rows.clear();
       // Topmost layer at the top of the list, as people expect from map programs.
-      const made = [...entries].reverse().map((entry) => {
-        const item = { row: makeRow(entry), entry };
-        rows.set(entry.name, item);
+      const made = [...next.layers].reverse().map((layer) => {
+        const item = { row: makeRow(layer), layer };
+        rows.set(layer.name, item);
         renderRow(item);
         return item.row;
       });
       list.replaceChildren(...made);
-      setState(entries.length === 0 ? "layers.none" : null);
+      setState(next.layers.length === 0 ? "layers.none" : null);
     },
-    updateStats(entry) {
-      const item = rows.get(entry.name);
+    updateStats(name) {
+      const item = rows.get(name);
       if (item) renderRow(item);
     },
     setZoom(z) {
@@ -137,6 +140,7 @@ export function initLayersPanel(root, { onShow, onAlpha }) {
       rows.forEach(renderRow);
     },
     clear() {
+      controller = null;
       root.hidden = true;
       list.replaceChildren();
       rows.clear();

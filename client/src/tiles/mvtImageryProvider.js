@@ -1,23 +1,14 @@
-// A Cesium ImageryProvider that draws one GeoTwin vector-tile layer.
-// Each tile is fetched from /tiles/{layer}/{z}/{x}/{y}.mvt (same origin, so the session cookie
-// goes with it), decoded with @mapbox/vector-tile + pbf and rasterised onto a 256 px canvas.
-// The decoded features stay in a bounded per-layer cache so a click can be hit-tested against
-// exactly what was drawn (see pick()). 204 means "nothing here": a transparent tile.
-// Failures are counted and reported through onChange; Cesium marks the tile failed, and the
-// layers panel and the error banner say so (never a silent blank map).
+// A Cesium ImageryProvider that draws GeoTwin's vector-tile layers onto one canvas per tile.
+// All visible layers go into one imagery layer on purpose: one request and one texture per tile
+// instead of one per layer (nine textures a tile made the globe three times slower to settle in
+// the software renderer the tests use, and costs GPU memory everywhere). Show/hide and opacity
+// therefore build a new provider for the new set (see mapLayers.js); decoded tiles are shared
+// through the TileSource, so that redraw fetches nothing already fetched.
+// The provider is immutable: `visible` is [{ layer, alpha }] in drawing order (bottom first).
 import { Event, Rectangle, WebMercatorTilingScheme } from "cesium";
-import { VectorTile } from "@mapbox/vector-tile";
-import { PbfReader } from "pbf";
 import { drawFeatures } from "./rasterize.js";
-import { featuresAt } from "./hitTest.js";
-import { locateInTile } from "./tileMath.js";
 
 const TILE_SIZE = 256;
-const CACHE_TILES = 400; // decoded tiles kept per layer for picking
-// At most this many tile fetches in flight over all layers; beyond it requestImage returns
-// undefined, which tells Cesium to ask again on a later frame (its documented back-pressure).
-const MAX_IN_FLIGHT = 12;
-let inFlight = 0;
 
 // One shared 1x1 transparent canvas for empty tiles: no texture memory wasted on nothing.
 let emptyTile;
@@ -29,54 +20,23 @@ function empty() {
   return emptyTile;
 }
 
-export class TileError extends Error {
-  constructor(url, status, detail) {
-    super(`${url}: ${status ? `HTTP ${status}` : detail}`);
-    this.name = "TileError";
-    this.url = url;
-    this.status = status;
-    this.detail = detail;
-  }
-}
-
-/** Decode an .mvt buffer into plain features of one layer: { id, type, props, rings, extent }. */
-export function decodeTile(buffer, layerName) {
-  const tile = new VectorTile(new PbfReader(new Uint8Array(buffer)));
-  const layer = tile.layers[layerName];
-  if (!layer) return [];
-  const out = [];
-  for (let i = 0; i < layer.length; i++) {
-    const f = layer.feature(i);
-    out.push({ id: f.id, type: f.type, props: f.properties, rings: f.loadGeometry(), extent: layer.extent });
-  }
-  return out;
-}
-
 export class MvtImageryProvider {
-  /**
-   * layer: one entry of /api/layers. rectangle (optional Cesium Rectangle): where tiles may have
-   * data, so nothing is requested for the rest of the world. onChange(stats) after every tile.
-   */
-  constructor({ layer, rectangle, onChange = () => {} }) {
-    this.layer = layer;
-    this.name = layer.name;
-    this.template = layer.tiles ?? `/tiles/${encodeURIComponent(layer.name)}/{z}/{x}/{y}.mvt`;
-    this.minzoom = Number.isFinite(layer.minzoom) ? layer.minzoom : 0;
-    this.maxzoom = Number.isFinite(layer.maxzoom) ? layer.maxzoom : 22;
-    this.onChange = onChange;
-    this.cache = new Map(); // "z/x/y" -> features; Map order doubles as least-recently-used order
-    this.loading = new Map(); // "z/x/y" -> Promise<features>, so picking and drawing share a fetch
-    this.stats = { requested: 0, drawn: 0, empty: 0, errors: 0, features: 0, pending: 0, lastError: null };
+  /** source: the shared TileSource; rectangle (optional): where there is data at all. */
+  constructor({ source, visible, rectangle }) {
+    this.source = source;
+    this.visible = visible;
+    /** Per layer: tiles this provider drew with at least one of its features, and features drawn. */
+    this.drawn = Object.fromEntries(visible.map(({ layer }) => [layer.name, { tiles: 0, features: 0 }]));
 
     // ImageryProvider interface (read by Cesium)
     this.tilingScheme = new WebMercatorTilingScheme();
     this.rectangle = rectangle
-      ? Rectangle.intersection(rectangle, this.tilingScheme.rectangle) ?? this.tilingScheme.rectangle
+      ? (Rectangle.intersection(rectangle, this.tilingScheme.rectangle) ?? this.tilingScheme.rectangle)
       : this.tilingScheme.rectangle;
     this.tileWidth = TILE_SIZE;
     this.tileHeight = TILE_SIZE;
-    this.minimumLevel = 0; // below minzoom we hand back empty tiles: see requestImage
-    this.maximumLevel = this.maxzoom;
+    this.minimumLevel = 0; // below a layer's minzoom it is simply left out of the tile
+    this.maximumLevel = Math.max(0, ...visible.map(({ layer }) => layer.maxzoom ?? 22));
     this.tileDiscardPolicy = undefined;
     this.errorEvent = new Event();
     this.credit = undefined;
@@ -88,99 +48,45 @@ export class MvtImageryProvider {
     return undefined;
   }
 
-  /** Cesium's picking hook; GeoTwin hit-tests itself (pick below), so nothing here. */
+  /** Cesium's picking hook; GeoTwin hit-tests the decoded features itself (mapLayers.pick). */
   pickFeatures() {
     return undefined;
   }
 
+  /** The visible layers drawn at zoom level (inside their minzoom..maxzoom). */
+  layersAt(level) {
+    return this.visible.filter(({ layer }) => level >= (layer.minzoom ?? 0) && level <= (layer.maxzoom ?? 22));
+  }
+
   requestImage(x, y, level) {
-    // Outside the layer's zoom range it is simply not drawn (and costs no request).
-    if (level < this.minzoom) return Promise.resolve(empty());
+    const here = this.layersAt(level);
+    if (here.length === 0) return Promise.resolve(empty());
     const key = `${level}/${x}/${y}`;
-    if (!this.cache.has(key) && !this.loading.has(key) && inFlight >= MAX_IN_FLIGHT) return undefined;
-    return this.load(level, x, y).then((features) => this.draw(features));
+    const allCached = here.every(({ layer }) => this.source.cached(layer.name, key));
+    if (!allCached && this.source.busy) return undefined; // Cesium asks again on a later frame
+    return this.source
+      .load(level, x, y, here.map(({ layer }) => layer.name))
+      .then((byLayer) => this.draw(here, byLayer))
+      .catch((err) => {
+        // Draw what did arrive; the failing layer is counted and reported by the TileSource.
+        if (err?.partial && Object.keys(err.partial).length > 0) return this.draw(here, err.partial);
+        throw err;
+      });
   }
 
-  /** The decoded features of z/x/y: from the cache, or fetched once (concurrent callers share it). */
-  load(z, x, y) {
-    const key = `${z}/${x}/${y}`;
-    const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key); // refresh its place in the LRU order
-      this.cache.set(key, cached);
-      return Promise.resolve(cached);
-    }
-    let pending = this.loading.get(key);
-    if (!pending) {
-      pending = this.fetchTile(z, x, y).finally(() => this.loading.delete(key));
-      this.loading.set(key, pending);
-    }
-    return pending;
-  }
-
-  async fetchTile(z, x, y) {
-    const url = this.template.replace("{z}", z).replace("{x}", x).replace("{y}", y);
-    this.stats.requested++;
-    this.stats.pending++;
-    inFlight++;
-    this.onChange(this.stats);
-    try {
-      let res;
-      try {
-        res = await fetch(url, { credentials: "same-origin", signal: AbortSignal.timeout(30000) });
-      } catch (err) {
-        throw new TileError(url, 0, String(err?.message ?? err));
-      }
-      let features = [];
-      if (res.status === 204) {
-        this.stats.empty++;
-      } else if (res.ok) {
-        features = decodeTile(await res.arrayBuffer(), this.name);
-      } else {
-        throw new TileError(url, res.status);
-      }
-      this.remember(`${z}/${x}/${y}`, features);
-      return features;
-    } catch (err) {
-      this.stats.errors++;
-      this.stats.lastError = err instanceof TileError ? err : new TileError(url, 0, String(err?.message ?? err));
-      throw err;
-    } finally {
-      inFlight--;
-      this.stats.pending--;
-      this.onChange(this.stats);
-    }
-  }
-
-  remember(key, features) {
-    this.cache.set(key, features);
-    while (this.cache.size > CACHE_TILES) this.cache.delete(this.cache.keys().next().value);
-  }
-
-  draw(features) {
-    if (features.length === 0) return empty();
+  draw(here, byLayer) {
+    const work = here.filter(({ layer }) => byLayer[layer.name]?.length > 0);
+    if (work.length === 0) return empty();
     const canvas = document.createElement("canvas");
     canvas.width = canvas.height = TILE_SIZE;
-    const drawn = drawFeatures(canvas.getContext("2d"), features, this.layer.style, TILE_SIZE);
-    this.stats.drawn++;
-    this.stats.features += drawn;
-    this.onChange(this.stats);
+    const ctx = canvas.getContext("2d");
+    for (const { layer, alpha } of work) {
+      ctx.globalAlpha = alpha;
+      const count = drawFeatures(ctx, byLayer[layer.name], layer.style, TILE_SIZE);
+      const d = this.drawn[layer.name];
+      d.tiles++;
+      d.features += count;
+    }
     return canvas;
-  }
-
-  /**
-   * The features of this layer under lon/lat, topmost first. z is the zoom the map shows there
-   * (clamped into the layer's range; below minzoom the layer is not drawn, so nothing is picked),
-   * tolerance is in metres on the ground. Uses the cached tile, fetching it only if it is missing.
-   */
-  async pick(lon, lat, z, toleranceM) {
-    if (z < this.minzoom) return [];
-    const zoom = Math.min(Math.round(z), this.maxzoom);
-    const at = locateInTile(lon, lat, zoom, 1); // px, py as fractions of the tile
-    const features = await this.load(zoom, at.x, at.y);
-    if (features.length === 0) return [];
-    const extent = features[0].extent;
-    const tileMetres = (40075016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** zoom;
-    return featuresAt(features, at.px * extent, at.py * extent, (toleranceM / tileMetres) * extent);
   }
 }

@@ -1,12 +1,16 @@
 // Draws the decoded features of one vector tile onto a canvas, in the layer's style:
-// polygons filled then outlined, lines stroked, points as small circles with a light rim so they
-// stay visible on any base map. Coordinates are in tile units (0..extent), scaled to the canvas.
+// polygons filled then outlined, lines stroked, points as small discs (fill colour, outlined in the
+// stroke colour) on a white halo so they stay visible on any base map. Coordinates are in tile units (0..extent), scaled to the canvas.
 
 const DEFAULT_STYLE = { stroke: "#3388ff", fill: "#3388ff33", width: 1.5, radius: 4 };
 
-/** The layer's style with defaults filled in (the catalog may leave any field out). */
+/** The layer's style with defaults for what the catalog left out (a null fill means "no fill"). */
 export function withDefaults(style) {
-  return { ...DEFAULT_STYLE, ...(style ?? {}) };
+  const s = { ...DEFAULT_STYLE };
+  for (const [k, v] of Object.entries(style ?? {})) if (v !== undefined && (v !== null || k === "fill")) s[k] = v;
+  if (!(s.width > 0)) s.width = DEFAULT_STYLE.width;
+  if (!(s.radius > 0)) s.radius = DEFAULT_STYLE.radius;
+  return s;
 }
 
 /**
@@ -20,7 +24,7 @@ export function drawFeatures(ctx, features, style, size) {
   ctx.lineCap = "round";
   ctx.lineWidth = s.width;
   ctx.strokeStyle = s.stroke;
-  ctx.fillStyle = s.fill;
+  ctx.fillStyle = s.fill ?? "transparent";
 
   for (const f of features) {
     const k = size / f.extent;
@@ -32,7 +36,7 @@ export function drawFeatures(ctx, features, style, size) {
         ring.forEach((p, i) => (i === 0 ? path.moveTo(p.x * k, p.y * k) : path.lineTo(p.x * k, p.y * k)));
         path.closePath();
       }
-      ctx.fill(path, "evenodd");
+      if (s.fill) ctx.fill(path, "evenodd");
       ctx.stroke(path);
     } else if (f.type === 2) {
       ctx.beginPath();
@@ -54,14 +58,13 @@ export function drawFeatures(ctx, features, style, size) {
 
 function drawPoint(ctx, x, y, s) {
   ctx.beginPath();
-  ctx.arc(x, y, s.radius, 0, Math.PI * 2);
-  ctx.fillStyle = s.stroke; // the point itself in the layer's strong colour
+  ctx.arc(x, y, s.radius + 1.5, 0, Math.PI * 2);
+  ctx.fillStyle = "#ffffff";
   ctx.fill();
-  ctx.lineWidth = 1.5;
-  ctx.strokeStyle = "#ffffff";
+  ctx.beginPath();
+  ctx.arc(x, y, s.radius, 0, Math.PI * 2);
+  ctx.fillStyle = s.fill ?? s.stroke;
+  ctx.fill();
   ctx.stroke();
-  // restore the layer's line settings for whatever comes next
-  ctx.fillStyle = s.fill;
-  ctx.strokeStyle = s.stroke;
-  ctx.lineWidth = s.width;
+  ctx.fillStyle = s.fill ?? "transparent";
 }

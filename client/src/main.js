@@ -90,11 +90,7 @@ async function loadInfo() {
     renderInfo();
     loadLayers();
     const bbox = data?.jurisdiction?.bbox;
-    if (geotwin.viewer && bbox) {
-      geotwin.view = "flying";
-      const arrived = await flyToBbox(geotwin.viewer, bbox);
-      geotwin.view = arrived ? "jurisdiction" : "globe";
-    }
+    if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox), "jurisdiction");
   } catch (err) {
     reportError("info", err);
   } finally {
@@ -124,9 +120,16 @@ function searchTarget(result) {
 
 async function flyTo(lon, lat, height = 600) {
   if (!geotwin.viewer) return false;
+  return tracked(() => flyToPoint(geotwin.viewer, lon, lat, { height }), "point");
+}
+
+let flights = 0;
+/** Run a camera flight and keep geotwin.view true: only the latest flight may set where it ended. */
+async function tracked(fly, endView) {
+  const mine = ++flights;
   geotwin.view = "flying";
-  const arrived = await flyToPoint(geotwin.viewer, lon, lat, { height });
-  geotwin.view = arrived ? "point" : "globe";
+  const arrived = await fly();
+  if (mine === flights) geotwin.view = arrived ? endView : "globe";
   return arrived;
 }
 

@@ -1,16 +1,51 @@
-// GeoTwin page entry: top bar (title, jurisdiction, server status, language), the map, the
-// error banner. Feature slices (Twin3d, Addresses, Live, ...) will hang off the viewer here.
+// GeoTwin page entry: top bar (title, search, jurisdiction, server status, language), the map,
+// the error banner. Feature slices hang off the viewer here: the vector layers and their panel
+// (tiles/), the record panel and picking (records/), the search box (search/).
 import "./style.css";
-import { fetchJson } from "./api.js";
+import { ApiError, fetchJson } from "./api.js";
 import { currentUser, signIn, signOut } from "./accounts/session.js";
 import { applyI18n, getLang, onLangChange, t, toggleLang } from "./i18n.js";
-import { flyToBbox, createViewer } from "./map/viewer.js";
+import { flyToBbox, flyToPoint, createViewer, groundAtCentre } from "./map/viewer.js";
+import { attachPicking } from "./records/picking.js";
+import { initRecordPanel } from "./records/recordPanel.js";
+import { initSearchBox } from "./search/searchBox.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
+import { addMapLayers, fetchCatalog } from "./tiles/mapLayers.js";
+import { initLayersPanel, layerTitle } from "./tiles/layersPanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
-/** Test and debugging handle; stable shape: { viewer, info, view, user }. */
-const geotwin = (window.geotwin = { viewer: null, info: null, view: "globe", user: null });
+/**
+ * Test and debugging handle; stable shape: { viewer, info, view, user, layers, lastPick,
+ * layerState(), record(), flyTo(lon, lat, height) }. view is "globe", "flying", "jurisdiction"
+ * or "point"; layers is the map-layers controller (null before sign-in; its generation counts
+ * redraws, retiring the replaced imagery layers still shown); layerState() lists every layer with
+ * show, alpha, its tile counters (requested, empty, errors, pending, lastError) and what the
+ * current drawing holds of it (drawnTiles, drawnFeatures: 0 for a hidden layer).
+ */
+const geotwin = (window.geotwin = {
+  viewer: null,
+  info: null,
+  view: "globe",
+  user: null,
+  layers: null,
+  lastPick: null,
+  layerState: () => {
+    const layers = geotwin.layers;
+    if (!layers) return [];
+    const drawn = layers.drawn();
+    return layers.layers.map(({ name }) => ({
+      name,
+      ...layers.state.get(name),
+      ...layers.stats(name),
+      lastError: layers.stats(name).lastError?.message ?? null,
+      drawnTiles: drawn[name]?.tiles ?? 0,
+      drawnFeatures: drawn[name]?.features ?? 0,
+    }));
+  },
+  record: () => recordPanel.current(),
+  flyTo: (lon, lat, height) => flyTo(lon, lat, height),
+});
 
 applyI18n();
 initStatus({ status: $("[data-testid=status]"), banner: $("[data-testid=error-banner]") });
@@ -53,17 +88,121 @@ async function loadInfo() {
     geotwin.info = data ?? {};
     clearError("info");
     renderInfo();
+    loadLayers();
     const bbox = data?.jurisdiction?.bbox;
-    if (geotwin.viewer && bbox) {
-      geotwin.view = "flying";
-      const arrived = await flyToBbox(geotwin.viewer, bbox);
-      geotwin.view = arrived ? "jurisdiction" : "globe";
-    }
+    if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox), "jurisdiction");
   } catch (err) {
     reportError("info", err);
   } finally {
     infoLoading = false;
   }
+}
+
+// ---- vector layers, records, search ---------------------------------------------------------
+const layersPanel = initLayersPanel($("[data-testid=layers-panel]"), {
+  onShow: (name, show) => geotwin.layers?.setShown(name, show),
+  onAlpha: (name, alpha) => geotwin.layers?.setAlpha(name, alpha),
+});
+const recordPanel = initRecordPanel($("[data-testid=record-panel]"), { getUser: () => geotwin.user });
+const searchBox = initSearchBox($("[data-testid=search]"), {
+  onChoose: async (result) => {
+    recordPanel.open(searchTarget(result));
+    await flyTo(result.lon, result.lat);
+  },
+});
+const failingLayers = new Set(); // banner sources "layer:<name>" currently shown
+
+/** What a search result opens: its record where it has one, otherwise just its label. */
+function searchTarget(result) {
+  if (["address", "camera", "house", "incident"].includes(result.kind)) return { kind: result.kind, key: result.key };
+  return { kind: result.kind, key: result.key, title: result.label, attributes: { label: result.label, lon: result.lon, lat: result.lat } };
+}
+
+async function flyTo(lon, lat, height = 600) {
+  if (!geotwin.viewer) return false;
+  return tracked(() => flyToPoint(geotwin.viewer, lon, lat, { height }), "point");
+}
+
+let flights = 0;
+/** Run a camera flight and keep geotwin.view true: only the latest flight may set where it ended. */
+async function tracked(fly, endView) {
+  const mine = ++flights;
+  geotwin.view = "flying";
+  const arrived = await fly();
+  if (mine === flights) geotwin.view = arrived ? endView : "globe";
+  return arrived;
+}
+
+/** A layer whose tiles fail is said in the banner, with its title and the last failure. */
+function reportTileErrors(name) {
+  const layers = geotwin.layers;
+  const { errors, lastError } = layers?.stats(name) ?? {};
+  if (!errors) return;
+  failingLayers.add(name);
+  const layer = layers.layers.find((l) => l.name === name);
+  const detail = lastError?.status ? `HTTP ${lastError.status}` : (lastError?.detail ?? "?");
+  reportError(`layer:${name}`, new ApiError("error.layerTiles", { layer: layerTitle(layer), count: errors, detail }));
+}
+
+let layersLoading = false;
+async function loadLayers() {
+  if (!geotwin.viewer || !geotwin.user || geotwin.layers || layersLoading) return;
+  layersLoading = true;
+  layersPanel.loading();
+  try {
+    const catalog = await fetchCatalog();
+    if (!geotwin.user) return; // signed out meanwhile
+    geotwin.layers = addMapLayers(geotwin.viewer, catalog, {
+      bbox: geotwin.info?.jurisdiction?.bbox,
+      onStats: (name) => {
+        layersPanel.updateStats(name);
+        reportTileErrors(name);
+      },
+    });
+    layersPanel.setLayers(geotwin.layers);
+    layersPanel.setZoom(groundAtCentre(geotwin.viewer)?.zoom ?? null);
+    clearError("layers");
+  } catch (err) {
+    const detail = err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err);
+    layersPanel.failed(detail);
+    reportError("layers", err);
+  } finally {
+    layersLoading = false;
+  }
+}
+
+function unloadLayers() {
+  geotwin.layers?.destroy();
+  geotwin.layers = null;
+  layersPanel.clear();
+  for (const name of failingLayers) clearError(`layer:${name}`);
+  failingLayers.clear();
+}
+
+onLangChange(() => [...failingLayers].forEach(reportTileErrors));
+
+if (geotwin.viewer) {
+  const viewer = geotwin.viewer;
+  // Tell the layers panel the zoom the map shows, so it can say "zoom in to see" a layer.
+  viewer.camera.percentageChanged = 0.1;
+  viewer.camera.changed.addEventListener(() => layersPanel.setZoom(groundAtCentre(viewer)?.zoom ?? null));
+  attachPicking(viewer, {
+    getLayers: () => geotwin.layers,
+    onPick: (pick) => {
+      geotwin.lastPick = {
+        lon: pick.lon,
+        lat: pick.lat,
+        zoom: pick.zoom,
+        layer: pick.layer.name,
+        id: pick.feature.id ?? null,
+        target: pick.target,
+      };
+      clearError("pick");
+      recordPanel.open(pick.target);
+    },
+    onMiss: (ground) => (geotwin.lastPick = { lon: ground.lon, lat: ground.lat, zoom: ground.zoom, layer: null }),
+    onError: (err) => reportError("pick", new ApiError("pick.failed", { detail: String(err?.message ?? err) })),
+  });
 }
 
 // ---- the signed-in person -------------------------------------------------------------------
@@ -76,6 +215,7 @@ function showUser() {
   const user = geotwin.user;
   form.hidden = Boolean(user);
   userEl.hidden = signOutButton.hidden = !user;
+  searchBox.setEnabled(Boolean(user));
   if (!user) return;
   const role = getLang() === "en" ? user.roleTitleEn : user.roleTitleZh;
   userEl.textContent = `${user.displayName} · ${role}`;
@@ -106,6 +246,8 @@ signOutButton.addEventListener("click", async () => {
   await signOut().catch((err) => reportError("signout", err));
   geotwin.user = null;
   geotwin.info = null;
+  unloadLayers();
+  recordPanel.close();
   renderInfo();
   showUser();
 });
@@ -122,4 +264,10 @@ async function start() {
 
 start();
 // If the server was down at start, look again as soon as it reports ready.
-startReadinessPolling({ onReady: () => (geotwin.user ? loadInfo() : start()) });
+startReadinessPolling({
+  onReady: () => {
+    if (!geotwin.user) return start();
+    loadInfo();
+    if (geotwin.info) loadLayers(); // retry a catalog that failed while the server was down
+  },
+});

@@ -183,3 +183,39 @@ export async function pngStats(page, png, crop = { x: 0, y: 0, w: 1, h: 1 }) {
     [png.toString("base64"), crop],
   );
 }
+
+/**
+ * Share (0..1) of pixels that differ between two PNGs of the same size (any channel by more than
+ * `threshold`), decoded by the browser; crop as in pngStats. Every second pixel is compared.
+ */
+export async function pngDiff(page, pngA, pngB, { crop = { x: 0, y: 0, w: 1, h: 1 }, threshold = 24 } = {}) {
+  return page.evaluate(
+    async ([a64, b64, crop, threshold]) => {
+      const read = async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const sx = Math.floor(img.naturalWidth * crop.x);
+        const sy = Math.floor(img.naturalHeight * crop.y);
+        const w = Math.max(1, Math.floor(img.naturalWidth * crop.w));
+        const h = Math.max(1, Math.floor(img.naturalHeight * crop.h));
+        const canvas = document.createElement("canvas");
+        canvas.width = w;
+        canvas.height = h;
+        const ctx = canvas.getContext("2d", { willReadFrequently: true });
+        ctx.drawImage(img, sx, sy, w, h, 0, 0, w, h);
+        return ctx.getImageData(0, 0, w, h).data;
+      };
+      const [a, b] = [await read(a64), await read(b64)];
+      if (a.length !== b.length) return 1;
+      let differ = 0;
+      let n = 0;
+      for (let i = 0; i < a.length; i += 8) {
+        n++;
+        if (Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i + 1] - b[i + 1]), Math.abs(a[i + 2] - b[i + 2])) > threshold) differ++;
+      }
+      return differ / n;
+    },
+    [pngA.toString("base64"), pngB.toString("base64"), crop, threshold],
+  );
+}

@@ -1,119 +1,15 @@
 // GeoTwin viewer page in a real headless Chromium (SwiftShader WebGL) against GEOTWIN_URL.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { baseUrl, openBrowser, pngStats } from "./browser.mjs";
+import { pngStats } from "./browser.mjs";
 
-const READY_TIMEOUT_MS = 30000;
-const RENDER_TIMEOUT_MS = 90000; // SwiftShader on 2 cores is slow; tiles usually settle in seconds
-
-const sel = {
-  topbar: "[data-testid=topbar]",
-  status: "[data-testid=status]",
-  lang: "[data-testid=lang-toggle]",
-  map: "[data-testid=map]",
-  banner: "[data-testid=error-banner]",
-};
-
-// Fail every test with the clear message when GEOTWIN_URL is missing.
-const base = (() => {
-  try {
-    return baseUrl();
-  } catch (err) {
-    return err;
-  }
-})();
-
-/**
- * A test with its own fresh browser (own profile, so no localStorage carries over).
- * fn(s, t) gets the session from openBrowser(); on failure a FAILED-*.png screenshot is kept.
- */
-function browserTest(name, options, fn) {
-  test(name, async (t) => {
-    if (base instanceof Error) throw base;
-    const s = await openBrowser(options);
-    try {
-      await fn(s, t);
-    } catch (err) {
-      const slug = name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 60);
-      await s.screenshot(`FAILED-${slug}`).catch(() => {});
-      throw err;
-    } finally {
-      await s.close();
-    }
-  });
-}
-
-/** Text of the status line and banner, for failure messages. */
-async function screenState(page) {
-  return page.evaluate(
-    ([s, b]) => ({
-      status: document.querySelector(s)?.textContent.trim(),
-      state: document.querySelector(s)?.dataset.state,
-      banner: document.querySelector(b)?.hidden ? null : document.querySelector(b)?.textContent.trim(),
-    }),
-    [sel.status, sel.banner],
-  );
-}
-
-async function waitForReady(s) {
-  const { page } = s;
-  try {
-    await page.waitForFunction((q) => document.querySelector(q)?.dataset.state === "ready", sel.status, {
-      timeout: READY_TIMEOUT_MS,
-    });
-  } catch (err) {
-    const state = await screenState(page);
-    throw new Error(
-      `status did not become ready within ${READY_TIMEOUT_MS / 1000} s: ${JSON.stringify(state)}\n` +
-        `page errors: ${s.pageErrors.join(" | ") || "-"}\nfailed requests: ${s.failedRequests.join(" | ") || "-"}`,
-      { cause: err },
-    );
-  }
-}
-
-/** Wait until the camera flight (if any) ended, all globe tiles are in and a few frames were drawn. */
-async function waitForGlobeRendered(page, { frames = 5 } = {}) {
-  try {
-    await page.waitForFunction(
-      () => {
-        const g = window.geotwin;
-        return g?.viewer && g.info !== null && g.view !== "flying" && g.viewer.scene.globe.tilesLoaded;
-      },
-      null,
-      { timeout: RENDER_TIMEOUT_MS, polling: 250 },
-    );
-  } catch (err) {
-    const state = await page.evaluate(() => {
-      const g = window.geotwin;
-      return {
-        viewer: !!g?.viewer,
-        info: g?.info ?? null,
-        view: g?.view,
-        tilesLoaded: g?.viewer?.scene.globe.tilesLoaded,
-      };
-    });
-    throw new Error(
-      `the globe did not finish rendering within ${RENDER_TIMEOUT_MS / 1000} s: ` +
-        `${JSON.stringify(state)} ${JSON.stringify(await screenState(page))}`,
-      { cause: err },
-    );
-  }
-  await page.evaluate(
-    (n) =>
-      new Promise((resolve) => {
-        const scene = window.geotwin.viewer.scene;
-        let left = n;
-        const off = scene.postRender.addEventListener(() => {
-          if (--left <= 0 && scene.globe.tilesLoaded) {
-            off();
-            resolve();
-          }
-        });
-        scene.requestRender();
-      }),
-    frames,
-  );
-}
+import {
+  READY_TIMEOUT_MS,
+  browserTest,
+  screenState,
+  sel,
+  waitForGlobeRendered,
+  waitForReady,
+} from "./pageHelpers.mjs";
 
 browserTest("(a) page loads: Cesium canvas sized, status ready, only local requests", {}, async (s) => {
   const { page } = s;

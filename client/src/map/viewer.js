@@ -2,7 +2,10 @@
 // Base imagery is the Natural Earth II set shipped inside CesiumJS and served by GeoTwin at
 // /cesium/Assets/Textures/NaturalEarthII; terrain is the plain WGS84 ellipsoid.
 import {
+  BoundingSphere,
+  Cartesian2,
   Cartesian3,
+  Cartographic,
   Color,
   Credit,
   CreditDisplay,
@@ -10,6 +13,7 @@ import {
   ImageryLayer,
   Ion,
   Rectangle,
+  Math as CesiumMath,
   TileMapServiceImageryProvider,
   Viewer,
   buildModuleUrl,
@@ -118,4 +122,48 @@ export function flyToBbox(viewer, bbox, { duration = 2, margin = 0.15 } = {}) {
       cancel: () => resolve(false),
     });
   });
+}
+
+/**
+ * Fly to lon/lat and look straight down on it from height metres. Resolves to true when the
+ * flight ends (false if cancelled, e.g. by the user grabbing the map).
+ */
+export function flyToPoint(viewer, lon, lat, { height = 600, duration = 1.5 } = {}) {
+  return new Promise((resolve) => {
+    viewer.camera.flyTo({
+      destination: Cartesian3.fromDegrees(lon, lat, height),
+      orientation: { heading: 0, pitch: -CesiumMath.PI_OVER_TWO, roll: 0 },
+      duration,
+      complete: () => resolve(true),
+      cancel: () => resolve(false),
+    });
+  });
+}
+
+/**
+ * The ground under a window position (CSS pixels from the canvas' top left): { lon, lat,
+ * metresPerPixel, zoom }, or null when the position is off the globe (sky). zoom is the Web
+ * Mercator zoom whose 256 px tiles match the screen there, i.e. the zoom the map shows.
+ */
+export function groundAt(viewer, position) {
+  const { scene, camera } = viewer;
+  const cartesian = camera.pickEllipsoid(new Cartesian2(position.x, position.y), scene.globe.ellipsoid);
+  if (!cartesian) return null;
+  const carto = Cartographic.fromCartesian(cartesian);
+  const pixel = camera.getPixelSize(
+    new BoundingSphere(cartesian, 0),
+    scene.drawingBufferWidth,
+    scene.drawingBufferHeight,
+  );
+  // getPixelSize is per drawing-buffer pixel; a CSS pixel is pixelRatio of them.
+  const metresPerPixel = pixel * (scene.pixelRatio || 1);
+  const lat = CesiumMath.toDegrees(carto.latitude);
+  const zoom = Math.log2((156543.03392 * Math.cos(carto.latitude)) / metresPerPixel);
+  return { lon: CesiumMath.toDegrees(carto.longitude), lat, metresPerPixel, zoom };
+}
+
+/** groundAt() for the middle of the map, or null when the middle shows sky. */
+export function groundAtCentre(viewer) {
+  const canvas = viewer.scene.canvas;
+  return groundAt(viewer, { x: canvas.clientWidth / 2, y: canvas.clientHeight / 2 });
 }

@@ -1,0 +1,49 @@
+// A click on the map: find the ground under the cursor, ask the visible layers (topmost first)
+// which feature is drawn there, and turn it into the record to open.
+import { ScreenSpaceEventHandler, ScreenSpaceEventType } from "cesium";
+import { groundAt } from "../map/viewer.js";
+import { layerTitle } from "../tiles/layersPanel.js";
+
+const TOLERANCE_PX = 6; // how far a click may miss a point or a line, in screen pixels
+
+// Which tile attribute carries the record's key (the server contract).
+const KEY_ATTRIBUTE = { house: "id", address: "code", camera: "id", incident: "code" };
+
+/** The record a picked feature opens: { kind, key, title?, attributes?, kindTitle? }. */
+export function recordTarget(layer, feature) {
+  const props = feature.props ?? {};
+  const kind = layer.record;
+  if (kind && KEY_ATTRIBUTE[kind]) {
+    const key = props[KEY_ATTRIBUTE[kind]] ?? feature.id;
+    if (key !== undefined && key !== null) return { kind, key: String(key) };
+  }
+  return {
+    kind: "feature",
+    key: String(feature.id ?? props.id ?? props.code ?? ""),
+    kindTitle: layerTitle(layer),
+    title: String(props.name ?? props.code ?? props.id ?? feature.id ?? ""),
+    attributes: props,
+  };
+}
+
+/**
+ * Listen for clicks on the viewer. getLayers() returns the current map layers (or null);
+ * onPick({ lon, lat, zoom, layer, feature, target }) gets every hit, onMiss() a click on nothing,
+ * onError(err) a lookup that failed. Returns a function that stops listening.
+ */
+export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError }) {
+  const handler = new ScreenSpaceEventHandler(viewer.scene.canvas);
+  handler.setInputAction(async (click) => {
+    const layers = getLayers();
+    const ground = layers && groundAt(viewer, click.position);
+    if (!ground) return;
+    try {
+      const hit = await layers.pick(ground.lon, ground.lat, ground.zoom, ground.metresPerPixel * TOLERANCE_PX);
+      if (hit) onPick({ ...ground, ...hit, target: recordTarget(hit.layer, hit.feature) });
+      else onMiss(ground);
+    } catch (err) {
+      onError(err);
+    }
+  }, ScreenSpaceEventType.LEFT_CLICK);
+  return () => handler.destroy();
+}

@@ -1,0 +1,72 @@
+// The GeoTwin API from node, signed in as the demo admin: what the browser tests use to find real
+// things to click and search for (never exact counts: the demo data may grow), and the tile test.
+import assert from "node:assert/strict";
+import { baseUrl, DEMO_ADMIN } from "./browser.mjs";
+
+/** Sign in and return { get(path) -> { status, json, buffer, headers }, url }. */
+export async function signedInApi(account = DEMO_ADMIN) {
+  const base = baseUrl();
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(account),
+  });
+  assert.equal(login.status, 200, `sign-in as ${account.username} failed: HTTP ${login.status}`);
+  // The session cookie (and the CSRF cookie, unused by GETs) from Set-Cookie.
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  async function get(path) {
+    const res = await fetch(`${base}${path}`, { headers: { Cookie: cookie } });
+    const buffer = Buffer.from(await res.arrayBuffer());
+    let json = null;
+    if ((res.headers.get("content-type") ?? "").includes("json") && buffer.length > 0) json = JSON.parse(buffer.toString("utf8"));
+    return { status: res.status, json, buffer, headers: res.headers };
+  }
+  return { get, url: base };
+}
+
+/** Web Mercator tile (x, y) of lon/lat at zoom z, written out here rather than taken from the client. */
+export function tileOf(lon, lat, z) {
+  const n = 2 ** z;
+  const phi = (lat * Math.PI) / 180;
+  return {
+    x: Math.floor(((lon + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n),
+  };
+}
+
+/** Every tile at zoom z that covers bbox [w, s, e, n]. */
+export function tilesCovering([w, s, e, n], z) {
+  const a = tileOf(w, n, z);
+  const b = tileOf(e, s, z);
+  const out = [];
+  for (let x = a.x; x <= b.x; x++) for (let y = a.y; y <= b.y; y++) out.push({ z, x, y });
+  return out;
+}
+
+/** The signed-in user's jurisdiction bbox from /api/info. */
+export async function jurisdictionBbox(api) {
+  const { status, json } = await api.get("/api/info");
+  assert.equal(status, 200, "/api/info");
+  const bbox = json?.jurisdiction?.bbox;
+  assert.ok(Array.isArray(bbox) && bbox.length === 4, `no jurisdiction bbox in /api/info: ${JSON.stringify(json)}`);
+  return bbox;
+}
+
+/** The first feature of layer in the tiles over bbox at zoom z: { id, properties } (or null). */
+export async function findFeature(api, layer, bbox, z = 16) {
+  const { VectorTile } = await import("@mapbox/vector-tile");
+  const { PbfReader } = await import("pbf");
+  for (const { x, y } of tilesCovering(bbox, z)) {
+    const res = await api.get(`/tiles/${layer}/${z}/${x}/${y}.mvt`);
+    if (res.status !== 200) continue;
+    const l = new VectorTile(new PbfReader(res.buffer)).layers[layer];
+    if (l?.length > 0) {
+      const f = l.feature(0);
+      return { id: f.id, properties: f.properties };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,148 @@
+// Picking and search in the real page against GEOTWIN_URL: a click on a house opens its record
+// (people only on request, audited); search flies to an address and opens it.
+import assert from "node:assert/strict";
+import { before } from "node:test";
+import { findFeature, jurisdictionBbox, signedInApi } from "./api.mjs";
+import { browserTest, flyAndRender, sel, waitForGlobeRendered, waitForLayers, waitForReady } from "./pageHelpers.mjs";
+
+const panel = "[data-testid=record-panel]";
+let api;
+let pointLayers; // names of the point layers (addresses, cameras, ...), drawn above houses
+let house; // the house record (GET /api/houses/{id}) of a house found in the tiles
+let address; // the address record (GET /api/addresses/{code}) of an address found in the tiles
+before(async () => {
+  api = await signedInApi();
+  pointLayers = (await api.get("/api/layers")).json.filter((l) => l.geometry === "point").map((l) => l.name);
+  const bbox = await jurisdictionBbox(api);
+  const h = await findFeature(api, "houses", bbox);
+  assert.ok(h, "the demo has no house in its tiles");
+  house = (await api.get(`/api/houses/${h.id}`)).json;
+  const a = await findFeature(api, "addresses", bbox);
+  assert.ok(a, "the demo has no address in its tiles");
+  address = (await api.get(`/api/addresses/${encodeURIComponent(a.properties.code)}`)).json.address;
+});
+
+/** Wait for the record panel to show kind/key loaded; returns its text. */
+async function waitForRecord(page, kind, key) {
+  try {
+    await page.waitForFunction(
+      ([q, kind, key]) => {
+        const el = document.querySelector(q);
+        return el && !el.hidden && el.dataset.kind === kind && el.dataset.key === key && el.dataset.state === "ready";
+      },
+      [panel, kind, String(key)],
+      { timeout: 30000 },
+    );
+  } catch (err) {
+    const state = await page.evaluate((q) => ({ ...document.querySelector(q)?.dataset, text: document.querySelector(q)?.innerText, pick: window.geotwin.lastPick }), panel);
+    throw new Error(`record ${kind} ${key} did not open: ${JSON.stringify(state)}`, { cause: err });
+  }
+  return page.locator(panel).innerText();
+}
+
+/** Newest audit row id for reads of this house's people (0 if none). */
+async function lastPeopleAudit(id) {
+  const { json } = await api.get("/api/audit?user=admin&limit=100");
+  return Math.max(0, ...json.filter((r) => String(r.endpoint ?? "").includes(`/houses/${id}/people`)).map((r) => r.id));
+}
+
+browserTest("(i) a click on a house opens its record with resident counts; people on request, audited", {}, async (s, t) => {
+  const { page } = s;
+  // A house's address point often lies inside it, and a click there rightly picks the point (the
+  // topmost layer). Start with the point layers switched off (the panel's saved choice) so the
+  // click reaches the house.
+  await page.addInitScript((names) => {
+    localStorage.setItem("geotwin.layers", JSON.stringify(Object.fromEntries(names.map((n) => [n, { show: false, alpha: 1 }]))));
+  }, pointLayers);
+  await page.goto("/");
+  await waitForReady(s);
+  await waitForLayers(page);
+  // Straight above the house (a point inside its footprint): it is under the middle of the map.
+  await flyAndRender(page, house.lon, house.lat, 300);
+  await s.screenshot("i-before-click");
+  await page.locator(sel.map).click(); // Playwright clicks the middle of the element
+
+  const text = await waitForRecord(page, "house", house.id);
+  const pick = await page.evaluate(() => window.geotwin.lastPick);
+  t.diagnostic(`picked ${JSON.stringify(pick)}`);
+  assert.equal(pick.layer, "houses");
+  assert.match(text, /实有房屋/);
+  if (house.addressText) assert.equal(await page.locator("[data-testid=record-title]").innerText(), house.addressText);
+  const counts = await page.locator("[data-testid=record-residents]").innerText();
+  assert.match(counts, new RegExp(`${house.residentsTotal}\\s+实有人口`), counts);
+  assert.match(counts, new RegExp(`${house.residentsFloating}\\s+流动人口`), counts);
+  assert.match(text, new RegExp(house.code));
+
+  // People: the admin may read them; the read is announced as audited and really is audited.
+  const people = page.locator("[data-testid=record-people]");
+  assert.match(await people.innerText(), /写入审计日志/);
+  const auditBefore = await lastPeopleAudit(house.id);
+  await page.locator("[data-testid=record-people-button]").click();
+  await page.waitForFunction(
+    (q) => /\S/.test(document.querySelector(q)?.querySelector(".people-list, p:not(.note)")?.textContent ?? "") &&
+      !document.querySelector(q).querySelector(".record-loading"),
+    "[data-testid=record-people]",
+  );
+  const expected = (await api.get(`/api/houses/${house.id}/people`)).json;
+  const listed = await people.locator(".people-list li").count();
+  assert.equal(listed, expected.length, `people listed ${listed}, API has ${expected.length}`);
+  if (expected.length > 0) {
+    assert.match(await people.innerText(), new RegExp(expected[0].fullName));
+    assert.ok((await lastPeopleAudit(house.id)) > auditBefore, "listing the people wrote no audit row");
+  } else {
+    // (The server logs only reads that showed someone; an empty house leaves no audit row.)
+    assert.match(await people.innerText(), /没有登记的住户/);
+  }
+  t.diagnostic(`people listed: ${expected.length}`);
+  await s.screenshot("i-house-record");
+
+  await page.locator("[data-testid=record-close]").click();
+  assert.equal(await page.locator(panel).isVisible(), false);
+  assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
+  s.assertOnlyLocalRequests();
+});
+
+browserTest("(j) tablet: search finds an address, flies there and opens it", { viewport: { width: 768, height: 1024 } }, async (s, t) => {
+  const { page } = s;
+  await page.goto("/");
+  await waitForReady(s);
+  await waitForLayers(page);
+  const input = page.locator("[data-testid=search-input]");
+  assert.equal(await input.isVisible(), true, "no search box at 768 px");
+  assert.equal(await input.getAttribute("placeholder"), "搜索地址、编码、摄像头、呼号");
+
+  await input.fill(address.fullText);
+  const result = page.locator(`[data-testid=search-result][data-kind=address][data-key="${address.code}"]`);
+  await result.waitFor({ state: "visible", timeout: 15000 });
+  assert.match(await result.innerText(), /地址/);
+  await s.screenshot("j-search-suggestions");
+  await result.click();
+
+  const text = await waitForRecord(page, "address", address.code);
+  assert.equal(await page.locator("[data-testid=record-title]").innerText(), address.fullText);
+  assert.match(text, /标准地址/);
+  assert.match(text, new RegExp(address.code));
+
+  await page.waitForFunction(() => window.geotwin.view !== "flying", null, { timeout: 30000 });
+  await waitForGlobeRendered(page);
+  const camera = await page.evaluate(() => {
+    const c = window.geotwin.viewer.camera.positionCartographic;
+    return { lon: (c.longitude * 180) / Math.PI, lat: (c.latitude * 180) / Math.PI, height: c.height, view: window.geotwin.view };
+  });
+  t.diagnostic(`camera after the search: ${JSON.stringify(camera)}`);
+  assert.equal(camera.view, "point");
+  assert.ok(Math.abs(camera.lon - address.lon) < 0.0005 && Math.abs(camera.lat - address.lat) < 0.0005,
+    `camera ended at ${camera.lon}, ${camera.lat}, not over ${address.lon}, ${address.lat}`);
+  assert.ok(camera.height < 2000, `camera is ${camera.height} m up`);
+
+  // The record sheet fits the tablet screen, and the page does not scroll sideways.
+  const box = await page.locator(panel).boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 768 && box.y + box.height <= 1024, `record panel off screen: ${JSON.stringify(box)}`);
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 768, "page scrolls sideways");
+  await s.screenshot("j-search-address-768");
+
+  await page.locator(sel.lang).click();
+  assert.equal(await input.getAttribute("placeholder"), "Search address, code, camera, call sign");
+  assert.match(await page.locator(panel).innerText(), /Standard address/);
+  s.assertOnlyLocalRequests();
+});

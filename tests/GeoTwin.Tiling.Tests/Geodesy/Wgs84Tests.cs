@@ -1,0 +1,52 @@
+using GeoTwin.Tiling.Geodesy;
+
+namespace GeoTwin.Tiling.Tests.Geodesy;
+
+public sealed class Wgs84Tests
+{
+    // Expected values from PROJ 9.1.1, an independent implementation:
+    // printf 'lon lat h\n' | cs2cs -f %.4f +proj=longlat +datum=WGS84 +to +proj=geocent +datum=WGS84 +units=m
+    [Theory]
+    [InlineData(113.37, 22.49, 0, -2338728.3978, 5412255.6487, 2424633.8651)]
+    [InlineData(7.4246, 43.7384, 60, 4576964.2798, 596442.2551, 4387178.5308)]
+    [InlineData(0, 0, 0, 6378137.0, 0, 0)]
+    [InlineData(-122.42, 37.77, -30, -2706385.3526, -4261292.3405, 3885277.2200)]
+    public void Geodetic_to_ecef_matches_proj(double lon, double lat, double h, double x, double y, double z)
+    {
+        var ecef = Wgs84.ToEcef(lon, lat, h);
+        Assert.Equal(x, ecef.X, 0.001);
+        Assert.Equal(y, ecef.Y, 0.001);
+        Assert.Equal(z, ecef.Z, 0.001);
+    }
+
+    [Fact]
+    public void A_frame_relative_to_its_parent_composes_back_to_its_own_ecef_matrix()
+    {
+        var parent = new EnuFrame(113.30, 22.40, 5);
+        var child = new EnuFrame(113.45, 22.55, 40);
+        var composed = Multiply(parent.ToEcefMatrix(), child.ToMatrixRelativeTo(parent));
+        var direct = child.ToEcefMatrix();
+        for (var i = 0; i < 16; i++) Assert.Equal(direct[i], composed[i], i >= 12 ? 1e-6 : 1e-12);
+    }
+
+    [Fact]
+    public void Enu_of_the_origin_is_zero_and_up_is_up()
+    {
+        var frame = new EnuFrame(113.37, 22.49, 0);
+        var (e, n, u) = frame.FromGeodetic(113.37, 22.49, 100);
+        Assert.Equal(0, e, 1e-6);
+        Assert.Equal(0, n, 1e-6);
+        Assert.Equal(100, u, 1e-6);
+    }
+
+    /// <summary>Column-major 4x4 product a · b.</summary>
+    internal static double[] Multiply(double[] a, double[] b)
+    {
+        var r = new double[16];
+        for (var col = 0; col < 4; col++)
+            for (var row = 0; row < 4; row++)
+                for (var k = 0; k < 4; k++)
+                    r[col * 4 + row] += a[k * 4 + row] * b[col * 4 + k];
+        return r;
+    }
+}

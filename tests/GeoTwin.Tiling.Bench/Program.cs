@@ -1,0 +1,45 @@
+// One timed run a process, so each run's peak memory is its own. tests/bench/tiling.sh runs this several
+// times and takes medians. Usage:
+//   GeoTwin.Tiling.Bench builder <features> [workers]   the tileset builder, into a temporary folder
+//   GeoTwin.Tiling.Bench raw <features>                 the reference: the same prisms as bare triangles
+// Prints one line: mode features seconds features/s peak-RSS-MiB and what was written.
+using System.Diagnostics;
+using GeoTwin.Tiling.Bench;
+using GeoTwin.Tiling.Tilesets;
+
+if (args.Length < 2 || !int.TryParse(args[1], out var count) || count < 1 || args[0] is not ("builder" or "raw"))
+{
+    Console.Error.WriteLine("usage: GeoTwin.Tiling.Bench builder|raw <features> [workers]");
+    return 64;
+}
+var workers = args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount;
+var output = Path.Combine(Path.GetTempPath(), $"geotwin-bench-{Environment.ProcessId}");
+try
+{
+    var clock = Stopwatch.StartNew();
+    string written;
+    if (args[0] == "builder")
+    {
+        var summary = TilesetBuilder.Build(SyntheticHouses.Generate(count), SyntheticHouses.Class, output,
+            new TilesetOptions { MaxDegreeOfParallelism = workers });
+        written = $"{summary.TileCount} tiles, depth {summary.Depth}, {summary.ContentBytes / 1048576.0:F1} MiB of GLB";
+    }
+    else
+    {
+        Directory.CreateDirectory(output);
+        var (triangles, bytes) = RawTriangles.Write(SyntheticHouses.Generate(count), Path.Combine(output, "triangles.bin"));
+        written = $"{triangles} triangles, {bytes / 1048576.0:F1} MiB";
+        workers = 1;
+    }
+    var seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"{args[0]} features={count} workers={workers} seconds={seconds:F2} rate={count / seconds:F0} peak_rss_mib={PeakRssMib():F0} ({written})");
+    return 0;
+}
+finally
+{
+    if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+}
+
+// VmHWM: the most resident memory this process ever had, runtime included.
+static double PeakRssMib() =>
+    File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:")).Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).Single();

@@ -20,9 +20,13 @@ try
     string written;
     if (args[0] == "builder")
     {
+        // The first "writing" report marks the end of pass 1 (read, check, spill) and of planning the tree.
+        double? firstPassSeconds = null;
+        var progress = new SynchronousProgress(p => firstPassSeconds ??= p.Phase == "writing" ? clock.Elapsed.TotalSeconds : null);
         var summary = TilesetBuilder.Build(SyntheticHouses.Generate(count), SyntheticHouses.Class, output,
-            new TilesetOptions { MaxDegreeOfParallelism = workers });
-        written = $"{summary.TileCount} tiles, depth {summary.Depth}, {summary.ContentBytes / 1048576.0:F1} MiB of GLB";
+            new TilesetOptions { MaxDegreeOfParallelism = workers }, progress);
+        written = $"{summary.TileCount} tiles, depth {summary.Depth}, {summary.ContentBytes / 1048576.0:F1} MiB of GLB, " +
+            $"read+plan {firstPassSeconds:F1} s, tileset.json {new FileInfo(Path.Combine(output, "tileset.json")).Length / 1024} KiB";
     }
     else
     {
@@ -43,3 +47,9 @@ finally
 // VmHWM: the most resident memory this process ever had, runtime included.
 static double PeakRssMib() =>
     File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:")).Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).Single();
+
+// Progress<T> posts to the thread pool; the time of the report is what matters here, so call back at once.
+sealed class SynchronousProgress(Action<TilesetProgress> report) : IProgress<TilesetProgress>
+{
+    public void Report(TilesetProgress value) => report(value);
+}

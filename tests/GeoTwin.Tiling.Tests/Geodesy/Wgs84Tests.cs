@@ -39,6 +39,17 @@ public sealed class Wgs84Tests
         Assert.Equal(100, u, 1e-6);
     }
 
+    [Fact]
+    public void Enu_to_ecef_and_back_is_the_identity()
+    {
+        var frame = new EnuFrame(7.4246, 43.7384, 60);
+        var (x, y, z) = frame.ToEcef(120.5, -340.25, 18);
+        var (e, n, u) = frame.FromEcef(x, y, z);
+        Assert.Equal(120.5, e, 1e-6);
+        Assert.Equal(-340.25, n, 1e-6);
+        Assert.Equal(18, u, 1e-6);
+    }
+
     /// <summary>Column-major 4x4 product a · b.</summary>
     internal static double[] Multiply(double[] a, double[] b)
     {

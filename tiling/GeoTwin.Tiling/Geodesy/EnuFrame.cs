@@ -41,6 +41,10 @@ public sealed class EnuFrame
         return (_ex * dx + _ey * dy, _nx * dx + _ny * dy + _nz * dz, _ux * dx + _uy * dy + _uz * dz);
     }
 
+    /// <summary>ECEF metres of a point given in this frame.</summary>
+    public (double X, double Y, double Z) ToEcef(double east, double north, double up) =>
+        (_ox + _ex * east + _nx * north + _ux * up, _oy + _ey * east + _ny * north + _uy * up, _oz + _nz * north + _uz * up);
+
     /// <summary>This frame to ECEF as a column-major 4x4 matrix, the layout of 3D Tiles' tile.transform.</summary>
     public double[] ToEcefMatrix() =>
     [

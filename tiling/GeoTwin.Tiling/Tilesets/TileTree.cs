@@ -11,31 +11,28 @@ internal readonly record struct FeatureEntry(
     public double CentreY => (South + North) / 2;
 }
 
-/// <summary>A quadtree tile: its cell (degrees; x from the west, y from the south), the features it draws and its children.</summary>
-internal sealed class TileNode(int level, int x, int y, double west, double south, double east, double north)
+/// <summary>A quadtree tile: its cell (degrees; x from the west, y from the south) and the features it draws.</summary>
+internal sealed class TileNode : TilesetTile
 {
-    public int Level { get; } = level;
-    public int X { get; } = x;
-    public int Y { get; } = y;
-    public (double West, double South, double East, double North) Cell { get; } = (west, south, east, north);
+    public TileNode(int level, int x, int y, double west, double south, double east, double north)
+    {
+        (Level, X, Y, Cell) = (level, x, y, (west, south, east, north));
+        ContentUri = $"tiles/{level}/{x}_{y}.glb";
+    }
+
+    public int Level { get; }
+    public int X { get; }
+    public int Y { get; }
+    public (double West, double South, double East, double North) Cell { get; }
 
     /// <summary>Indexes into the entries, ascending: a feature's position here is its feature id in the tile.</summary>
     public int[] Content { get; set; } = [];
-    public List<TileNode> Children { get; } = [];
-
-    /// <summary>Degrees and metres: the union of every feature this tile or a descendant draws.</summary>
-    public (double West, double South, double East, double North, double MinHeight, double MaxHeight) Region { get; set; }
-    public double GeometricError { get; set; }
-    public EnuFrame? Frame { get; set; }
     public byte[] ContentHash { get; set; } = [];
-
-    public string ContentUri => $"tiles/{Level}/{X}_{Y}.glb";
-    public bool IsLeaf => Children.Count == 0;
 
     public IEnumerable<TileNode> DepthFirst()
     {
         yield return this;
-        foreach (var child in Children)
+        foreach (TileNode child in Children)
             foreach (var t in child.DepthFirst())
                 yield return t;
     }
@@ -112,25 +109,19 @@ internal static class TileTree
         node.Frame = FrameAt(node.Region);
     }
 
-    private static (double, double, double, double, double, double) RegionOf(int[] items, IReadOnlyList<FeatureEntry> entries, List<TileNode> children)
+    private static GeoRegion RegionOf(int[] items, IReadOnlyList<FeatureEntry> entries, List<TilesetTile> children)
     {
-        double w = double.MaxValue, s = double.MaxValue, e = double.MinValue, n = double.MinValue, lo = double.MaxValue, hi = double.MinValue;
+        var region = GeoRegion.Empty;
         foreach (var i in items)
         {
             var f = entries[i];
-            w = Math.Min(w, f.West); s = Math.Min(s, f.South); e = Math.Max(e, f.East); n = Math.Max(n, f.North);
-            lo = Math.Min(lo, f.MinHeight); hi = Math.Max(hi, f.MaxHeight);
+            region = region.Union(new GeoRegion(f.West, f.South, f.East, f.North, f.MinHeight, f.MaxHeight));
         }
-        foreach (var c in children)
-        {
-            var r = c.Region;
-            w = Math.Min(w, r.West); s = Math.Min(s, r.South); e = Math.Max(e, r.East); n = Math.Max(n, r.North);
-            lo = Math.Min(lo, r.MinHeight); hi = Math.Max(hi, r.MaxHeight);
-        }
-        return (w, s, e, n, lo, hi);
+        foreach (var c in children) region = region.Union(c.Region);
+        return region;
     }
 
     /// <summary>The tile's content frame: at the middle of its region, on its lowest base.</summary>
-    private static EnuFrame FrameAt((double West, double South, double East, double North, double MinHeight, double MaxHeight) r) =>
+    private static EnuFrame FrameAt(GeoRegion r) =>
         new((r.West + r.East) / 2, (r.South + r.North) / 2, r.MinHeight);
 }

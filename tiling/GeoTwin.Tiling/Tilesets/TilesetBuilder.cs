@@ -97,7 +97,7 @@ public static class TilesetBuilder
     {
         var tableClass = new FeatureClass(featureClass.Name, [new PropertyDefinition(IdProperty, PropertyType.String), .. featureClass.Properties]);
         var material = new GltfMaterial(options.Color);
-        foreach (var dir in tiles.Select(t => Path.GetDirectoryName(Path.Combine(staging, t.ContentUri))!).Distinct())
+        foreach (var dir in tiles.Select(t => Path.GetDirectoryName(Path.Combine(staging, t.ContentUri!))!).Distinct())
             Directory.CreateDirectory(dir);
         long written = 0;
         Parallel.ForEach(
@@ -107,7 +107,7 @@ public static class TilesetBuilder
             (tile, _, worker) =>
             {
                 var glb = worker.Tile(tile, entries, spill);
-                File.WriteAllBytes(Path.Combine(staging, tile.ContentUri), glb);
+                File.WriteAllBytes(Path.Combine(staging, tile.ContentUri!), glb);
                 tile.ContentHash = SHA256.HashData(glb);
                 progress?.Report(new TilesetProgress("writing", Interlocked.Increment(ref written), tiles.Count));
                 return worker;
@@ -157,7 +157,7 @@ public static class TilesetBuilder
             version = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
         }
         File.WriteAllBytes(Path.Combine(staging, "tileset.json"), TilesetJson.Write(root, options.Refine, version));
-        var bytes = tiles.Sum(t => new FileInfo(Path.Combine(staging, t.ContentUri)).Length);
+        var bytes = tiles.Sum(t => new FileInfo(Path.Combine(staging, t.ContentUri!)).Length);
         return (version, bytes);
     }
 }

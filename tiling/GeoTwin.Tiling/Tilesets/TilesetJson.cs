@@ -1,11 +1,12 @@
+using GeoTwin.Tiling.Geodesy;
 using System.Text.Json;
 
 namespace GeoTwin.Tiling.Tilesets;
 
 /// <summary>tileset.json in 3D Tiles 1.1 with explicit tiling: every tile is listed in the one file.</summary>
-internal static class TilesetJson
+public static class TilesetJson
 {
-    public static byte[] Write(TileNode root, Refinement refine, string? version)
+    public static byte[] Write(TilesetTile root, Refinement refine, string? version)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -18,13 +19,14 @@ internal static class TilesetJson
             // The error of showing nothing at all: twice the root's, so the root is requested before it is needed.
             w.WriteNumber("geometricError", Math.Max(root.GeometricError * 2, 1));
             w.WritePropertyName("root");
-            WriteTile(w, root, parent: null, refine);
+            WriteTile(w, root, parentFrame: null, isRoot: true, refine);
             w.WriteEndObject();
         }
         return stream.ToArray();
     }
 
-    private static void WriteTile(Utf8JsonWriter w, TileNode tile, TileNode? parent, Refinement refine)
+    /// <param name="parentFrame">the frame the parent's transforms add up to (null: ECEF itself).</param>
+    private static void WriteTile(Utf8JsonWriter w, TilesetTile tile, EnuFrame? parentFrame, bool isRoot, Refinement refine)
     {
         w.WriteStartObject();
         w.WriteStartObject("boundingVolume");
@@ -36,18 +38,25 @@ internal static class TilesetJson
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteNumber("geometricError", tile.GeometricError);
-        if (parent is null) w.WriteString("refine", refine == Refinement.Add ? "ADD" : "REPLACE");
-        w.WriteStartArray("transform");
-        var transform = parent is null ? tile.Frame!.ToEcefMatrix() : tile.Frame!.ToMatrixRelativeTo(parent.Frame!);
-        foreach (var v in transform) w.WriteNumberValue(v);
-        w.WriteEndArray();
-        w.WriteStartObject("content");
-        w.WriteString("uri", tile.ContentUri);
-        w.WriteEndObject();
-        if (!tile.IsLeaf)
+        if (isRoot) w.WriteString("refine", refine == Refinement.Add ? "ADD" : "REPLACE");
+        var frame = parentFrame;
+        if (tile.Frame is { } own)
+        {
+            w.WriteStartArray("transform");
+            foreach (var v in parentFrame is null ? own.ToEcefMatrix() : own.ToMatrixRelativeTo(parentFrame)) w.WriteNumberValue(v);
+            w.WriteEndArray();
+            frame = own;
+        }
+        if (tile.ContentUri is { } uri)
+        {
+            w.WriteStartObject("content");
+            w.WriteString("uri", uri);
+            w.WriteEndObject();
+        }
+        if (tile.Children.Count > 0)
         {
             w.WriteStartArray("children");
-            foreach (var child in tile.Children) WriteTile(w, child, tile, refine);
+            foreach (var child in tile.Children) WriteTile(w, child, frame, isRoot: false, refine);
             w.WriteEndArray();
         }
         w.WriteEndObject();

@@ -19,6 +19,17 @@ public sealed class Wgs84Tests
         Assert.Equal(z, ecef.Z, 0.001);
     }
 
+    [Theory]
+    [InlineData(-2338823.6202, 5412216.5906, 2424694.5857, 113.371, 22.4905, 25)]
+    [InlineData(4576964.2798, 596442.2551, 4387178.5308, 7.4246, 43.7384, 60)]
+    public void Ecef_to_geodetic_matches_proj(double x, double y, double z, double lon, double lat, double h)
+    {
+        var g = Wgs84.ToGeodetic(x, y, z);
+        Assert.Equal(lon, g.Lon, 1e-8);
+        Assert.Equal(lat, g.Lat, 1e-8);
+        Assert.Equal(h, g.Height, 0.001);
+    }
+
     [Fact]
     public void A_frame_relative_to_its_parent_composes_back_to_its_own_ecef_matrix()
     {

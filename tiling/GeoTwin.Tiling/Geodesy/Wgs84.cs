@@ -18,6 +18,22 @@ public static class Wgs84
         return ((n + height) * cosLat * cosLon, (n + height) * cosLat * sinLon, (n * (1 - EccentricitySquared) + height) * sinLat);
     }
 
+    /// <summary>Longitude, latitude (degrees) and ellipsoidal height of an ECEF point (Bowring's iteration, well under a millimetre).</summary>
+    public static (double Lon, double Lat, double Height) ToGeodetic(double x, double y, double z)
+    {
+        var p = Math.Sqrt(x * x + y * y);
+        var lat = Math.Atan2(z, p * (1 - EccentricitySquared));
+        double height = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            var sinLat = Math.Sin(lat);
+            var n = SemiMajorAxis / Math.Sqrt(1 - EccentricitySquared * sinLat * sinLat);
+            height = p / Math.Cos(lat) - n;
+            lat = Math.Atan2(z, p * (1 - EccentricitySquared * n / (n + height)));
+        }
+        return (Math.Atan2(y, x) * 180 / Math.PI, lat * 180 / Math.PI, height);
+    }
+
     /// <summary>Metres per degree of longitude and of latitude at a latitude: enough to size tiles, not to place vertices.</summary>
     public static (double PerLonDegree, double PerLatDegree) MetresPerDegree(double latDegrees)
     {

@@ -2,14 +2,30 @@
 // times and takes medians. Usage:
 //   GeoTwin.Tiling.Bench builder <features> [workers]   the tileset builder, into a temporary folder
 //   GeoTwin.Tiling.Bench raw <features>                 the reference: the same prisms as bare triangles
+//   GeoTwin.Tiling.Bench osgb <folder>                  a ContextCapture OSGB export to 3D Tiles
 // Prints one line: mode features seconds features/s peak-RSS-MiB and what was written.
 using System.Diagnostics;
 using GeoTwin.Tiling.Bench;
 using GeoTwin.Tiling.Tilesets;
 
+if (args is ["osgb", var folder])
+{
+    var osgbOutput = Path.Combine(Path.GetTempPath(), $"geotwin-bench-osgb-{Environment.ProcessId}");
+    try
+    {
+        var watch = Stopwatch.StartNew();
+        var s = GeoTwin.DataImport.Photogrammetry.PhotogrammetryConverter.Convert(folder, osgbOutput);
+        Console.WriteLine($"osgb seconds={watch.Elapsed.TotalSeconds:F2} tiles={s.TileCount} peak_rss_mib={PeakRssMib():F0} ({s.Warnings.Count} warnings)");
+        return 0;
+    }
+    finally
+    {
+        if (Directory.Exists(osgbOutput)) Directory.Delete(osgbOutput, recursive: true);
+    }
+}
 if (args.Length < 2 || !int.TryParse(args[1], out var count) || count < 1 || args[0] is not ("builder" or "raw"))
 {
-    Console.Error.WriteLine("usage: GeoTwin.Tiling.Bench builder|raw <features> [workers]");
+    Console.Error.WriteLine("usage: GeoTwin.Tiling.Bench builder|raw <features> [workers] | osgb <folder>");
     return 64;
 }
 var workers = args.Length > 2 ? int.Parse(args[2]) : Environment.ProcessorCount;

@@ -129,7 +129,7 @@ public static class PhotogrammetryConverter
                 for (var t = 0; t + 2 < source.Indices.Length; t += 3)
                     mesh.AddTriangle((int)source.Indices[t], (int)source.Indices[t + 1], (int)source.Indices[t + 2]);
                 document.Materials.Add(source.Texture is { } jpeg
-                    ? new GltfMaterial(new Rgba(1, 1, 1), new GltfImage(jpeg), DoubleSided: true)
+                    ? new GltfMaterial(new Rgba(1, 1, 1), new GltfImage(jpeg), DoubleSided: true, Unlit: true)
                     : new GltfMaterial(new Rgba(0.7f, 0.7f, 0.7f), DoubleSided: true));
                 document.Primitives.Add(new GltfPrimitive(mesh, m));
             }

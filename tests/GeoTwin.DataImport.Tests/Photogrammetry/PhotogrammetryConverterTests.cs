@@ -116,6 +116,8 @@ public sealed class PhotogrammetryConverterTests(Production5 set) : IClassFixtur
                 Assert.Equal(0xFF, bin[view.GetProperty("byteOffset").GetInt32()]);
             }
             Assert.All(json.GetProperty("meshes")[0].GetProperty("primitives").EnumerateArray(), p => Assert.True(p.GetProperty("attributes").TryGetProperty("TEXCOORD_0", out _)));
+            // Photographs already hold the light: shown unlit, as ContextCapture's own 3D Tiles are.
+            Assert.All(json.GetProperty("materials").EnumerateArray(), m => Assert.True(m.GetProperty("extensions").TryGetProperty("KHR_materials_unlit", out _)));
         }
     }
 

@@ -87,6 +87,24 @@ public sealed class GlbWriterTests
         }
     }
 
+    [Fact]
+    public void An_unlit_material_declares_KHR_materials_unlit()
+    {
+        var mesh = new MeshBuilder(texCoords: true);
+        mesh.AddVertex(0, 0, 0, 0, 1, 0, 0, 0);
+        mesh.AddVertex(1, 0, 0, 0, 1, 0, 1, 0);
+        mesh.AddVertex(0, 0, -1, 0, 1, 0, 0, 1);
+        mesh.AddTriangle(0, 1, 2);
+        var doc = new GltfDocument();
+        doc.Materials.Add(new GltfMaterial(new Rgba(1, 1, 1), new GltfImage(Png), Unlit: true));
+        doc.Primitives.Add(new GltfPrimitive(mesh, 0));
+
+        var glb = Glb.Parse(GlbWriter.ToBytes(doc));
+        glb.AssertWellFormed();
+        Assert.Equal(["KHR_materials_unlit"], glb.Json.GetProperty("extensionsUsed").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(glb.Json.GetProperty("materials")[0].GetProperty("extensions").TryGetProperty("KHR_materials_unlit", out _));
+    }
+
     [Theory]
     [InlineData(3, 5123)]
     [InlineData(65535, 5123)]

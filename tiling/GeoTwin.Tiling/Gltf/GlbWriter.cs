@@ -108,11 +108,16 @@ public static class GlbWriter
         w.WriteString("generator", "GeoTwin.Tiling");
         w.WriteEndObject();
         var usesFeatures = features is not null && primitives.Any(p => p.Mesh.HasFeatureIds);
-        if (usesFeatures)
+        var usesUnlit = doc.Materials.Any(m => m.Unlit);
+        if (usesFeatures || usesUnlit)
         {
             w.WriteStartArray("extensionsUsed");
-            w.WriteStringValue("EXT_mesh_features");
-            w.WriteStringValue("EXT_structural_metadata");
+            if (usesFeatures)
+            {
+                w.WriteStringValue("EXT_mesh_features");
+                w.WriteStringValue("EXT_structural_metadata");
+            }
+            if (usesUnlit) w.WriteStringValue("KHR_materials_unlit");
             w.WriteEndArray();
         }
         w.WriteNumber("scene", 0);
@@ -207,6 +212,13 @@ public static class GlbWriter
         w.WriteEndObject();
         if (m.BaseColor.A < 1) w.WriteString("alphaMode", "BLEND");
         if (m.DoubleSided) w.WriteBoolean("doubleSided", true);
+        if (m.Unlit)
+        {
+            w.WriteStartObject("extensions");
+            w.WriteStartObject("KHR_materials_unlit");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

@@ -23,13 +23,18 @@ public sealed class GltfImage
         : null;
 }
 
-/// <summary>A PBR metallic-roughness material; buildings are matte (metallic 0, roughness 1) unless told otherwise.</summary>
+/// <summary>
+/// A PBR metallic-roughness material; buildings are matte (metallic 0, roughness 1) unless told otherwise.
+/// <paramref name="Unlit"/> (KHR_materials_unlit) shows the texture as photographed: photogrammetry already has
+/// the sun's light in its pictures, and lighting it again darkens it.
+/// </summary>
 public sealed record GltfMaterial(
     Rgba BaseColor,
     GltfImage? BaseColorTexture = null,
     float Metallic = 0f,
     float Roughness = 1f,
-    bool DoubleSided = false);
+    bool DoubleSided = false,
+    bool Unlit = false);
 
 /// <summary>One draw call: a triangle mesh and the index of its material in <see cref="GltfDocument.Materials"/>.</summary>
 public sealed record GltfPrimitive(MeshBuilder Mesh, int Material);

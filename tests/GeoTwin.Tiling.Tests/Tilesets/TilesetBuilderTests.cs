@@ -227,6 +227,23 @@ public sealed class TilesetBuilderTests : IDisposable
     }
 
     [Fact]
+    public void With_a_fixed_root_cell_an_edit_rewrites_only_the_tile_that_draws_the_house()
+    {
+        var options = new TilesetOptions { MaxFeaturesPerTile = 30, RootCell = (113.35, 22.47, 113.40, 22.52) };
+        var before = Build(Houses(300), options, "before");
+        var after = Build(Houses(300).Select(f => f.Id == "h00042" ? f with { Properties = [.. f.Properties.Take(4), 99] } : f), options, "after");
+
+        var changed = Directory.EnumerateFiles(Path.Combine(before, "tiles"), "*.glb", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(before, f))
+            .Where(f => !File.ReadAllBytes(Path.Combine(before, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(after, f))))
+            .ToList();
+        var holder = Tiles(Tileset(before)).Single(t => Content(before, t.Tile).PropertyColumn("id").Contains("h00042"));
+        Assert.Equal([holder.Tile.GetProperty("content").GetProperty("uri").GetString()!], changed);
+        Assert.NotEqual(Tileset(before).GetProperty("asset").GetProperty("tilesetVersion").GetString(),
+            Tileset(after).GetProperty("asset").GetProperty("tilesetVersion").GetString());
+    }
+
+    [Fact]
     public void Tiles_pass_the_Khronos_validator()
     {
         var dir = Build(Houses(200), new TilesetOptions { MaxFeaturesPerTile = 50 });

@@ -57,7 +57,10 @@ internal static class TileTree
         }
         var padX = Math.Max(0, MinCellDegrees - (east - west)) / 2;
         var padY = Math.Max(0, MinCellDegrees - (north - south)) / 2;
-        var root = new TileNode(0, 0, 0, west - padX, south - padY, east + padX, north + padY);
+        // A centre outside a fixed cell still lands in the nearest quadrant at every level: nothing is lost.
+        var root = options.RootCell is var (cellWest, cellSouth, cellEast, cellNorth)
+            ? new TileNode(0, 0, 0, cellWest, cellSouth, cellEast, cellNorth)
+            : new TileNode(0, 0, 0, west - padX, south - padY, east + padX, north + padY);
 
         var (perLon, perLat) = Wgs84.MetresPerDegree((root.Cell.South + root.Cell.North) / 2);
         var diagonal = Math.Sqrt(Math.Pow((root.Cell.East - root.Cell.West) * perLon, 2) + Math.Pow((root.Cell.North - root.Cell.South) * perLat, 2));

@@ -33,6 +33,13 @@ public sealed record TilesetOptions
     /// <summary>Tiles written at once; each worker holds one tile's meshes.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// The root quadtree cell (degrees), e.g. the jurisdiction's bounds. Null fits it to the data, which moves every
+    /// cell when the data's extent changes; a fixed cell keeps the tree still, so an edit rewrites only its own
+    /// tiles (and the ancestors whose regions or largest features it changes).
+    /// </summary>
+    public (double West, double South, double East, double North)? RootCell { get; init; }
+
     /// <summary>Deepest quadtree level: a cell still too full there (many features at one spot) stays a leaf.</summary>
     public int MaxLevel { get; init; } = 20;
 
@@ -43,6 +50,8 @@ public sealed record TilesetOptions
             throw new ArgumentException($"GeometricErrorFactor must be a positive number, got {GeometricErrorFactor}", "options");
         if (MaxDegreeOfParallelism < 1) throw new ArgumentException($"MaxDegreeOfParallelism must be at least 1, got {MaxDegreeOfParallelism}", "options");
         if (MaxLevel is < 0 or > 30) throw new ArgumentException($"MaxLevel must be between 0 and 30, got {MaxLevel}", "options");
+        if (RootCell is var (w, so, e, n) && !(w < e && so < n && w >= -180 && e <= 180 && so >= -90 && n <= 90))
+            throw new ArgumentException($"RootCell must be west < east and south < north in degrees, got ({w}, {so}, {e}, {n})", "options");
         if (Version is { Length: 0 }) throw new ArgumentException("Version must not be empty (null derives it from the content)", "options");
     }
 }

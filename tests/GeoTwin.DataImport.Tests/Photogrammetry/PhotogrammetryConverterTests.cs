@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using GeoTwin.DataImport.Photogrammetry;
+using GeoTwin.Tiling.Geodesy;
 
 namespace GeoTwin.DataImport.Tests.Photogrammetry;
 
@@ -33,28 +34,17 @@ public sealed class Production5 : IDisposable
     public IEnumerable<(JsonElement Tile, JsonElement? Parent, double[] World)> Tiles()
     {
         var stack = new Stack<(JsonElement, JsonElement?, double[])>();
-        stack.Push((Tileset.GetProperty("root"), null, Identity()));
+        stack.Push((Tileset.GetProperty("root"), null, ColumnMajor.Identity()));
         while (stack.Count > 0)
         {
             var (tile, parent, world) = stack.Pop();
-            var own = tile.TryGetProperty("transform", out var t) ? Multiply(world, t.EnumerateArray().Select(e => e.GetDouble()).ToArray()) : world;
+            var own = tile.TryGetProperty("transform", out var t) ? ColumnMajor.Multiply(world, t.EnumerateArray().Select(e => e.GetDouble()).ToArray()) : world;
             yield return (tile, parent, own);
             if (tile.TryGetProperty("children", out var children))
                 foreach (var c in children.EnumerateArray()) stack.Push((c, tile, own));
         }
     }
 
-    private static double[] Identity() => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
-
-    private static double[] Multiply(double[] a, double[] b)
-    {
-        var r = new double[16];
-        for (var col = 0; col < 4; col++)
-            for (var row = 0; row < 4; row++)
-                for (var k = 0; k < 4; k++)
-                    r[col * 4 + row] += a[k * 4 + row] * b[col * 4 + k];
-        return r;
-    }
 }
 
 public sealed class PhotogrammetryConverterTests(Production5 set) : IClassFixture<Production5>
@@ -140,9 +130,7 @@ public sealed class PhotogrammetryConverterTests(Production5 set) : IClassFixtur
         for (var i = 0; i < sample.Count; i++)
         {
             var v = sample[i];
-            // What a 3D Tiles runtime does: glTF y-up to z-up, then the tile transforms.
-            var (x, y, z) = ((double)positions[3 * v], -(double)positions[3 * v + 2], (double)positions[3 * v + 1]);
-            var ecef = (world[0] * x + world[4] * y + world[8] * z + world[12], world[1] * x + world[5] * y + world[9] * z + world[13], world[2] * x + world[6] * y + world[10] * z + world[14]);
+            var ecef = ColumnMajor.GltfToWorld(world, positions[3 * v], positions[3 * v + 1], positions[3 * v + 2]);
             var d = Math.Sqrt(Math.Pow(ecef.Item1 - proj[i].X, 2) + Math.Pow(ecef.Item2 - proj[i].Y, 2) + Math.Pow(ecef.Item3 - proj[i].Z, 2));
             Assert.True(d < 0.1, $"vertex {v} is {d:F3} m from PROJ's {proj[i]}");
         }

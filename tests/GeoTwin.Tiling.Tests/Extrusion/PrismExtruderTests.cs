@@ -154,9 +154,5 @@ internal sealed class Solid
     public static double Distance((double X, double Y, double Z) a, (double X, double Y, double Z) b) => Length(Sub(a, b));
 
     /// <summary>What a 3D Tiles runtime does to a glTF vertex: y-up to z-up, then the (column-major) tile transform.</summary>
-    public static (double X, double Y, double Z) ToEcef(ReadOnlySpan<float> gltf, double[] m)
-    {
-        var (x, y, z) = ((double)gltf[0], -(double)gltf[2], (double)gltf[1]);
-        return (m[0] * x + m[4] * y + m[8] * z + m[12], m[1] * x + m[5] * y + m[9] * z + m[13], m[2] * x + m[6] * y + m[10] * z + m[14]);
-    }
+    public static (double X, double Y, double Z) ToEcef(ReadOnlySpan<float> gltf, double[] m) => ColumnMajor.GltfToWorld(m, gltf[0], gltf[1], gltf[2]);
 }

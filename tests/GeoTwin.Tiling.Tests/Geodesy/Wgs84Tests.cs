@@ -35,7 +35,7 @@ public sealed class Wgs84Tests
     {
         var parent = new EnuFrame(113.30, 22.40, 5);
         var child = new EnuFrame(113.45, 22.55, 40);
-        var composed = Multiply(parent.ToEcefMatrix(), child.ToMatrixRelativeTo(parent));
+        var composed = ColumnMajor.Multiply(parent.ToEcefMatrix(), child.ToMatrixRelativeTo(parent));
         var direct = child.ToEcefMatrix();
         for (var i = 0; i < 16; i++) Assert.Equal(direct[i], composed[i], i >= 12 ? 1e-6 : 1e-12);
     }
@@ -61,14 +61,14 @@ public sealed class Wgs84Tests
         Assert.Equal(18, u, 1e-6);
     }
 
-    /// <summary>Column-major 4x4 product a · b.</summary>
-    internal static double[] Multiply(double[] a, double[] b)
+    [Fact]
+    public void Column_major_products_apply_the_right_hand_matrix_first()
     {
-        var r = new double[16];
-        for (var col = 0; col < 4; col++)
-            for (var row = 0; row < 4; row++)
-                for (var k = 0; k < 4; k++)
-                    r[col * 4 + row] += a[k * 4 + row] * b[col * 4 + k];
-        return r;
+        double[] translate = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 10, 20, 30, 1];
+        double[] quarterTurnAboutZ = [0, 1, 0, 0, -1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+        Assert.Equal((10, 21, 30), ColumnMajor.Transform(ColumnMajor.Multiply(translate, quarterTurnAboutZ), 1, 0, 0));
+        Assert.Equal((-20, 11, 30), ColumnMajor.Transform(ColumnMajor.Multiply(quarterTurnAboutZ, translate), 1, 0, 0));
+        Assert.Equal(translate, ColumnMajor.Multiply(ColumnMajor.Identity(), translate));
+        Assert.Equal((1, -3, 2), ColumnMajor.GltfToWorld(ColumnMajor.Identity(), 1, 2, 3));
     }
 }

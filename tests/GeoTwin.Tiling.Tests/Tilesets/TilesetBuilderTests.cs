@@ -3,7 +3,6 @@ using GeoTwin.Tiling.Extrusion;
 using GeoTwin.Tiling.Geodesy;
 using GeoTwin.Tiling.Gltf;
 using GeoTwin.Tiling.Tests.Extrusion;
-using GeoTwin.Tiling.Tests.Geodesy;
 using GeoTwin.Tiling.Tests.Gltf;
 using GeoTwin.Tiling.Tilesets;
 using NetTopologySuite.Geometries;
@@ -68,7 +67,7 @@ public sealed class TilesetBuilderTests : IDisposable
             yield return (tile, parent, world);
             if (tile.TryGetProperty("children", out var children))
                 foreach (var child in children.EnumerateArray())
-                    stack.Push((child, tile, Wgs84Tests.Multiply(world, Matrix(child))));
+                    stack.Push((child, tile, ColumnMajor.Multiply(world, Matrix(child))));
         }
 
         static double[] Matrix(JsonElement t) => t.GetProperty("transform").EnumerateArray().Select(e => e.GetDouble()).ToArray();

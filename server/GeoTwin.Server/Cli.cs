@@ -52,6 +52,7 @@ public static class Cli
         var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
         try
         {
+            if (verb == "import") return await Import.ImportCommand.RunAsync(rest);
             var settings = ParseSettings(rest);
             switch (verb)
             {
@@ -60,9 +61,9 @@ public static class Cli
                 case "demo":
                     return await WithDatabaseAsync(settings, async db =>
                     {
-                        Say(await DemoSample.LoadIfEmptyAsync(db.DataSource)
-                            ? "demo jurisdiction loaded"
-                            : "the database already has a jurisdiction; nothing loaded");
+                        Say(await DemoConsole.LoadAsync(db.DataSource) is { } facts
+                            ? $"demo jurisdiction loaded: {facts}"
+                            : "the database already has data; nothing loaded");
                         return 0;
                     });
                 case "help" or "--help" or "-h":
@@ -111,7 +112,7 @@ public static class Cli
         if (demo && settings.GetValueOrDefault("GeoTwin:Bind") is { } bind && bind != "127.0.0.1")
             throw new StartupException($"demo mode listens on 127.0.0.1 only, because its accounts have published passwords: drop --demo to bind {bind}");
         await using var server = await Program.BuildAsync([], settings);
-        if (demo && await DemoSample.LoadIfEmptyAsync(server.Database.DataSource))
+        if (demo && await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource))
             Say("loaded the demo jurisdiction into the empty database");
         await FirstStart.EnsureAccountsAsync(server.Database.DataSource, demo, Say);
         await server.App.StartAsync();

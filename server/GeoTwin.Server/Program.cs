@@ -3,6 +3,7 @@ using GeoTwin.Server.Addresses;
 using GeoTwin.Server.Coverage;
 using GeoTwin.Server.Dispatch;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Import;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Jobs;
 using GeoTwin.Server.Live;
@@ -33,11 +34,13 @@ public static class Program
         try
         {
             builder.Services.AddSingleton(database.DataSource);
+            builder.AddDataVersions();
             builder.AddAuth();
             builder.AddJobs(database);
             builder.AddAccounts();
             builder.AddAddresses();
             builder.AddTiles();
+            builder.AddImports();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -51,6 +54,7 @@ public static class Program
             app.MapAccountsEndpoints();
             app.MapAddressesEndpoints();
             app.MapTilesEndpoints();
+            app.MapImportsEndpoints();
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();

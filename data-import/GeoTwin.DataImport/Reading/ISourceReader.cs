@@ -17,6 +17,12 @@ public interface ISourceReader : IDisposable
     /// <summary>EPSG code the file declares (.prj, GeoPackage srs, GeoJSON crs member); null if it declares none.</summary>
     int? DeclaredSrid { get; }
 
+    /// <summary>
+    /// The name of a CRS the file declares but GeoTwin could not tie to an EPSG code (e.g. a custom .prj),
+    /// so the import can refuse it by name instead of guessing; null when there is none.
+    /// </summary>
+    string? UnrecognizedCrs => null;
+
     /// <summary>How far through the file reading is, 0 to 1, for progress bars and job percentages.</summary>
     double Progress { get; }
 

@@ -28,8 +28,6 @@ public static class TilesEndpoints
     public static WebApplicationBuilder AddTiles(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(new TileCache(builder.Configuration.GetValue<long>("GeoTwin:Tiles:CacheBytes", 256L << 20)));
-        builder.Services.AddSingleton<DataVersions>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DataVersions>());
         return builder;
     }
 

@@ -37,6 +37,7 @@ public static class AuthSetup
     {
         var config = builder.Configuration;
         builder.Services.AddSingleton<ScopedDb>();
+        builder.Services.AddSingleton<SessionChecks>();
         builder.Services.AddAuthentication(SelectScheme)
             .AddPolicyScheme(SelectScheme, SelectScheme, o => o.ForwardDefaultSelector = ctx =>
                 ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
@@ -89,21 +90,36 @@ public static class AuthSetup
         RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
             _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 
-    /// <summary>A disabled, deleted or changed account loses its session on the next request.</summary>
+    /// <summary>
+    /// A disabled, deleted or changed account loses its session on the next request. The answer is
+    /// kept until the users table changes (DataVersions), so a steady session costs no query.
+    /// </summary>
     static async Task RevalidateAsync(CookieValidatePrincipalContext ctx)
     {
-        var id = ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
-        var db = ctx.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
-        await using var cmd = db.CreateCommand(EmbeddedSql.Get("Infrastructure/Auth/session_still_valid.sql"));
-        cmd.Parameters.Add(new() { Value = long.TryParse(id, out var userId) ? userId : -1 });
-        cmd.Parameters.Add(new() { Value = ctx.Principal?.FindFirstValue(ClaimTypes.Role) ?? "" });
-        cmd.Parameters.Add(new() { Value = ctx.Principal?.FindFirstValue(CurrentUser.JurisdictionPathClaim) ?? "" });
-        if (await cmd.ExecuteScalarAsync(ctx.HttpContext.RequestAborted) is not true)
+        var services = ctx.HttpContext.RequestServices;
+        var versions = services.GetRequiredService<DataVersions>();
+        var checks = services.GetRequiredService<SessionChecks>();
+        var id = long.TryParse(ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : -1;
+        var role = ctx.Principal?.FindFirstValue(ClaimTypes.Role) ?? "";
+        var path = ctx.Principal?.FindFirstValue(CurrentUser.JurisdictionPathClaim) ?? "";
+        var session = (id, role, path);
+        var version = versions.Of(["users", "jurisdictions"]);
+        if (versions.IsListening && checks.TryGetValue(session, out var validAt) && validAt == version) return;
+
+        var db = services.GetRequiredService<NpgsqlDataSource>();
+        await using var cmd = db.Sql("Infrastructure/Auth/session_still_valid.sql", id, role, path);
+        if (await cmd.ExecuteScalarAsync(ctx.HttpContext.RequestAborted) is true)
         {
-            ctx.RejectPrincipal();
-            await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            checks[session] = version;
+            return;
         }
+        checks.TryRemove(session, out _);
+        ctx.RejectPrincipal();
+        await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
+
+    /// <summary>Sessions found valid, with the data version they were checked at.</summary>
+    sealed class SessionChecks : System.Collections.Concurrent.ConcurrentDictionary<(long, string, string), string>;
 
     public static WebApplication UseSecurity(this WebApplication app)
     {

@@ -46,6 +46,9 @@ public sealed class Database : IAsyncDisposable
             var database = new Database(dataSource, connectionString, cluster);
             await database.RequireReachableAsync(configured is not null, ct);
             await Migrations.ApplyAsync(dataSource, Migrations.Embedded, log, ct);
+            // Connections opened before the first migration created PostGIS know no geometry type; reload
+            // so that writing NTS geometries works on a fresh database too.
+            await dataSource.ReloadTypesAsync(ct);
             return database;
         }
         catch

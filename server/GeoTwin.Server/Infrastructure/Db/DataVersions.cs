@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Npgsql;
 
-namespace GeoTwin.Server.Tiles;
+namespace GeoTwin.Server.Infrastructure.Db;
 
 /// <summary>
-/// A counter per table, raised when PostgreSQL reports a committed change (migration 0010's
-/// notify_data_changed). Listening on its own connection, it serves every node and every writer:
-/// imports, edits, other GeoTwin nodes, psql.
+/// A counter per table, raised when PostgreSQL reports a committed change (migrations 0010 and 0011,
+/// notify_data_changed). Listening on its own connection, it hears every writer: imports, edits, other
+/// GeoTwin nodes, psql. In-memory caches (tiles, session checks) key on these versions.
 /// </summary>
 public sealed class DataVersions(NpgsqlDataSource db, ILogger<DataVersions> log) : BackgroundService
 {
@@ -51,5 +51,15 @@ public sealed class DataVersions(NpgsqlDataSource db, ILogger<DataVersions> log)
                 await Task.Delay(TimeSpan.FromSeconds(1), stop);
             }
         }
+    }
+}
+
+public static class DataVersionsSetup
+{
+    public static WebApplicationBuilder AddDataVersions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DataVersions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DataVersions>());
+        return builder;
     }
 }

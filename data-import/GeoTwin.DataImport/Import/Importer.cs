@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using GeoTwin.DataImport.Crs;
+using GeoTwin.DataImport.Import.Layers;
+using GeoTwin.DataImport.Reading;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Utilities;
+using NetTopologySuite.Operation.Valid;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GeoTwin.DataImport.Import;
+
+/// <summary>
+/// One file into one layer, as one transaction: stream the records, check each in C#, binary-COPY the good ones
+/// into a temporary staging table, check what needs the database set-based (jurisdiction, duplicates,
+/// references), then one upsert on the natural key. Without --skip-invalid a single bad row means nothing is written.
+/// </summary>
+public static class Importer
+{
+    const int ProgressEvery = 4096;
+    /// <summary>Statements on a million staged rows run for minutes: the file's size bounds them, not a timeout.</summary>
+    const int NoTimeout = 0;
+
+    public static async Task<ImportResult> RunAsync(NpgsqlDataSource db, ImportRequest request, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var layer = LayerCatalog.Get(request.Layer);
+        var mapping = request.Mapping ?? new ImportMapping();
+        mapping.CheckAgainst(layer);
+        var datum = request.Datum ?? WebDatums.Parse(mapping.Datum);
+        using var reader = SourceFiles.Open(request.Path, new SourceOptions(new CsvColumns(mapping.Lon, mapping.Lat, mapping.Wkt), mapping.Table, request.Zip, layer.Name));
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (mapping.Jurisdiction is { } fallback && await ScalarAsync<long?>(conn, "Import/jurisdiction_id.sql", ct, fallback) is null)
+            throw new ImportRefusedException($"the mapping names jurisdiction '{fallback}', which does not exist");
+        await ExecAsync(conn, StagingTable(layer), ct);
+
+        var load = new Load(layer, request, reader, progress);
+        await load.CopyAsync(db, conn, mapping, datum, ct);
+
+        progress?.Report(new ImportProgress(load.Rows, 1, "checking"));
+        if (layer.Placement != Placement.None)
+        {
+            await ExecAsync(conn, EmbeddedSql.Get("Import/anchor.sql"), ct);
+            string[] kinds = layer.Placement == Placement.Station ? ["station"] : ["responsibility_area", "station"];
+            await ExecAsync(conn, EmbeddedSql.Get("Import/place.sql"), ct, kinds, (object?)mapping.Jurisdiction ?? DBNull.Value);
+            await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/unplaced.sql"), ct);
+        }
+        foreach (var column in layer.UniqueColumns)
+            await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/duplicates.sql").Replace("{column}", column), ct);
+        foreach (var check in layer.Checks) await ExecAsync(conn, EmbeddedSql.Get(check), ct);
+        var (stagedBad, stagedBadCount) = await BadRowsAsync(conn, request.MaxReportedRows, ct);
+
+        var badCount = load.BadCount + stagedBadCount;
+        var badRows = load.BadRows.Concat(stagedBad).OrderBy(b => b.Row).Take(request.MaxReportedRows).ToList();
+        ImportResult Result(long inserted, long updated, string? refused) =>
+            new(layer.Name, load.Srid, load.Rows, inserted, updated, badCount, load.Repaired, badRows, refused, clock.Elapsed);
+
+        if (badCount > 0 && !request.SkipInvalid)
+        {
+            await tx.RollbackAsync(ct);
+            return Result(0, 0, $"{badCount:N0} of {load.Rows:N0} rows are bad, so nothing was written (--skip-invalid writes the good rows)");
+        }
+        if (badCount > 0) await ExecAsync(conn, EmbeddedSql.Get("Import/drop_bad.sql"), ct);
+
+        progress?.Report(new ImportProgress(load.Rows, 1, "writing"));
+        try
+        {
+            var (inserted, updated) = await UpsertAsync(conn, layer, ct);
+            await tx.CommitAsync(ct);
+            return Result(inserted, updated, null);
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("23") || e.SqlState == PostgresErrorCodes.RaiseException)
+        {
+            // A rule only the database knows (its checks are mirrored above, so this is rare): the file as a whole is refused.
+            await tx.RollbackAsync(ct);
+            return Result(0, 0, $"the database refused the rows: {e.MessageText}" + (e.ConstraintName is { } c ? $" (constraint {c})" : ""));
+        }
+    }
+
+    /// <summary>The staging table: the layer's columns (an allow-list) plus what the checks fill in.</summary>
+    static string StagingTable(Layer layer) =>
+        "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL, geom geometry, anchor geometry, "
+        + string.Concat(layer.Columns.Select(c => $"{c.Name} {PgType(c.Type)}, "))
+        + "jurisdiction_id bigint, community_id bigint, address_id bigint, bad_field text, bad_reason text) ON COMMIT DROP";
+
+    static string PgType(NpgsqlDbType type) => type switch
+    {
+        NpgsqlDbType.Text => "text",
+        NpgsqlDbType.Integer => "integer",
+        NpgsqlDbType.Smallint => "smallint",
+        NpgsqlDbType.Real => "real",
+        NpgsqlDbType.TimestampTz => "timestamptz",
+        NpgsqlDbType.Array | NpgsqlDbType.Text => "text[]",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    static async Task<(long Inserted, long Updated)> UpsertAsync(NpgsqlConnection conn, Layer layer, CancellationToken ct)
+    {
+        long inserted = 0, updated = 0;
+        // The tree goes in a level at a time (see jurisdictions.upsert.sql); every other layer in one statement.
+        for (var level = 0; level < 16; level++)
+        {
+            await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(layer.UpsertSql), conn) { CommandTimeout = NoTimeout };
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            var (i, u) = (r.GetInt64(0), r.GetInt64(1));
+            (inserted, updated) = (inserted + i, updated + u);
+            if (layer != LayerCatalog.Jurisdictions || i + u == 0) break;
+        }
+        return (inserted, updated);
+    }
+
+    static async Task<(List<BadRow> Rows, long Count)> BadRowsAsync(NpgsqlConnection conn, int limit, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bad_rows.sql"), conn) { CommandTimeout = NoTimeout };
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(1, limit) });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<BadRow>();
+        long count = 0;
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new BadRow(r.GetInt64(0), r.GetString(1), r.GetString(2)));
+            count = r.GetInt64(3);
+        }
+        return (rows, count);
+    }
+
+    static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = NoTimeout };
+        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    static async Task<T?> ScalarAsync<T>(NpgsqlConnection conn, string file, CancellationToken ct, params object[] args)
+    {
+        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(file), conn) { CommandTimeout = NoTimeout };
+        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        return await cmd.ExecuteScalarAsync(ct) is T value ? value : default;
+    }
+
+    /// <summary>The streaming part: records to checked rows to binary COPY, counting as it goes.</summary>
+    sealed class Load(Layer layer, ImportRequest request, ISourceReader reader, IProgress<ImportProgress>? progress)
+    {
+        public long Rows { get; private set; }
+        public long Repaired { get; private set; }
+        public long BadCount { get; private set; }
+        public List<BadRow> BadRows { get; } = [];
+        public int Srid { get; private set; }
+
+        public async Task CopyAsync(NpgsqlDataSource db, NpgsqlConnection conn, ImportMapping mapping, WebDatum datum, CancellationToken ct)
+        {
+            var mapper = new RowMapper(layer, mapping);
+            var columns = layer.Columns;
+            CoordinateConversion? conversion = null;
+            await using var copy = await conn.BeginBinaryImportAsync(
+                $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var record in reader.Read(ct))
+            {
+                Rows++;
+                // The file's CRS is known once its first record is read (a GeoJSON crs member comes before the features).
+                conversion ??= await ConversionAsync(db, mapping, datum, ct);
+                if (record.Error is { } error) { Bad(record.Row, error); continue; }
+                var (values, field, reason) = mapper.Map(record);
+                if (values is null) { Bad(record.Row, field!, reason!); continue; }
+                var (geometry, geometryError) = Geometry(record.Geometry, conversion);
+                if (geometryError is not null) { Bad(record.Row, "geometry", geometryError); continue; }
+
+                copy.StartRow();
+                copy.Write(record.Row, NpgsqlDbType.Bigint);
+                if (geometry is null) copy.WriteNull(); else copy.Write(geometry, NpgsqlDbType.Geometry);
+                for (var i = 0; i < columns.Length; i++)
+                    if (values[i] is { } v) copy.Write(v, columns[i].Type); else copy.WriteNull();
+                if (Rows % ProgressEvery == 0) progress?.Report(new ImportProgress(Rows, reader.Progress, "reading"));
+            }
+            await copy.CompleteAsync(ct);
+            Srid = conversion?.SourceSrid ?? await SourceSridAsync(mapping);
+            progress?.Report(new ImportProgress(Rows, 1, "reading"));
+        }
+
+        async Task<CoordinateConversion> ConversionAsync(NpgsqlDataSource db, ImportMapping mapping, WebDatum datum, CancellationToken ct) =>
+            await CoordinateConversion.CreateAsync(db, await SourceSridAsync(mapping), datum, ct);
+
+        Task<int> SourceSridAsync(ImportMapping mapping)
+        {
+            var srid = request.Srid ?? mapping.Srid ?? reader.DeclaredSrid;
+            if (srid is null && reader.UnrecognizedCrs is { } name)
+                throw new ImportRefusedException($"unknown CRS \"{name}\" declared by the file: GeoTwin cannot tie it to an EPSG code; pass --srid with the code");
+            return Task.FromResult(srid ?? 4326);
+        }
+
+        /// <summary>The layer's shape, in EPSG:4326, valid: repaired when it can be (and counted), else the reason.</summary>
+        (Geometry? Geometry, string? Error) Geometry(Geometry? source, CoordinateConversion conversion)
+        {
+            if (source is null) return (null, layer.GeometryRequired ? "no geometry" : null);
+            var (shaped, error) = layer.Shape(source);
+            if (shaped is null) return (null, error);
+            if (conversion.Apply(shaped) is { } conversionError) return (null, conversionError);
+            if (layer.Geometry == GeometryKind.Point || shaped.IsValid)
+                return shaped is LineString { Length: 0 } ? (null, "a line needs two distinct points") : (shaped, null);
+            if (layer.Geometry == GeometryKind.Line) return (null, $"invalid line: {new IsValidOp(shaped).ValidationError?.Message}");
+            var why = new IsValidOp(shaped).ValidationError?.Message;
+            var fixedShape = layer.Shape(GeometryFixer.Fix(shaped)).Geometry;
+            if (fixedShape is null || fixedShape.IsEmpty || !fixedShape.IsValid) return (null, $"invalid polygon that cannot be repaired ({why})");
+            Repaired++;
+            fixedShape.SRID = 4326;
+            return (fixedShape, null);
+        }
+
+        void Bad(long row, string error)
+        {
+            var colon = error.IndexOf(": ", StringComparison.Ordinal);
+            if (colon > 0) Bad(row, error[..colon], error[(colon + 2)..]); else Bad(row, "row", error);
+        }
+
+        void Bad(long row, string field, string reason)
+        {
+            BadCount++;
+            if (BadRows.Count < request.MaxReportedRows) BadRows.Add(new BadRow(row, field, reason));
+        }
+    }
+}

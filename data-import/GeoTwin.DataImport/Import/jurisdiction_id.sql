@@ -1,0 +1,1 @@
+SELECT id FROM jurisdictions WHERE code = $1

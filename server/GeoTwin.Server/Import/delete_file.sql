@@ -1,0 +1,1 @@
+DELETE FROM import_files WHERE job_id = $1

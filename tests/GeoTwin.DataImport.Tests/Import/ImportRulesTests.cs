@@ -1,0 +1,189 @@
+using System.Text;
+using GeoTwin.DataImport.Import;
+
+namespace GeoTwin.DataImport.Tests.Import;
+
+/// <summary>The bad-row report, the all-or-nothing rule, --skip-invalid, re-import by natural key and hostile input.</summary>
+[Collection("postgis")]
+public sealed class ImportRulesTests(PostgisFixture pg)
+{
+    static string AddressCsv(int rows, Func<int, string>? line = null)
+    {
+        var csv = new StringBuilder("code,address,door,lon,lat\n");
+        for (var i = 1; i <= rows; i++) csv.Append(line?.Invoke(i) ?? $"MC-{i:D8},Boulevard {i},{i},7.42,43.73").Append('\n');
+        return csv.ToString();
+    }
+
+    [Fact]
+    public async Task Every_bad_row_is_reported_with_its_row_number_field_and_reason()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var csv = h.File("bad.csv", """
+            code,address,door,lon,lat,element_type
+            MC-00000001,good,1,7.42,43.73,50
+            MC-00000002,no position,2,,,50
+            MC-00000003,out of range,3,200,43.73,50
+            bad code!,bad code,4,7.42,43.73,50
+            MC-00000001,repeat,5,7.42,43.73,50
+            MC-00000006,Paris,6,2.35,48.85,50
+            MC-00000007,odd type,7,7.42,43.73,30
+            MC-00000008,x is text,8,east,43.73,50
+            """);
+
+        var result = await h.ImportAsync(csv, "addresses");
+
+        Assert.False(result.Written);
+        Assert.Equal(7, result.BadCount);
+        var report = result.BadRows.Select(b => (b.Row, b.Field)).ToList();
+        Assert.Equal([(3L, "geometry"), (4, "geometry"), (5, "code"), (6, "code"), (7, "geometry"), (8, "element_type"), (9, "lon")], report);
+        string Reason(long row) => result.BadRows.Single(b => b.Row == row).Reason;
+        Assert.Equal("no geometry", Reason(3));
+        Assert.Contains("out of range", Reason(4));
+        Assert.Contains("does not match", Reason(5));
+        Assert.Equal("duplicate code 'MC-00000001' in the file (first at row 2)", Reason(6));
+        Assert.StartsWith("outside every police station (POINT(2.35 48.85))", Reason(7));
+        Assert.Contains("not a GA/T 2000.32 code", Reason(8));
+        Assert.Contains("'east' is not a number", Reason(9));
+        Assert.Equal(0L, await h.ScalarAsync<long>("SELECT count(*) FROM addresses"));
+    }
+
+    [Fact]
+    public async Task A_file_that_fails_after_thousands_of_good_rows_writes_nothing_and_leaves_existing_rows_alone()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        Assert.True((await h.ImportAsync(h.File("first.csv", AddressCsv(1, _ => "MC-00000001,the old text,1,7.42,43.73")), "addresses")).Written);
+        var csv = h.File("big.csv", AddressCsv(5000, i => i == 5000 ? "MC-00005000,last,1,7.42,95" : $"MC-{i:D8},new text {i},{i},7.42,43.73"));
+
+        var refused = await h.ImportAsync(csv, "addresses");
+
+        Assert.False(refused.Written);
+        Assert.Equal((5000L, 1L, 0L), (refused.RowsRead, refused.BadCount, refused.Inserted));
+        Assert.Equal(5001L, refused.BadRows.Single().Row); // the line in the file, the header being line 1
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT count(*) FROM addresses"));
+        Assert.Equal("the old text", await h.ScalarAsync<string>("SELECT full_text FROM addresses"));
+
+        var skipped = await h.ImportAsync(csv, "addresses", skipInvalid: true);
+
+        Assert.True(skipped.Written);
+        Assert.Equal((4998L, 1L, 1L), (skipped.Inserted, skipped.Updated, skipped.BadCount));
+        Assert.Equal("new text 1", await h.ScalarAsync<string>("SELECT full_text FROM addresses WHERE code = 'MC-00000001'"));
+    }
+
+    [Fact]
+    public async Task Importing_the_same_file_again_updates_by_natural_key_instead_of_duplicating()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var path = h.File("a.csv", AddressCsv(300));
+        var first = await h.ImportAsync(path, "addresses");
+        var second = await h.ImportAsync(path, "addresses");
+        h.File("a.csv", AddressCsv(300, i => $"MC-{i:D8},Renamed {i},{i},7.43,43.74"));
+        var third = await h.ImportAsync(path, "addresses");
+
+        Assert.Equal((300L, 0L), (first.Inserted, first.Updated));
+        Assert.Equal((0L, 300L), (second.Inserted, second.Updated));
+        Assert.Equal((0L, 300L), (third.Inserted, third.Updated));
+        Assert.Equal(300L, await h.ScalarAsync<long>("SELECT count(*) FROM addresses"));
+        Assert.Equal("Renamed 7", await h.ScalarAsync<string>("SELECT full_text FROM addresses WHERE code = 'MC-00000007'"));
+        Assert.Equal((7.43, 43.74), await h.PointAsync("SELECT location FROM addresses WHERE code = 'MC-00000007'"));
+    }
+
+    [Fact]
+    public async Task Hostile_strings_are_stored_as_text_or_refused_with_a_clear_reason()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        const string sqlish = "'); DROP TABLE addresses; -- \"quoted\" \\ $1 %s";
+        (string Code, string Text)[] features =
+        [
+            ("MC-00000001", sqlish),
+            ("MC-00000002", new string('长', 501)),
+            ("MC-00000003", "bell\u0007 in text"),
+            ("MC-00000004", "nul\u0000 in text"),
+            ("MC-00000005", "tab\tand\nnew line are fine"),
+            ("'; DELETE FROM jurisdictions; --", "code as SQL"),
+        ];
+        var json = new StringBuilder("""{"type":"FeatureCollection","features":[""");
+        json.AppendJoin(',', features.Select(f => $$$"""{"type":"Feature","properties":{"code":{{{System.Text.Json.JsonSerializer.Serialize(f.Code)}}},"full_text":{{{System.Text.Json.JsonSerializer.Serialize(f.Text)}}}},"geometry":{"type":"Point","coordinates":[7.42,43.73]}}"""));
+        json.Append("]}");
+
+        var result = await h.ImportAsync(h.File("hostile.geojson", json.ToString()), "addresses", skipInvalid: true);
+
+        Assert.Equal(2L, result.Inserted);
+        Assert.Equal(sqlish, await h.ScalarAsync<string>("SELECT full_text FROM addresses WHERE code = 'MC-00000001'"));
+        Assert.Equal("tab\tand\nnew line are fine", await h.ScalarAsync<string>("SELECT full_text FROM addresses WHERE code = 'MC-00000005'"));
+        string Reason(long row) => result.BadRows.Single(b => b.Row == row).Reason;
+        Assert.Equal("full_text is 501 characters long; at most 500", Reason(2));
+        Assert.Equal("full_text holds the control character U+0007", Reason(3));
+        Assert.Equal("full_text holds the control character U+0000", Reason(4));
+        Assert.Contains("does not match", Reason(6));
+        Assert.DoesNotContain(result.BadRows, b => b.Reason.Any(c => char.IsControl(c)));
+        Assert.Equal(5L, await h.ScalarAsync<long>("SELECT count(*) FROM jurisdictions"));
+    }
+
+    [Fact]
+    public async Task A_self_intersecting_footprint_is_repaired_and_counted()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var bowtie = h.File("houses.geojson", """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"H-1","height":12},
+             "geometry":{"type":"Polygon","coordinates":[[[7.420,43.730],[7.421,43.731],[7.421,43.730],[7.420,43.731],[7.420,43.730]]]}}]}
+            """);
+
+        var result = await h.ImportAsync(bowtie, "houses");
+
+        Assert.True(result.Written, result.Refused);
+        Assert.Equal(1L, result.Repaired);
+        Assert.True(await h.ScalarAsync<bool>("SELECT ST_IsValid(footprint) AND ST_Area(footprint) > 0 FROM houses"));
+    }
+
+    [Fact]
+    public async Task Roads_get_the_class_default_speed_and_one_way_and_a_multi_part_line_is_a_bad_row()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var roads = h.File("roads.geojson", """
+            {"type":"FeatureCollection","features":[
+             {"type":"Feature","properties":{"osm_id":"w1","highway":"primary","oneway":"yes","name":"Bd Albert 1er"},"geometry":{"type":"LineString","coordinates":[[7.42,43.73],[7.43,43.735]]}},
+             {"type":"Feature","properties":{"osm_id":"w2","道路等级":"支路","限速":"30"},"geometry":{"type":"MultiLineString","coordinates":[[[7.42,43.73],[7.421,43.731]]]}},
+             {"type":"Feature","properties":{"osm_id":"w3"},"geometry":{"type":"MultiLineString","coordinates":[[[7.42,43.73],[7.421,43.731]],[[7.43,43.73],[7.431,43.731]]]}}]}
+            """);
+
+        var result = await h.ImportAsync(roads, "roads", skipInvalid: true);
+
+        Assert.Equal(2L, result.Inserted);
+        Assert.Equal("w1|primary|45|1;w2|tertiary|30|0", await h.ScalarAsync<string>(
+            "SELECT string_agg(source_ref || '|' || road_class || '|' || speed_kmh || '|' || oneway, ';' ORDER BY source_ref) FROM roads"));
+        Assert.Contains("2 parts", result.BadRows.Single().Reason);
+    }
+
+    [Fact]
+    public async Task Units_hang_on_the_station_they_name_and_incidents_take_Chinese_categories_and_local_times()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var units = await h.ImportAsync(h.File("units.csv", "呼号,类型,所属派出所,能力\n巡逻1组,警车,ST-MC,\"armed,medic\"\n"), "police_units");
+        Assert.True(units.Written, string.Join("; ", units.BadRows));
+        Assert.Equal("car|ST-MC|{armed,medic}", await h.ScalarAsync<string>(
+            "SELECT u.kind || '|' || j.code || '|' || u.capabilities::text FROM police_units u JOIN jurisdictions j ON j.id = u.jurisdiction_id"));
+
+        var incidents = await h.ImportAsync(h.File("incidents.csv", "警情编号,警情类别,报警时间,lon,lat\nJJ-1,盗窃,2024-05-01 13:45:00,116.4,39.9\n"), "incidents");
+        Assert.True(incidents.Written, string.Join("; ", incidents.BadRows));
+        Assert.Equal("theft|2024-05-01 05:45:00|import|RA-BJ", await h.ScalarAsync<string>("""
+            SELECT i.category || '|' || to_char(i.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '|' || i.source || '|' || j.code
+              FROM incidents i JOIN jurisdictions j ON j.id = i.jurisdiction_id
+            """));
+    }
+
+    [Fact]
+    public async Task A_mapping_file_names_fields_and_a_jurisdiction_for_rows_outside_every_station()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var mapping = h.File("map.json", """{ "fields": { "code": "DZ", "full_text": "TXT" }, "defaults": { "element_type": "41" }, "jurisdiction": "ST-MC", "lon": "E", "lat": "N" }""");
+        var csv = h.File("x.csv", "DZ,TXT,E,N,code\nPA-00000001,Paris,2.35,48.85,ignored\n");
+
+        var result = await h.ImportAsync(csv, "addresses", mapping: ImportMapping.Load(mapping));
+
+        Assert.True(result.Written, string.Join("; ", result.BadRows));
+        Assert.Equal("PA-00000001|Paris|41|ST-MC", await h.ScalarAsync<string>(
+            "SELECT a.code || '|' || a.full_text || '|' || a.element_type || '|' || j.code FROM addresses a JOIN jurisdictions j ON j.id = a.jurisdiction_id"));
+        var typo = await Assert.ThrowsAsync<ImportRefusedException>(() => h.ImportAsync(csv, "addresses", mapping: new() { Fields = { ["fulltext"] = "TXT" } }));
+        Assert.Contains("'fulltext', which the addresses layer does not have", typo.Message);
+    }
+}

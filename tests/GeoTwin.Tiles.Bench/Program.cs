@@ -1,0 +1,158 @@
+// Usage: dotnet run -c Release --project tests/GeoTwin.Tiles.Bench -- [demo|synthetic] [tiles-per-zoom] [rounds]
+// Starts a private cluster in /tmp, loads the Monaco demo or 200,000 synthetic buildings, then for each
+// zoom z12-z16 times the same tiles three ways: (a) the statements GeoTwin sends, straight to PostgreSQL;
+// (b) GeoTwin over HTTP with its tile cache off; (c) GeoTwin over HTTP with the cache warm. Prints a
+// Markdown table of medians, p95 and tiles/s.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using GeoTwin.DataImport.Demo;
+using GeoTwin.Server;
+using GeoTwin.Server.Accounts;
+using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Tiles;
+using GeoTwin.Tiling.Tiles;
+using Npgsql;
+
+var dataset = args.ElementAtOrDefault(0) ?? "demo";
+var perZoom = int.Parse(args.ElementAtOrDefault(1) ?? "60");
+var rounds = int.Parse(args.ElementAtOrDefault(2) ?? "3");
+var layers = dataset == "synthetic" ? "houses" : string.Join(',', TileLayers.All.Select(l => l.Name));
+
+// 200,000 buildings of 13 m x 13 m on a 22 m grid in southern China.
+const string Synthetic = """
+    INSERT INTO jurisdictions (code, kind, name, boundary)
+        VALUES ('SYN', 'city_bureau', '合成市局', ST_Multi(ST_MakeEnvelope(113.30, 22.50, 113.41, 22.59, 4326)));
+    INSERT INTO houses (code, footprint, roof_height_m, floors, use, jurisdiction_id)
+    SELECT 'S' || i || '-' || j,
+           ST_Multi(ST_MakeEnvelope(113.30 + i * 0.0002, 22.50 + j * 0.0002, 113.30 + i * 0.0002 + 0.00012, 22.50 + j * 0.0002 + 0.00012, 4326)),
+           6 + (i * 7 + j * 3) % 40, 1 + (i * 7 + j * 3) % 13, 'residential', (SELECT id FROM jurisdictions WHERE code = 'SYN')
+    FROM generate_series(0, 499) i, generate_series(0, 399) j;
+    """;
+
+var dir = Directory.CreateTempSubdirectory("geotwin-tilebench-").FullName;
+File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+await using var cluster = await PrivateCluster.StartAsync(new PrivateClusterOptions { DataDirectory = dir });
+await using (var setup = Database.Build(cluster.ConnectionString))
+{
+    await Migrations.ApplyAsync(setup, Migrations.Embedded);
+    await setup.ReloadTypesAsync();
+    if (dataset == "synthetic") await Exec(setup, Synthetic);
+    else await DemoJurisdiction.LoadIfEmptyAsync(setup);
+    await Exec(setup, "ANALYZE");
+    await new AccountsStore(setup).CreateUserAsync("bench", "bench", "bench password", "admin", await Scalar<string>(setup, "SELECT code FROM jurisdictions WHERE parent_id IS NULL LIMIT 1"), default);
+}
+
+Dictionary<string, string?> Settings(bool cached) => new()
+{
+    ["ConnectionStrings:GeoTwin"] = cluster.ConnectionString, ["GeoTwin:Port"] = "0", ["GeoTwin:Jobs:Worker"] = "false",
+    ["Logging:LogLevel:Default"] = "Warning", ["GeoTwin:Tiles:CacheBytes"] = cached ? (512L << 20).ToString() : "0",
+    ["GeoTwin:Auth:PublicRequestsPerMinute"] = "1000000",
+};
+await using var uncached = await GeoTwin.Server.Program.BuildAsync([], Settings(false));
+await using var cachedServer = await GeoTwin.Server.Program.BuildAsync([], Settings(true));
+await uncached.App.StartAsync();
+await cachedServer.App.StartAsync();
+using var httpUncached = await SignIn(uncached.Url);
+using var httpCached = await SignIn(cachedServer.Url);
+await using var bare = Database.Build(cluster.ConnectionString);
+
+var (west, south, east, north) = await Extent(bare, dataset);
+Console.WriteLine($"dataset {dataset}: layers {layers}; extent {west:F4},{south:F4},{east:F4},{north:F4}; {perZoom} tiles a zoom, {rounds} rounds");
+Console.WriteLine("| zoom | tiles | non-empty | (a) bare SQL median / p95 ms | (b) GeoTwin uncached median / p95 ms | (c) GeoTwin cached median / p95 ms | (b)/(a) median | tiles/s a / b / c |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|");
+foreach (var z in Enumerable.Range(12, 5))
+{
+    var tiles = Sample(Cover(west, south, east, north, z), perZoom);
+    var selected = layers.Split(',').Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
+    if (selected.Count == 0) { Console.WriteLine($"| {z} | {tiles.Count} | 0 | - | - | - | - | no layer of the set is drawn at z{z} |"); continue; }
+    var path = string.Join(',', selected.Select(l => l.Name));
+    foreach (var t in tiles) await httpCached.GetAsync($"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"); // warm (c)
+    List<double> a = [], b = [], c = [];
+    var nonEmpty = 0;
+    for (var round = 0; round < rounds; round++)
+        foreach (var t in tiles)
+        {
+            a.Add(await Time(() => BareTile(bare, selected, t)));
+            b.Add(await Time(() => Get(httpUncached, $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt")));
+            var sw = Stopwatch.StartNew();
+            var response = await httpCached.GetAsync($"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt");
+            c.Add(sw.Elapsed.TotalMilliseconds);
+            if (round == 0 && response.StatusCode == HttpStatusCode.OK) nonEmpty++;
+        }
+    Console.WriteLine($"| {z} | {tiles.Count} | {nonEmpty} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | " +
+                      $"{Median(b) / Median(a):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
+}
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+await uncached.App.StopAsync();
+await cachedServer.App.StopAsync();
+return 0;
+
+// The statements GeoTwin sends for one tile: scoped transaction, one query a layer.
+static async Task BareTile(NpgsqlDataSource db, List<TileLayer> selected, TileAddress t)
+{
+    await using var conn = await db.OpenConnectionAsync();
+    await using var tx = await conn.BeginTransactionAsync();
+    await using (var scope = new NpgsqlCommand("SELECT set_config('role', 'geotwin_personal', true), set_config('geotwin.scope', '*', true)", conn, tx))
+        await scope.ExecuteNonQueryAsync();
+    foreach (var layer in selected)
+    {
+        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(layer.SqlFile), conn, tx);
+        object?[] values = layer.TakesIncidentFilters ? [t.Z, t.X, t.Y, null, null, null] : [t.Z, t.X, t.Y];
+        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+        await cmd.ExecuteScalarAsync();
+    }
+    await tx.CommitAsync();
+}
+
+static async Task Get(HttpClient http, string path)
+{
+    using var response = await http.GetAsync(path);
+    if ((int)response.StatusCode >= 300) throw new InvalidOperationException($"{path}: {(int)response.StatusCode}");
+    await response.Content.ReadAsByteArrayAsync();
+}
+
+static async Task<double> Time(Func<Task> work)
+{
+    var sw = Stopwatch.StartNew();
+    await work();
+    return sw.Elapsed.TotalMilliseconds;
+}
+
+static double Median(List<double> v) => Percentile(v, 0.5);
+static double P95(List<double> v) => Percentile(v, 0.95);
+static double Percentile(List<double> v, double p) { var s = v.Order().ToList(); return s[(int)Math.Min(s.Count - 1, Math.Floor(p * s.Count))]; }
+static double Rate(List<double> v) => v.Count / (v.Sum() / 1000);
+
+static List<TileAddress> Cover(double w, double s, double e, double n, int z)
+{
+    var a = TileAddress.Containing(w, n, z);
+    var b = TileAddress.Containing(e, s, z);
+    return [.. from x in Enumerable.Range(a.X, b.X - a.X + 1) from y in Enumerable.Range(a.Y, b.Y - a.Y + 1) select new TileAddress(z, x, y)];
+}
+
+static List<TileAddress> Sample(List<TileAddress> all, int n) =>
+    all.Count <= n ? all : [.. Enumerable.Range(0, n).Select(i => all[(int)((long)i * all.Count / n)])];
+
+static async Task<(double, double, double, double)> Extent(NpgsqlDataSource db, string dataset)
+{
+    await using var cmd = db.CreateCommand(dataset == "synthetic"
+        ? "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(footprint) e FROM houses) x"
+        : "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(boundary) e FROM jurisdictions WHERE parent_id IS NULL) x");
+    await using var r = await cmd.ExecuteReaderAsync();
+    await r.ReadAsync();
+    return (r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3));
+}
+
+static async Task<HttpClient> SignIn(string url)
+{
+    var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(url) };
+    var response = await http.PostAsJsonAsync("/api/auth/login", new { username = "bench", password = "bench password" });
+    response.EnsureSuccessStatusCode();
+    return http;
+}
+
+static async Task Exec(NpgsqlDataSource db, string sql) { await using var cmd = db.CreateCommand(sql); await cmd.ExecuteNonQueryAsync(); }
+static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql) { await using var cmd = db.CreateCommand(sql); return (T)(await cmd.ExecuteScalarAsync())!; }
+
+

@@ -6,6 +6,7 @@ import { ApiError, fetchJson } from "./api.js";
 import { currentUser, signIn, signOut } from "./accounts/session.js";
 import { applyI18n, getLang, onLangChange, t, toggleLang } from "./i18n.js";
 import { flyToBbox, flyToPoint, createViewer, groundAtCentre } from "./map/viewer.js";
+import { clearHighlight, highlight } from "./records/highlight.js";
 import { attachPicking } from "./records/picking.js";
 import { initRecordPanel } from "./records/recordPanel.js";
 import { initSearchBox } from "./search/searchBox.js";
@@ -103,9 +104,13 @@ const layersPanel = initLayersPanel($("[data-testid=layers-panel]"), {
   onShow: (name, show) => geotwin.layers?.setShown(name, show),
   onAlpha: (name, alpha) => geotwin.layers?.setAlpha(name, alpha),
 });
-const recordPanel = initRecordPanel($("[data-testid=record-panel]"), { getUser: () => geotwin.user });
+const recordPanel = initRecordPanel($("[data-testid=record-panel]"), {
+  getUser: () => geotwin.user,
+  onClose: () => geotwin.viewer && clearHighlight(geotwin.viewer),
+});
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
+    if (geotwin.viewer) clearHighlight(geotwin.viewer);
     recordPanel.open(searchTarget(result));
     await flyTo(result.lon, result.lat);
   },
@@ -199,6 +204,7 @@ if (geotwin.viewer) {
       };
       clearError("pick");
       recordPanel.open(pick.target);
+      highlight(viewer, pick.feature, pick.tile);
     },
     onMiss: (ground) => (geotwin.lastPick = { lon: ground.lon, lat: ground.lat, zoom: ground.zoom, layer: null }),
     onError: (err) => reportError("pick", new ApiError("pick.failed", { detail: String(err?.message ?? err) })),

@@ -66,6 +66,7 @@ browserTest("(i) a click on a house opens its record with resident counts; peopl
   const pick = await page.evaluate(() => window.geotwin.lastPick);
   t.diagnostic(`picked ${JSON.stringify(pick)}`);
   assert.equal(pick.layer, "houses");
+  assert.ok(await page.evaluate(() => Boolean(window.geotwin.viewer.entities.getById("picked-feature"))), "the picked house is not outlined");
   assert.match(text, /实有房屋/);
   if (house.addressText) assert.equal(await page.locator("[data-testid=record-title]").innerText(), house.addressText);
   const counts = await page.locator("[data-testid=record-residents]").innerText();
@@ -98,6 +99,7 @@ browserTest("(i) a click on a house opens its record with resident counts; peopl
 
   await page.locator("[data-testid=record-close]").click();
   assert.equal(await page.locator(panel).isVisible(), false);
+  assert.equal(await page.evaluate(() => window.geotwin.viewer.entities.getById("picked-feature")), undefined, "outline stays after close");
   assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
   s.assertOnlyLocalRequests();
 });

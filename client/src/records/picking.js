@@ -28,7 +28,7 @@ export function recordTarget(layer, feature) {
 
 /**
  * Listen for clicks on the viewer. getLayers() returns the current map layers (or null);
- * onPick({ lon, lat, zoom, layer, feature, target }) gets every hit, onMiss() a click on nothing,
+ * onPick({ lon, lat, zoom, layer, feature, tile, target }) gets every hit, onMiss() a click on nothing,
  * onError(err) a lookup that failed. Returns a function that stops listening.
  */
 export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError }) {

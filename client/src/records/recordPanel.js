@@ -52,10 +52,10 @@ function errorText(err) {
 
 /**
  * root: the panel element. getUser() returns the signed-in person (readsPersonalData decides
- * whether people may be listed). Returns { open(target), close(), current() }.
+ * whether people may be listed); onClose() runs when the panel closes. Returns { open(target), close(), current() }.
  * target = { kind: house|address|camera|incident|unit|feature, key, title?, attributes?, kindTitle? }
  */
-export function initRecordPanel(root, { getUser }) {
+export function initRecordPanel(root, { getUser, onClose = () => {} }) {
   const kindEl = root.querySelector("[data-role=kind]");
   const titleEl = root.querySelector("[data-role=title]");
   const body = root.querySelector("[data-role=body]");
@@ -96,6 +96,7 @@ export function initRecordPanel(root, { getUser }) {
     target = null;
     root.hidden = true;
     root.dataset.state = "closed";
+    onClose();
   }
 
   async function loadPeople() {

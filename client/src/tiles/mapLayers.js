@@ -149,7 +149,7 @@ export function addMapLayers(viewer, catalog, { bbox, onStats = () => {} } = {})
     /**
      * What is drawn at lon/lat: the first hit of the visible layers, topmost layer first.
      * z is the zoom shown there, toleranceM how far (metres) a click may miss a point or line.
-     * Resolves to { layer, feature } or null; a layer whose tile fails is skipped (and reported).
+     * Resolves to { layer, feature, tile: { z, x, y } } or null; a layer whose tile fails is skipped (and reported).
      */
     async pick(lon, lat, z, toleranceM) {
       let failure = null;
@@ -162,7 +162,7 @@ export function addMapLayers(viewer, catalog, { bbox, onStats = () => {} } = {})
           const extent = features[0].extent;
           const tileMetres = (40075016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** at.z;
           const [feature] = featuresAt(features, at.px * extent, at.py * extent, (toleranceM / tileMetres) * extent);
-          if (feature) return { layer, feature };
+          if (feature) return { layer, feature, tile: { z: at.z, x: at.x, y: at.y } };
         } catch (err) {
           failure ??= err; // a failing layer must not hide the layers below it
         }

@@ -7,12 +7,12 @@ import { browserTest, flyAndRender, sel, waitForGlobeRendered, waitForLayers, wa
 
 const panel = "[data-testid=record-panel]";
 let api;
-let pointLayers; // names of the point layers (addresses, cameras, ...), drawn above houses
+let aboveHouses; // names of the point and line layers (addresses, cameras, roads, ...), drawn above houses
 let house; // the house record (GET /api/houses/{id}) of a house found in the tiles
 let address; // the address record (GET /api/addresses/{code}) of an address found in the tiles
 before(async () => {
   api = await signedInApi();
-  pointLayers = (await api.get("/api/layers")).json.filter((l) => l.geometry === "point").map((l) => l.name);
+  aboveHouses = (await api.get("/api/layers")).json.filter((l) => l.geometry !== "polygon").map((l) => l.name);
   const bbox = await jurisdictionBbox(api);
   const h = await findFeature(api, "houses", bbox);
   assert.ok(h, "the demo has no house in its tiles");
@@ -48,12 +48,12 @@ async function lastPeopleAudit(id) {
 
 browserTest("(i) a click on a house opens its record with resident counts; people on request, audited", {}, async (s, t) => {
   const { page } = s;
-  // A house's address point often lies inside it, and a click there rightly picks the point (the
-  // topmost layer). Start with the point layers switched off (the panel's saved choice) so the
-  // click reaches the house.
+  // A house's address point often lies inside it (and a road may pass within a few pixels), and a
+  // click there rightly picks the point or road (drawn above houses). Start with the point and
+  // line layers switched off (the panel's saved choice) so the click reaches the house.
   await page.addInitScript((names) => {
     localStorage.setItem("geotwin.layers", JSON.stringify(Object.fromEntries(names.map((n) => [n, { show: false, alpha: 1 }]))));
-  }, pointLayers);
+  }, aboveHouses);
   await page.goto("/");
   await waitForReady(s);
   await waitForLayers(page);

@@ -55,8 +55,8 @@ export async function jurisdictionBbox(api) {
   return bbox;
 }
 
-/** The first feature of layer in the tiles over bbox at zoom z: { id, properties } (or null). */
-export async function findFeature(api, layer, bbox, z = 16) {
+/** The features of layer in the first non-empty tile over bbox at zoom z: [{ id, properties }]. */
+export async function findFeatures(api, layer, bbox, z = 16) {
   const { VectorTile } = await import("@mapbox/vector-tile");
   const { PbfReader } = await import("pbf");
   for (const { x, y } of tilesCovering(bbox, z)) {
@@ -64,9 +64,13 @@ export async function findFeature(api, layer, bbox, z = 16) {
     if (res.status !== 200) continue;
     const l = new VectorTile(new PbfReader(res.buffer)).layers[layer];
     if (l?.length > 0) {
-      const f = l.feature(0);
-      return { id: f.id, properties: f.properties };
+      return Array.from({ length: l.length }, (_, i) => l.feature(i)).map((f) => ({ id: f.id, properties: f.properties }));
     }
   }
-  return null;
+  return [];
+}
+
+/** The first feature of layer in the tiles over bbox at zoom z: { id, properties } (or null). */
+export async function findFeature(api, layer, bbox, z = 16) {
+  return (await findFeatures(api, layer, bbox, z))[0] ?? null;
 }

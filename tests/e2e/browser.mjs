@@ -62,7 +62,12 @@ export const CHROMIUM_ARGS = [
 /** The demo's documented admin account (README); the e2e server always runs the demo. */
 export const DEMO_ADMIN = { username: "admin", password: "demo-admin" };
 
-export async function openBrowser({ viewport = { width: 1366, height: 768 }, locale = "zh-CN", signIn = true } = {}) {
+export async function openBrowser({
+  viewport = { width: 1366, height: 768 },
+  locale = "zh-CN",
+  signIn = true,
+  account = DEMO_ADMIN, // another demo account, e.g. { username: "analyst", password: "demo-analyst" }
+} = {}) {
   const base = baseUrl(); // fail before launching anything if unset
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -72,7 +77,7 @@ export async function openBrowser({ viewport = { width: 1366, height: 768 }, loc
   const context = await browser.newContext({ viewport, locale, baseURL: base });
   if (signIn) {
     // The context's request API shares its cookie jar: the page opens already signed in.
-    const res = await context.request.post("/api/auth/login", { data: DEMO_ADMIN });
+    const res = await context.request.post("/api/auth/login", { data: account });
     assert.equal(res.status(), 200, `demo sign-in failed: ${res.status()} ${await res.text()}`);
   }
   const page = await context.newPage();

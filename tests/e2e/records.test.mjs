@@ -2,24 +2,31 @@
 // (people only on request, audited); search flies to an address and opens it.
 import assert from "node:assert/strict";
 import { before } from "node:test";
-import { findFeature, jurisdictionBbox, signedInApi } from "./api.mjs";
+import { findFeature, findFeatures, jurisdictionBbox, signedInApi } from "./api.mjs";
 import { browserTest, flyAndRender, sel, waitForGlobeRendered, waitForLayers, waitForReady } from "./pageHelpers.mjs";
 
 const panel = "[data-testid=record-panel]";
 let api;
-let pointLayers; // names of the point layers (addresses, cameras, ...), drawn above houses
+let aboveHouses; // names of the point and line layers (addresses, cameras, roads, ...), drawn above houses
 let house; // the house record (GET /api/houses/{id}) of a house found in the tiles
-let address; // the address record (GET /api/addresses/{code}) of an address found in the tiles
+let address; // the record (GET /api/addresses/{code}) of an address found in the tiles, with its houses
 before(async () => {
   api = await signedInApi();
-  pointLayers = (await api.get("/api/layers")).json.filter((l) => l.geometry === "point").map((l) => l.name);
+  aboveHouses = (await api.get("/api/layers")).json.filter((l) => l.geometry !== "polygon").map((l) => l.name);
   const bbox = await jurisdictionBbox(api);
   const h = await findFeature(api, "houses", bbox);
   assert.ok(h, "the demo has no house in its tiles");
   house = (await api.get(`/api/houses/${h.id}`)).json;
-  const a = await findFeature(api, "addresses", bbox);
-  assert.ok(a, "the demo has no address in its tiles");
-  address = (await api.get(`/api/addresses/${encodeURIComponent(a.properties.code)}`)).json.address;
+  // An address with a house at it, if the first tile with addresses has one.
+  const found = await findFeatures(api, "addresses", bbox);
+  assert.ok(found.length > 0, "the demo has no address in its tiles");
+  const records = [];
+  for (const a of found.slice(0, 20)) {
+    records.push((await api.get(`/api/addresses/${encodeURIComponent(a.properties.code)}`)).json);
+    if (records.at(-1).houses?.length > 0) break;
+  }
+  const withHouse = records.find((r) => r.houses?.length > 0) ?? records[0];
+  address = { ...withHouse.address, houses: withHouse.houses ?? [] };
 });
 
 /** Wait for the record panel to show kind/key loaded; returns its text. */
@@ -48,12 +55,12 @@ async function lastPeopleAudit(id) {
 
 browserTest("(i) a click on a house opens its record with resident counts; people on request, audited", {}, async (s, t) => {
   const { page } = s;
-  // A house's address point often lies inside it, and a click there rightly picks the point (the
-  // topmost layer). Start with the point layers switched off (the panel's saved choice) so the
-  // click reaches the house.
+  // A house's address point often lies inside it (and a road may pass within a few pixels), and a
+  // click there rightly picks the point or road (drawn above houses). Start with the point and
+  // line layers switched off (the panel's saved choice) so the click reaches the house.
   await page.addInitScript((names) => {
     localStorage.setItem("geotwin.layers", JSON.stringify(Object.fromEntries(names.map((n) => [n, { show: false, alpha: 1 }]))));
-  }, pointLayers);
+  }, aboveHouses);
   await page.goto("/");
   await waitForReady(s);
   await waitForLayers(page);
@@ -104,7 +111,10 @@ browserTest("(i) a click on a house opens its record with resident counts; peopl
   s.assertOnlyLocalRequests();
 });
 
-browserTest("(j) tablet: search finds an address, flies there and opens it", { viewport: { width: 768, height: 1024 } }, async (s, t) => {
+// As the analyst: a staff role that may not read personal data.
+const ANALYST = { username: "analyst", password: "demo-analyst" };
+
+browserTest("(j) tablet, analyst: search finds an address, flies there and opens it; its house shows no people", { viewport: { width: 768, height: 1024 }, account: ANALYST }, async (s, t) => {
   const { page } = s;
   await page.goto("/");
   await waitForReady(s);
@@ -143,8 +153,21 @@ browserTest("(j) tablet: search finds an address, flies there and opens it", { v
   assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 768, "page scrolls sideways");
   await s.screenshot("j-search-address-768");
 
+  // A house at the address opens from the list; the analyst is told people are not for this role,
+  // gets no button for them, and the page never asks for them.
+  if (address.houses.length > 0) {
+    await page.locator("[data-testid=record-house-link]").first().click();
+    const houseText = await waitForRecord(page, "house", address.houses[0].id);
+    assert.match(houseText, /你的角色无权查看人员信息/);
+    assert.equal(await page.locator("[data-testid=record-people-button]").count(), 0, "people button offered to the analyst");
+    await s.screenshot("j-analyst-house-768");
+  } else {
+    t.diagnostic("no address with a house in the first tile: the analyst's house view is not checked");
+  }
+  assert.ok(!s.requests.some((u) => /\/people(\?|$)/.test(new URL(u).pathname)), "the analyst's page asked for people");
+
   await page.locator(sel.lang).click();
   assert.equal(await input.getAttribute("placeholder"), "Search address, code, camera, call sign");
-  assert.match(await page.locator(panel).innerText(), /Standard address/);
+  assert.match(await page.locator(panel).innerText(), /House|Standard address/);
   s.assertOnlyLocalRequests();
 });

@@ -11,7 +11,6 @@ import {
   CreditDisplay,
   EllipsoidTerrainProvider,
   ImageryLayer,
-  Ion,
   Rectangle,
   Math as CesiumMath,
   TileMapServiceImageryProvider,
@@ -20,8 +19,6 @@ import {
 } from "cesium";
 import "cesium/Build/Cesium/Widgets/widgets.css";
 
-// Belt and braces: even with an empty token nothing below asks ion for anything.
-Ion.defaultAccessToken = "";
 // Cesium's default credit is the "Cesium ion" logo; GeoTwin does not use ion, so credit the
 // library by name instead (plain text, nothing fetched).
 CreditDisplay.cesiumCredit = new Credit("CesiumJS", true);

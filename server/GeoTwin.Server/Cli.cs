@@ -15,6 +15,7 @@ public static class Cli
           serve     run the server (default)
           migrate   start the database, apply migrations, stop
           demo      load the demo jurisdiction into an empty database, stop
+          import    load a file into a layer (geotwin import --help lists the options)
           help      this text
         options:
           --port N      HTTP port (GEOTWIN_PORT, default 8080; 0 picks a free one)

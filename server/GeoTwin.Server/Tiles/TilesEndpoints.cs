@@ -61,12 +61,13 @@ public static class TilesEndpoints
 
         var selected = names.Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
         var user = CurrentUser.From(principal);
-        var key = $"{user.Scope}|{layers}|{z}/{x}/{yValue}|{filters!.Key}|{versions.Of(selected.SelectMany(l => l.Tables))}";
-        if (!versions.IsListening || !cache.TryGet(key, out var tile))
+        var version = await versions.OfAsync([.. selected.SelectMany(l => l.Tables).Distinct()], ct);
+        var key = $"{user.Scope}|{layers}|{z}/{x}/{yValue}|{filters!.Key}|{version}";
+        if (!cache.TryGet(key, out var tile))
         {
             var mvt = selected.Count == 0 ? [] : await db.RunAsync(user, s => BuildAsync(s, selected, z, x, yValue, filters, ct), ct);
             tile = Package(mvt);
-            if (versions.IsListening) cache.Put(key, tile);
+            cache.Put(key, tile);
         }
         return Respond(http, tile);
     }

@@ -50,6 +50,23 @@ public sealed class FormatAndCrsTests(PostgisFixture pg)
     }
 
     [Fact]
+    public async Task BD09_is_removed_through_GCJ02_and_a_web_datum_on_a_projected_CRS_is_refused()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var conversion = await CoordinateConversion.CreateAsync(h.Db, 4326, WebDatum.Bd09);
+        // DOMAIN.md: GCJ-02 (116.404, 39.915) is BD-09 (116.41036949371029, 39.92133699351021)
+        var point = new GeometryFactory().CreatePoint(new Coordinate(116.41036949371029, 39.92133699351021));
+
+        conversion.Apply(point);
+
+        var (lon, lat) = ChineseWebDatums.Gcj02ToWgs84(116.404, 39.915);
+        Assert.Equal(lon, point.X, 1e-6);
+        Assert.Equal(lat, point.Y, 1e-6);
+        var e = await Assert.ThrowsAsync<GeoTwin.DataImport.Import.ImportRefusedException>(() => CoordinateConversion.CreateAsync(h.Db, 4549, WebDatum.Gcj02));
+        Assert.Contains("applies to longitude/latitude sources", e.Message);
+    }
+
+    [Fact]
     public async Task A_GBK_Shapefile_in_EPSG_4549_with_an_ArcGIS_prj_imports_as_houses_zipped_or_not()
     {
         await using var h = await ImportHarness.CreateAsync(pg);

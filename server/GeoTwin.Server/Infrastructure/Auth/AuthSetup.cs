@@ -92,7 +92,8 @@ public static class AuthSetup
 
     /// <summary>
     /// A disabled, deleted or changed account loses its session on the next request. The answer is
-    /// kept until the users table changes (DataVersions), so a steady session costs no query.
+    /// kept until the users table or the tree changes (DataVersions), so a steady session costs one
+    /// version lookup instead of the account query.
     /// </summary>
     static async Task RevalidateAsync(CookieValidatePrincipalContext ctx)
     {
@@ -103,8 +104,8 @@ public static class AuthSetup
         var role = ctx.Principal?.FindFirstValue(ClaimTypes.Role) ?? "";
         var path = ctx.Principal?.FindFirstValue(CurrentUser.JurisdictionPathClaim) ?? "";
         var session = (id, role, path);
-        var version = versions.Of(["users", "jurisdictions"]);
-        if (versions.IsListening && checks.TryGetValue(session, out var validAt) && validAt == version) return;
+        var version = await versions.OfAsync(["users", "jurisdictions"], ctx.HttpContext.RequestAborted);
+        if (checks.TryGetValue(session, out var validAt) && validAt == version) return;
 
         var db = services.GetRequiredService<NpgsqlDataSource>();
         await using var cmd = db.Sql("Infrastructure/Auth/session_still_valid.sql", id, role, path);

@@ -5,14 +5,13 @@ import "./style.css";
 import { ApiError, fetchJson } from "./api.js";
 import { currentUser, signIn, signOut } from "./accounts/session.js";
 import { applyI18n, getLang, onLangChange, t, toggleLang } from "./i18n.js";
-import { flyToBbox, flyToPoint, createViewer, groundAtCentre } from "./map/viewer.js";
+import { flyToBbox, flyToPoint, createViewer } from "./map/viewer.js";
 import { clearHighlight, highlight } from "./records/highlight.js";
 import { attachPicking } from "./records/picking.js";
 import { initRecordPanel } from "./records/recordPanel.js";
 import { initSearchBox } from "./search/searchBox.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
-import { addMapLayers, fetchCatalog } from "./tiles/mapLayers.js";
-import { initLayersPanel, layerTitle } from "./tiles/layersPanel.js";
+import { initLayersSlice } from "./tiles/layersSlice.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -29,7 +28,9 @@ const geotwin = (window.geotwin = {
   info: null,
   view: "globe",
   user: null,
-  layers: null,
+  get layers() {
+    return layersSlice.controller();
+  },
   lastPick: null,
   layerState: () => {
     const layers = geotwin.layers;
@@ -100,10 +101,7 @@ async function loadInfo() {
 }
 
 // ---- vector layers, records, search ---------------------------------------------------------
-const layersPanel = initLayersPanel($("[data-testid=layers-panel]"), {
-  onShow: (name, show) => geotwin.layers?.setShown(name, show),
-  onAlpha: (name, alpha) => geotwin.layers?.setAlpha(name, alpha),
-});
+const layersSlice = initLayersSlice(geotwin.viewer, $("[data-testid=layers-panel]"));
 const recordPanel = initRecordPanel($("[data-testid=record-panel]"), {
   getUser: () => geotwin.user,
   onClose: () => geotwin.viewer && clearHighlight(geotwin.viewer),
@@ -115,7 +113,6 @@ const searchBox = initSearchBox($("[data-testid=search]"), {
     await flyTo(result.lon, result.lat);
   },
 });
-const failingLayers = new Set(); // banner sources "layer:<name>" currently shown
 
 /** What a search result opens: its record where it has one, otherwise just its label. */
 function searchTarget(result) {
@@ -138,59 +135,12 @@ async function tracked(fly, endView) {
   return arrived;
 }
 
-/** A layer whose tiles fail is said in the banner, with its title and the last failure. */
-function reportTileErrors(name) {
-  const layers = geotwin.layers;
-  const { errors, lastError } = layers?.stats(name) ?? {};
-  if (!errors) return;
-  failingLayers.add(name);
-  const layer = layers.layers.find((l) => l.name === name);
-  const detail = lastError?.status ? `HTTP ${lastError.status}` : (lastError?.detail ?? "?");
-  reportError(`layer:${name}`, new ApiError("error.layerTiles", { layer: layerTitle(layer), count: errors, detail }));
+function loadLayers() {
+  if (geotwin.user) layersSlice.load(geotwin.info?.jurisdiction?.bbox);
 }
-
-let layersLoading = false;
-async function loadLayers() {
-  if (!geotwin.viewer || !geotwin.user || geotwin.layers || layersLoading) return;
-  layersLoading = true;
-  layersPanel.loading();
-  try {
-    const catalog = await fetchCatalog();
-    if (!geotwin.user) return; // signed out meanwhile
-    geotwin.layers = addMapLayers(geotwin.viewer, catalog, {
-      bbox: geotwin.info?.jurisdiction?.bbox,
-      onStats: (name) => {
-        layersPanel.updateStats(name);
-        reportTileErrors(name);
-      },
-    });
-    layersPanel.setLayers(geotwin.layers);
-    layersPanel.setZoom(groundAtCentre(geotwin.viewer)?.zoom ?? null);
-    clearError("layers");
-  } catch (err) {
-    const detail = err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err);
-    layersPanel.failed(detail);
-    reportError("layers", err);
-  } finally {
-    layersLoading = false;
-  }
-}
-
-function unloadLayers() {
-  geotwin.layers?.destroy();
-  geotwin.layers = null;
-  layersPanel.clear();
-  for (const name of failingLayers) clearError(`layer:${name}`);
-  failingLayers.clear();
-}
-
-onLangChange(() => [...failingLayers].forEach(reportTileErrors));
 
 if (geotwin.viewer) {
   const viewer = geotwin.viewer;
-  // Tell the layers panel the zoom the map shows, so it can say "zoom in to see" a layer.
-  viewer.camera.percentageChanged = 0.1;
-  viewer.camera.changed.addEventListener(() => layersPanel.setZoom(groundAtCentre(viewer)?.zoom ?? null));
   attachPicking(viewer, {
     getLayers: () => geotwin.layers,
     onPick: (pick) => {
@@ -252,7 +202,7 @@ signOutButton.addEventListener("click", async () => {
   await signOut().catch((err) => reportError("signout", err));
   geotwin.user = null;
   geotwin.info = null;
-  unloadLayers();
+  layersSlice.unload();
   recordPanel.close();
   renderInfo();
   showUser();

@@ -1,0 +1,81 @@
+// The vector layers as one piece of the page: load the catalog for the signed-in user, put it on
+// the map, keep the layers panel in step, say failing layers in the error banner, and take it all
+// away on sign-out.
+import { ApiError } from "../api.js";
+import { onLangChange, t } from "../i18n.js";
+import { groundAtCentre } from "../map/viewer.js";
+import { clearError, reportError } from "../status/status.js";
+import { addMapLayers, fetchCatalog } from "./mapLayers.js";
+import { initLayersPanel, layerTitle } from "./layersPanel.js";
+
+/**
+ * viewer: the Cesium viewer (or null when WebGL failed); panelEl: the panel element.
+ * Returns { load(bbox), unload(), controller() } where controller() is addMapLayers' result or null.
+ */
+export function initLayersSlice(viewer, panelEl) {
+  let controller = null;
+  let loading = false;
+  let generation = 0; // an unload while the catalog loads wins
+  const failing = new Set(); // layers whose "layer:<name>" message is in the banner
+
+  const panel = initLayersPanel(panelEl, {
+    onShow: (name, show) => controller?.setShown(name, show),
+    onAlpha: (name, alpha) => controller?.setAlpha(name, alpha),
+  });
+
+  /** A layer whose tiles fail is said in the banner, with its title and the last failure. */
+  function reportTileErrors(name) {
+    const { errors, lastError } = controller?.stats(name) ?? {};
+    if (!errors) return;
+    failing.add(name);
+    const layer = controller.layers.find((l) => l.name === name);
+    const detail = lastError?.status ? `HTTP ${lastError.status}` : (lastError?.detail ?? "?");
+    reportError(`layer:${name}`, new ApiError("error.layerTiles", { layer: layerTitle(layer), count: errors, detail }));
+  }
+  onLangChange(() => [...failing].forEach(reportTileErrors));
+
+  if (viewer) {
+    // Tell the panel the zoom the map shows, so it can say "zoom in to see" a layer.
+    viewer.camera.percentageChanged = 0.1;
+    viewer.camera.changed.addEventListener(() => panel.setZoom(groundAtCentre(viewer)?.zoom ?? null));
+  }
+
+  /** Load the catalog and draw it; bbox (the jurisdiction) limits where tiles are asked for. */
+  async function load(bbox) {
+    if (!viewer || controller || loading) return;
+    loading = true;
+    const mine = generation;
+    panel.loading();
+    try {
+      const catalog = await fetchCatalog();
+      if (mine !== generation) return;
+      controller = addMapLayers(viewer, catalog, {
+        bbox,
+        onStats: (name) => {
+          panel.updateStats(name);
+          reportTileErrors(name);
+        },
+      });
+      panel.setLayers(controller);
+      panel.setZoom(groundAtCentre(viewer)?.zoom ?? null);
+      clearError("layers");
+    } catch (err) {
+      if (mine !== generation) return;
+      panel.failed(err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err));
+      reportError("layers", err);
+    } finally {
+      loading = false;
+    }
+  }
+
+  function unload() {
+    generation++;
+    controller?.destroy();
+    controller = null;
+    panel.clear();
+    for (const name of failing) clearError(`layer:${name}`);
+    failing.clear();
+  }
+
+  return { load, unload, controller: () => controller };
+}

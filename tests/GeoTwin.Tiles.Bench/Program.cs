@@ -1,6 +1,6 @@
 // Usage: dotnet run -c Release --project tests/GeoTwin.Tiles.Bench -- [demo|synthetic] [tiles-per-zoom] [rounds]
 // Starts a private cluster in /tmp, loads the Monaco demo or 200,000 synthetic buildings, then for each
-// zoom z12-z16 times the same tiles three ways: (a) the statements GeoTwin sends, straight to PostgreSQL;
+// zoom z12-z16 times the same tiles three ways: (a) the statements GeoTwin sends (one batch), straight to PostgreSQL;
 // (b) GeoTwin over HTTP with its tile cache off; (c) GeoTwin over HTTP with the cache warm. Prints a
 // Markdown table of medians, p95 and tiles/s.
 using System.Diagnostics;
@@ -88,21 +88,22 @@ await uncached.App.StopAsync();
 await cachedServer.App.StopAsync();
 return 0;
 
-// The statements GeoTwin sends for one tile: scoped transaction, one query a layer.
+// The statements GeoTwin sends for one tile: one batch (one implicit transaction) of role and scope,
+// then one query a layer.
 static async Task BareTile(NpgsqlDataSource db, List<TileLayer> selected, TileAddress t)
 {
     await using var conn = await db.OpenConnectionAsync();
-    await using var tx = await conn.BeginTransactionAsync();
-    await using (var scope = new NpgsqlCommand("SELECT set_config('role', 'geotwin_personal', true), set_config('geotwin.scope', '*', true)", conn, tx))
-        await scope.ExecuteNonQueryAsync();
+    await using var batch = new NpgsqlBatch(conn);
+    batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('role', 'geotwin_personal', true), set_config('geotwin.scope', '*', true)"));
     foreach (var layer in selected)
     {
-        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(layer.SqlFile), conn, tx);
+        var cmd = new NpgsqlBatchCommand(EmbeddedSql.Get(layer.SqlFile));
         object?[] values = layer.TakesIncidentFilters ? [t.Z, t.X, t.Y, null, null, null] : [t.Z, t.X, t.Y];
         foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
-        await cmd.ExecuteScalarAsync();
+        batch.BatchCommands.Add(cmd);
     }
-    await tx.CommitAsync();
+    await using var reader = await batch.ExecuteReaderAsync();
+    do while (await reader.ReadAsync()) reader.GetValue(0); while (await reader.NextResultAsync());
 }
 
 static async Task Get(HttpClient http, string path)

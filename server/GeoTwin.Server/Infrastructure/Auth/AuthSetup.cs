@@ -93,7 +93,7 @@ public static class AuthSetup
     /// <summary>
     /// A disabled, deleted or changed account loses its session on the next request. The answer is
     /// kept until the users table or the tree changes (DataVersions), so a steady session costs one
-    /// version lookup instead of the account query.
+    /// version lookup instead of the account query, and that lookup serves the endpoint (a tile) too.
     /// </summary>
     static async Task RevalidateAsync(CookieValidatePrincipalContext ctx)
     {
@@ -104,7 +104,7 @@ public static class AuthSetup
         var role = ctx.Principal?.FindFirstValue(ClaimTypes.Role) ?? "";
         var path = ctx.Principal?.FindFirstValue(CurrentUser.JurisdictionPathClaim) ?? "";
         var session = (id, role, path);
-        var version = await versions.OfAsync(["users", "jurisdictions"], ctx.HttpContext.RequestAborted);
+        var version = await versions.OfAsync(ctx.HttpContext, ["users", "jurisdictions"], ctx.HttpContext.RequestAborted);
         if (checks.TryGetValue(session, out var validAt) && validAt == version) return;
 
         var db = services.GetRequiredService<NpgsqlDataSource>();

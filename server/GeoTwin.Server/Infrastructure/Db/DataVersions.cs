@@ -6,15 +6,32 @@ namespace GeoTwin.Server.Infrastructure.Db;
 /// The committed version of each mapped table (migration 0012: raised by statement-level triggers in the
 /// writer's own transaction). In-memory caches (tiles, session checks) key on it, so whatever wrote the
 /// change (an import, an edit, another node, psql), the next read after its commit misses the cache.
-/// One indexed lookup a request: the price of never serving stale data.
+/// A request reads the whole table once (a handful of rows) and every later check in the same request
+/// (the session check, then the tile) uses that snapshot: one round trip a request is the price of never
+/// serving stale data. The snapshot is taken after the request arrived, so it sees every commit that
+/// finished before the request was sent.
 /// </summary>
 public sealed class DataVersions(NpgsqlDataSource db)
 {
-    public async Task<string> OfAsync(string[] tables, CancellationToken ct)
+    static readonly object ItemKey = new();
+
+    public async ValueTask<string> OfAsync(HttpContext http, string[] tables, CancellationToken ct)
     {
-        // (object): a string[] would otherwise be taken as the params array itself, one parameter a table
-        await using var cmd = db.Sql("Infrastructure/Db/data_versions.sql", (object)tables);
-        return (string)(await cmd.ExecuteScalarAsync(ct))!;
+        if (http.Items[ItemKey] is not Dictionary<string, long> all)
+        {
+            all = await AllAsync(ct);
+            http.Items[ItemKey] = all;
+        }
+        return string.Join('.', tables.Where(all.ContainsKey).Order(StringComparer.Ordinal).Select(t => $"{t}={all[t]}"));
+    }
+
+    async Task<Dictionary<string, long>> AllAsync(CancellationToken ct)
+    {
+        await using var cmd = db.Sql("Infrastructure/Db/data_versions.sql");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var all = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct)) all[reader.GetString(0)] = reader.GetInt64(1);
+        return all;
     }
 }
 

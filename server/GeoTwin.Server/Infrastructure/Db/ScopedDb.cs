@@ -14,15 +14,43 @@ public sealed class ScopedDb(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var scope = new NpgsqlCommand("SELECT set_config('role', $1, true), set_config('geotwin.scope', $2, true)", conn, tx))
-        {
-            scope.Parameters.Add(new() { Value = user.ReadsPersonalData ? "geotwin_personal" : "geotwin_scoped" });
-            scope.Parameters.Add(new() { Value = user.Scope });
+        await using (var scope = DbCommands.WithParameters(new NpgsqlCommand(SetScope, conn, tx), ScopeArgs(user)))
             await scope.ExecuteNonQueryAsync(ct);
-        }
         var result = await work(new ScopedSession(conn, tx, user));
         await tx.CommitAsync(ct);
         return result;
+    }
+
+    /// <summary>
+    /// Read-only queries of one value each (embedded SQL file, arguments) in one round trip: role, scope
+    /// and the queries go out as one batch, which PostgreSQL runs as one implicit transaction (one Sync),
+    /// so the local set_config holds for exactly these queries and no BEGIN/COMMIT exchange is needed.
+    /// </summary>
+    public async Task<object?[]> ScalarsAsync(CurrentUser user, IReadOnlyList<(string SqlFile, object?[] Args)> queries, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(Command(SetScope, ScopeArgs(user)));
+        foreach (var (file, args) in queries) batch.BatchCommands.Add(Command(EmbeddedSql.Get(file), args));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var values = new object?[queries.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            await reader.NextResultAsync(ct);
+            values[i] = await reader.ReadAsync(ct) && !reader.IsDBNull(0) ? reader.GetValue(0) : null;
+        }
+        return values;
+    }
+
+    const string SetScope = "SELECT set_config('role', $1, true), set_config('geotwin.scope', $2, true)";
+
+    static object?[] ScopeArgs(CurrentUser user) => [user.ReadsPersonalData ? "geotwin_personal" : "geotwin_scoped", user.Scope];
+
+    static NpgsqlBatchCommand Command(string sql, object?[] args)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a ?? DBNull.Value });
+        return cmd;
     }
 }
 

@@ -31,6 +31,9 @@ const geotwin = (window.geotwin = {
   get layers() {
     return layersSlice.controller();
   },
+  get imagery() {
+    return layersSlice.imagery()?.sources.map(({ name, show, errors }) => ({ name, show, errors })) ?? [];
+  },
   lastPick: null,
   layerState: () => {
     const layers = geotwin.layers;

@@ -22,6 +22,7 @@ public static class Cli
           --bind ADDR   listen address (GEOTWIN_BIND, default 127.0.0.1)
           --data DIR    data directory of the private database (GEOTWIN_DATA, default .geotwin)
           --demo        load the demo jurisdiction if the database is empty
+          --imagery DIR folder of XYZ tile folders and .mbtiles base imagery (GEOTWIN_IMAGERY, default DATA/imagery)
         environment:
           GEOTWIN_DB       connection string of an existing PostGIS database (no private cluster then)
           GEOTWIN_PG_USER  account that runs the private PostgreSQL when GeoTwin runs as root (default postgres)
@@ -36,6 +37,7 @@ public static class Cli
         ["GEOTWIN_PG_USER"] = "GeoTwin:PostgresUser",
         ["GEOTWIN_DB"] = "ConnectionStrings:GeoTwin",
         ["GEOTWIN_REDIS"] = "ConnectionStrings:Redis",
+        ["GEOTWIN_IMAGERY"] = "GeoTwin:Imagery:Folder",
     };
 
     static readonly Dictionary<string, string> FlagKeys = new()
@@ -43,6 +45,7 @@ public static class Cli
         ["--port"] = "GeoTwin:Port",
         ["--bind"] = "GeoTwin:Bind",
         ["--data"] = "GeoTwin:DataDirectory",
+        ["--imagery"] = "GeoTwin:Imagery:Folder",
     };
 
     public static void Say(string line) => Console.Error.WriteLine($"geotwin: {line}");

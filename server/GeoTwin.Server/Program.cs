@@ -2,6 +2,7 @@ using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Addresses;
 using GeoTwin.Server.Coverage;
 using GeoTwin.Server.Dispatch;
+using GeoTwin.Server.Imagery;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Import;
 using GeoTwin.Server.Infrastructure.Db;
@@ -41,6 +42,7 @@ public static class Program
             builder.AddAddresses();
             builder.AddTiles();
             builder.AddImports();
+            builder.AddImagery();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -55,6 +57,7 @@ public static class Program
             app.MapAddressesEndpoints();
             app.MapTilesEndpoints();
             app.MapImportsEndpoints();
+            app.MapImageryEndpoints();
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();

@@ -6,14 +6,19 @@ import { onLangChange, t } from "../i18n.js";
 import { groundAtCentre } from "../map/viewer.js";
 import { clearError, reportError } from "../status/status.js";
 import { addMapLayers, fetchCatalog } from "./mapLayers.js";
+import { addBaseImagery, fetchImagery, renderImageryList } from "../imagery/baseImagery.js";
 import { initLayersPanel, layerTitle } from "./layersPanel.js";
 
 /**
  * viewer: the Cesium viewer (or null when WebGL failed); panelEl: the panel element.
- * Returns { load(bbox), unload(), controller() } where controller() is addMapLayers' result or null.
+ * Returns { load(bbox), unload(), controller(), imagery() } where controller() is addMapLayers' result
+ * or null and imagery() addBaseImagery's (the raster base layers) or null.
  */
 export function initLayersSlice(viewer, panelEl) {
   let controller = null;
+  let base = null;
+  const imageryList = panelEl.querySelector("[data-role=imagery]");
+  const imageryTitle = panelEl.querySelector("[data-role=imagery-title]");
   let loading = false;
   let generation = 0; // an unload while the catalog loads wins
   const failing = new Set(); // layers whose "layer:<name>" message is in the banner
@@ -59,6 +64,7 @@ export function initLayersSlice(viewer, panelEl) {
       panel.setLayers(controller);
       panel.setZoom(groundAtCentre(viewer)?.zoom ?? null);
       clearError("layers");
+      await loadImagery(mine);
     } catch (err) {
       if (mine !== generation) return;
       panel.failed(err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err));
@@ -68,14 +74,35 @@ export function initLayersSlice(viewer, panelEl) {
     }
   }
 
+  /** The raster base layers; a failure is said in the banner and leaves the vector layers alone. */
+  async function loadImagery(mine) {
+    try {
+      const sources = await fetchImagery();
+      if (mine !== generation) return;
+      base = addBaseImagery(viewer, sources, {
+        onError: (name) => reportError(`imagery:${name}`, new ApiError("error.imagery", { name })),
+      });
+      renderImageryList(imageryList, base, (name, show) => base?.setShown(name, show));
+      imageryTitle.hidden = imageryList.hidden;
+      clearError("imagery");
+    } catch (err) {
+      if (mine === generation) reportError("imagery", err);
+    }
+  }
+
   function unload() {
     generation++;
     controller?.destroy();
     controller = null;
+    for (const entry of base?.sources ?? []) clearError(`imagery:${entry.name}`);
+    base?.destroy();
+    base = null;
+    renderImageryList(imageryList, null);
+    imageryTitle.hidden = true;
     panel.clear();
     for (const name of failing) clearError(`layer:${name}`);
     failing.clear();
   }
 
-  return { load, unload, controller: () => controller };
+  return { load, unload, controller: () => controller, imagery: () => base };
 }

@@ -1,0 +1,8 @@
+namespace GeoTwin.Server.Imagery;
+
+/// <summary>One raster base layer found in the imagery folder, as /api/imagery lists it.</summary>
+public sealed record ImagerySource(
+    string Name, string Kind, string Format, double[] Bounds, int MinZoom, int MaxZoom, string? Attribution, string Tiles);
+
+/// <summary>A tile as read from a folder or an MBTiles file, with its media type and a content ETag.</summary>
+public sealed record ImageryTile(byte[] Bytes, string MediaType, string ETag);

@@ -67,7 +67,15 @@ public static class Importer
         progress?.Report(new ImportProgress(load.Rows, 1, "writing"));
         try
         {
+            var rebuild = await DropIndexesForBulkLoadAsync(conn, layer, load.Rows - badCount, ct);
             var (inserted, updated) = await UpsertAsync(conn, layer, ct);
+            if (rebuild.Count > 0)
+            {
+                progress?.Report(new ImportProgress(load.Rows, 1, "indexing"));
+                // Deferred checks (foreign keys) run now, as they would at commit: CREATE INDEX refuses to run with them pending.
+                await ExecAsync(conn, "SET CONSTRAINTS ALL IMMEDIATE; SET LOCAL maintenance_work_mem = '256MB'", ct);
+                foreach (var definition in rebuild) await ExecAsync(conn, definition, ct);
+            }
             await tx.CommitAsync(ct);
             return Result(inserted, updated, null);
         }
@@ -112,6 +120,33 @@ public static class Importer
         return (inserted, updated);
     }
 
+    /// <summary>Below this many rows an import maintains the indexes row by row.</summary>
+    const long BulkLoadRows = 100_000;
+
+    /// <summary>
+    /// A bulk load (at least BulkLoadRows, and more rows than the table holds) drops the table's GIN/GiST
+    /// indexes inside the import's transaction and returns their definitions to build again after the
+    /// upsert: building a trigram or ltree index once is several times cheaper than a million row-by-row
+    /// updates. The price: DROP INDEX holds an ACCESS EXCLUSIVE lock on the table until commit, so readers
+    /// of that table (tiles, search) wait for the rest of the import. That is why only a load that at least
+    /// doubles the table does it (first loads, a new city); an update of a big table keeps its indexes.
+    /// </summary>
+    static async Task<List<string>> DropIndexesForBulkLoadAsync(NpgsqlConnection conn, Layer layer, long rows, CancellationToken ct)
+    {
+        if (rows < BulkLoadRows || layer == LayerCatalog.Jurisdictions) return [];
+        // Count only as far as it matters: a bounded scan, not the whole table.
+        if (await ScalarSqlAsync<long>(conn, $"SELECT count(*) FROM (SELECT 1 FROM {layer.Table} LIMIT $1) t", ct, rows) >= rows) return [];
+        var indexes = new List<(string Definition, string Name)>();
+        await using (var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bulk_indexes.sql"), conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Table });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) indexes.Add((r.GetString(0), r.GetString(1)));
+        }
+        foreach (var (_, name) in indexes) await ExecAsync(conn, $"DROP INDEX {name}", ct);
+        return [.. indexes.Select(i => i.Definition)];
+    }
+
     static async Task<(List<BadRow> Rows, long Count)> BadRowsAsync(NpgsqlConnection conn, int limit, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bad_rows.sql"), conn) { CommandTimeout = NoTimeout };
@@ -134,9 +169,12 @@ public static class Importer
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    static async Task<T?> ScalarAsync<T>(NpgsqlConnection conn, string file, CancellationToken ct, params object[] args)
+    static Task<T?> ScalarAsync<T>(NpgsqlConnection conn, string file, CancellationToken ct, params object[] args) =>
+        ScalarSqlAsync<T>(conn, EmbeddedSql.Get(file), ct, args);
+
+    static async Task<T?> ScalarSqlAsync<T>(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
     {
-        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(file), conn) { CommandTimeout = NoTimeout };
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = NoTimeout };
         foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         return await cmd.ExecuteScalarAsync(ct) is T value ? value : default;
     }

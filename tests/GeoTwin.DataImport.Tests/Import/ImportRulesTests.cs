@@ -14,6 +14,43 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         return csv.ToString();
     }
 
+    const string SearchIndexes = """
+        SELECT string_agg(indexdef, ' | ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'addresses'
+        """;
+
+    [Fact]
+    public async Task A_bulk_load_builds_the_tables_search_indexes_again_and_a_small_one_keeps_them()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var before = await h.ScalarAsync<string>(SearchIndexes);
+        Assert.Contains("gin_trgm_ops", before);
+
+        // 100,000 rows into an empty table: the bulk path (indexes dropped, rows written, indexes built again)
+        var bulk = await h.ImportAsync(h.File("bulk.csv", AddressCsv(100_000, i => $"MC-{i:D8},Rue {i % 300} no {i},{i},7.42,43.73")), "addresses");
+        Assert.True(bulk.Written, bulk.Refused);
+        Assert.Equal(100_000, bulk.Inserted);
+        Assert.Equal(before, await h.ScalarAsync<string>(SearchIndexes));
+        Assert.Equal(0L, await h.ScalarAsync<long>("SELECT count(*) FROM pg_index WHERE NOT indisvalid"));
+        // the rebuilt trigram index answers a search the planner may only do through it
+        await using (var conn = await h.Db.OpenConnectionAsync())
+        {
+            await using var off = new Npgsql.NpgsqlCommand("SET enable_seqscan = off", conn);
+            await off.ExecuteNonQueryAsync();
+            await using var plan = new Npgsql.NpgsqlCommand("EXPLAIN SELECT id FROM addresses WHERE full_text % 'Rue 42 no 4242'", conn);
+            await using var r = await plan.ExecuteReaderAsync();
+            var lines = new List<string>();
+            while (await r.ReadAsync()) lines.Add(r.GetString(0));
+            Assert.Contains("addresses_text_trgm", string.Join('\n', lines));
+        }
+        Assert.Equal("Rue 42 no 4242", await h.ScalarAsync<string>(
+            "SELECT full_text FROM addresses WHERE full_text % 'Rue 42 no 4242' ORDER BY similarity(full_text, 'Rue 42 no 4242') DESC LIMIT 1"));
+
+        // the same rows again: not more than the table holds, so the indexes stay and are maintained row by row
+        var again = await h.ImportAsync(h.PathOf("bulk.csv"), "addresses");
+        Assert.Equal(100_000, again.Updated);
+        Assert.Equal(before, await h.ScalarAsync<string>(SearchIndexes));
+    }
+
     [Fact]
     public async Task Every_bad_row_is_reported_with_its_row_number_field_and_reason()
     {

@@ -116,3 +116,33 @@ browserTest("(h) a failing layer is said on screen and the other layers still dr
   assert.match(await banner.innerText(), /tiles failed to load \(HTTP 500\)/);
   s.assertOnlyLocalRequests();
 });
+
+browserTest("(j) the incident filter sends the server's category and date filters and refuses a reversed range", {}, async (s) => {
+  const { page } = s;
+  await page.goto("/");
+  await waitForReady(s);
+  await waitForLayers(page);
+  const form = page.locator("[data-testid=incident-filter]");
+  assert.equal(await form.isVisible(), true, "no incident filter in the layers panel");
+
+  // a category: the map redraws, asking for incident tiles with that filter, and they are answered
+  const filtered = page.waitForResponse((r) => r.url().includes("/tiles/") && r.url().includes("category=robbery"), { timeout: 150000 });
+  await form.locator("[data-testid=incident-category]").selectOption("robbery");
+  const response = await filtered;
+  assert.ok([200, 204].includes(response.status()), `filtered tile: HTTP ${response.status()}`);
+  assert.equal(await page.evaluate(() => window.geotwin.layers.filter()), "category=robbery");
+
+  // a range: "to" is inclusive, so the server gets the next midnight
+  await form.locator("[data-testid=incident-from]").fill("2025-01-01");
+  await form.locator("[data-testid=incident-to]").fill("2025-12-31");
+  await page.waitForFunction(() => window.geotwin.layers.filter() === "category=robbery&from=2025-01-01&to=2026-01-01");
+
+  // reversed: said on the form, not sent
+  await form.locator("[data-testid=incident-from]").fill("2026-02-01");
+  await page.waitForFunction(() => document.querySelector("[data-testid=incident-filter]").dataset.state === "invalid");
+  assert.match(await form.locator("[data-testid=incident-filter-problem]").innerText(), /起始日期晚于截止日期/);
+  assert.equal(await page.evaluate(() => window.geotwin.layers.filter()), "category=robbery&from=2025-01-01&to=2026-01-01");
+  const incidents = (await layerState(page)).incidents;
+  assert.equal(incidents.errors, 0, `incident tiles failed: ${incidents.lastError}`);
+  s.assertOnlyLocalRequests();
+});

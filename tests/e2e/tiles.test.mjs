@@ -25,7 +25,7 @@ before(async () => {
 
 const decode = (buffer) => new VectorTile(new PbfReader(buffer));
 const byName = () => new Map(catalog.map((l) => [l.name, l]));
-const minzoomOf = (l) => l.minzoom ?? l.minZoom;
+const minzoomOf = (l) => l.minzoom;
 
 test("the catalog lists the nine layers with titles, geometry, zoom range, style and a tile URL", () => {
   const names = catalog.map((l) => l.name).sort();
@@ -36,6 +36,7 @@ test("the catalog lists the nine layers with titles, geometry, zoom range, style
     assert.ok(l.title?.zh && l.title?.en, `${l.name}: title needs zh and en`);
     assert.ok(["polygon", "line", "point"].includes(l.geometry), `${l.name}: geometry ${l.geometry}`);
     assert.ok(Number.isInteger(minzoomOf(l)), `${l.name}: no minzoom`);
+    assert.ok(Number.isInteger(l.maxzoom) && !("minZoom" in l), `${l.name}: zoom range not spelled minzoom/maxzoom`);
     assert.ok(Array.isArray(l.attributes) && l.attributes.includes("id"), `${l.name}: attributes must include id`);
     assert.match(l.style?.stroke ?? "", /^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, `${l.name}: stroke colour`);
     assert.equal(l.tiles, `/tiles/${l.name}/{z}/{x}/{y}.mvt`);

@@ -27,8 +27,8 @@ export function addBaseImagery(viewer, sources, { onError = () => {} } = {}) {
     const provider = new UrlTemplateImageryProvider({
       url: source.tiles,
       rectangle: Rectangle.fromDegrees(w, s, e, n),
-      minimumLevel: source.minZoom ?? source.minzoom ?? 0,
-      maximumLevel: source.maxZoom ?? source.maxzoom ?? 22,
+      minimumLevel: source.minzoom ?? 0,
+      maximumLevel: source.maxzoom ?? 22,
       credit: source.attribution ? new Credit(escapeHtml(source.attribution), true) : undefined,
     });
     const entry = { name: source.name, source, show: true, errors: 0, layer: null };

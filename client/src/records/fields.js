@@ -97,3 +97,8 @@ export function fieldValue(name, value) {
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
+
+/** The values a field is known to take (e.g. the incident categories), in their listed order. */
+export function knownValues(name) {
+  return Object.keys(VALUES[name] ?? {});
+}

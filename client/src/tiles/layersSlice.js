@@ -8,6 +8,7 @@ import { clearError, reportError } from "../status/status.js";
 import { addMapLayers, fetchCatalog } from "./mapLayers.js";
 import { addBaseImagery, fetchImagery, renderImageryList } from "../imagery/baseImagery.js";
 import { initLayersPanel, layerTitle } from "./layersPanel.js";
+import { initIncidentFilter } from "./incidentFilter.js";
 
 /**
  * viewer: the Cesium viewer (or null when WebGL failed); panelEl: the panel element.
@@ -19,6 +20,8 @@ export function initLayersSlice(viewer, panelEl) {
   let base = null;
   const imageryList = panelEl.querySelector("[data-role=imagery]");
   const imageryTitle = panelEl.querySelector("[data-role=imagery-title]");
+  const filterEl = panelEl.querySelector("[data-role=incident-filter]");
+  const incidentFilter = initIncidentFilter(filterEl, (query) => controller?.setFilter(query));
   let loading = false;
   let generation = 0; // an unload while the catalog loads wins
   const failing = new Set(); // layers whose "layer:<name>" message is in the banner
@@ -62,6 +65,8 @@ export function initLayersSlice(viewer, panelEl) {
         },
       });
       panel.setLayers(controller);
+      filterEl.hidden = !catalog.some((l) => l.name === "incidents");
+      controller.setFilter(incidentFilter.query());
       panel.setZoom(groundAtCentre(viewer)?.zoom ?? null);
       clearError("layers");
       await loadImagery(mine);
@@ -94,6 +99,8 @@ export function initLayersSlice(viewer, panelEl) {
     generation++;
     controller?.destroy();
     controller = null;
+    incidentFilter.reset();
+    filterEl.hidden = true;
     for (const entry of base?.sources ?? []) clearError(`imagery:${entry.name}`);
     base?.destroy();
     base = null;

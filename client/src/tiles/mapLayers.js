@@ -17,15 +17,14 @@ const RETIRE_TIMEOUT_MS = 10000;
 
 /**
  * The catalog the signed-in user may see (GET /api/layers). Throws ApiError. The zoom range is
- * accepted as minzoom/maxzoom (the written contract, TileJSON's spelling) or minZoom/maxZoom
- * (what the server's JSON naming produces), and normalised to the former.
+ * minzoom/maxzoom (the written contract, TileJSON's spelling).
  */
 export async function fetchCatalog() {
   const { data } = await fetchJson("/api/layers");
   if (!Array.isArray(data)) throw new Error("/api/layers did not return a list");
   return data
     .filter((l) => l && typeof l.name === "string")
-    .map((l) => ({ ...l, minzoom: l.minzoom ?? l.minZoom ?? 0, maxzoom: l.maxzoom ?? l.maxZoom ?? 22 }));
+    .map((l) => ({ ...l, minzoom: l.minzoom ?? 0, maxzoom: l.maxzoom ?? 22 }));
 }
 
 function savedChoices() {
@@ -56,7 +55,7 @@ function dataRectangle(bbox, margin = 0.1) {
 /**
  * Put the catalog on the viewer. bbox limits where tiles are requested (the user's jurisdiction).
  * onStats(name) is called whenever a layer's tile counters change.
- * Returns { layers, state, stats, drawn, generation, setShown, setAlpha, pick, destroy }.
+ * Returns { layers, state, stats, drawn, generation, setShown, setAlpha, setFilter, filter, pick, destroy }.
  */
 export function addMapLayers(viewer, catalog, { bbox, onStats = () => {} } = {}) {
   const rectangle = dataRectangle(bbox);
@@ -146,6 +145,13 @@ export function addMapLayers(viewer, catalog, { bbox, onStats = () => {} } = {})
     drawn: () => (provider ? structuredClone(provider.drawn) : {}),
     setShown: (name, show) => change(name, (s) => (s.show = Boolean(show))),
     setAlpha: (name, alpha) => change(name, (s) => (s.alpha = Math.max(0, Math.min(1, Number(alpha))))),
+    /** The incident filter as a URL query (category, from, to); the map redraws with it. */
+    setFilter(query) {
+      if (!source.setFilter(query)) return;
+      clearTimeout(timer);
+      timer = setTimeout(rebuild, REBUILD_DELAY_MS);
+    },
+    filter: () => source.filter,
     /**
      * What is drawn at lon/lat: the first hit of the visible layers, topmost layer first.
      * z is the zoom shown there, toleranceM how far (metres) a click may miss a point or line.

@@ -47,6 +47,18 @@ export class TileSource {
       layers.map((l) => [l.name, { requested: 0, empty: 0, errors: 0, pending: 0, lastError: null }]),
     );
     this.inFlight = 0;
+    this.filter = ""; // the incident filter's URL query, sent with every tile request
+    this.filterGeneration = 0;
+  }
+
+  /** A new incident filter: every decoded tile is dropped (a tile fetched under the old one is not kept). */
+  setFilter(query) {
+    if (query === this.filter) return false;
+    this.filter = query;
+    this.filterGeneration++;
+    for (const cache of this.cache.values()) cache.clear();
+    this.loading.clear();
+    return true;
   }
 
   get busy() {
@@ -105,7 +117,8 @@ export class TileSource {
   }
 
   async fetchLayers(z, x, y, names, countErrors) {
-    const url = `/tiles/${names.map(encodeURIComponent).join(",")}/${z}/${x}/${y}.mvt`;
+    const url = `/tiles/${names.map(encodeURIComponent).join(",")}/${z}/${x}/${y}.mvt${this.filter ? `?${this.filter}` : ""}`;
+    const generation = this.filterGeneration;
     this.count(names, (s) => {
       s.requested++;
       s.pending++;
@@ -124,7 +137,7 @@ export class TileSource {
       for (const n of names) {
         out[n] = decoded[n] ?? [];
         if (out[n].length === 0) this.stats.get(n).empty++;
-        this.remember(n, `${z}/${x}/${y}`, out[n]);
+        if (generation === this.filterGeneration) this.remember(n, `${z}/${x}/${y}`, out[n]);
       }
       return out;
     } catch (err) {

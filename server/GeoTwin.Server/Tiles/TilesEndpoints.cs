@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Tiling.Tiles;
@@ -10,7 +11,9 @@ using Microsoft.Net.Http.Headers;
 
 namespace GeoTwin.Server.Tiles;
 
-public sealed record LayerInfo(string Name, LocalizedTitle Title, string Geometry, int MinZoom, int MaxZoom,
+/// <summary>A catalog entry; the zoom range is spelled minzoom/maxzoom, as in the issue and TileJSON.</summary>
+public sealed record LayerInfo(string Name, LocalizedTitle Title, string Geometry,
+    [property: JsonPropertyName("minzoom")] int MinZoom, [property: JsonPropertyName("maxzoom")] int MaxZoom,
     IReadOnlyCollection<string> Attributes, LayerStyle Style, string? Record, string Tiles);
 
 /// <summary>Incident filters from the query string, checked before they reach SQL.</summary>

@@ -92,8 +92,8 @@ public sealed class ImageryTests(PostgisFixture pg) : IAsyncLifetime
         var ortho = byName["ortho"];
         Assert.Equal("xyz", ortho.GetProperty("kind").GetString());
         Assert.Equal("png", ortho.GetProperty("format").GetString());
-        Assert.Equal(1, ortho.GetProperty("minZoom").GetInt32());
-        Assert.Equal(2, ortho.GetProperty("maxZoom").GetInt32());
+        Assert.Equal(1, ortho.GetProperty("minzoom").GetInt32());
+        Assert.Equal(2, ortho.GetProperty("maxzoom").GetInt32());
         Assert.Equal("Drone survey 2026", ortho.GetProperty("attribution").GetString());
         // The z1 tile 1/0 is the north-east quarter: 0..180 E, 0..85.05 N.
         var b = ortho.GetProperty("bounds").EnumerateArray().Select(v => v.GetDouble()).ToArray();
@@ -108,8 +108,8 @@ public sealed class ImageryTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("jpg", city.GetProperty("format").GetString());
         Assert.Equal("© City survey", city.GetProperty("attribution").GetString());
         Assert.Equal([7.40, 43.72, 7.44, 43.76], city.GetProperty("bounds").EnumerateArray().Select(v => v.GetDouble()));
-        Assert.Equal(0, city.GetProperty("minZoom").GetInt32());
-        Assert.Equal(1, city.GetProperty("maxZoom").GetInt32());
+        Assert.Equal(0, city.GetProperty("minzoom").GetInt32());
+        Assert.Equal(1, city.GetProperty("maxzoom").GetInt32());
     }
 
     [Fact]

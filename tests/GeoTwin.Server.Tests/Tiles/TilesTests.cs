@@ -167,6 +167,10 @@ public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
         {
             Assert.False(string.IsNullOrEmpty(l.GetProperty("title").GetProperty("zh").GetString()));
             Assert.False(string.IsNullOrEmpty(l.GetProperty("title").GetProperty("en").GetString()));
+            // spelled as in the issue and TileJSON
+            Assert.Equal(TileLayers.ByName[l.GetProperty("name").GetString()!].MinZoom, l.GetProperty("minzoom").GetInt32());
+            Assert.Equal(TileLayers.ByName[l.GetProperty("name").GetString()!].MaxZoom, l.GetProperty("maxzoom").GetInt32());
+            Assert.False(l.TryGetProperty("minZoom", out _));
         });
         Assert.Equal("3.0.0", tileJson.GetProperty("tilejson").GetString());
         Assert.StartsWith(_server.Url, tileJson.GetProperty("tiles")[0].GetString());

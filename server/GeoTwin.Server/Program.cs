@@ -9,6 +9,7 @@ using GeoTwin.Server.Infrastructure.Jobs;
 using GeoTwin.Server.Live;
 using GeoTwin.Server.Status;
 using GeoTwin.Server.Tiles;
+using GeoTwin.Server.Twin3d;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -41,6 +42,7 @@ public static class Program
             builder.AddAddresses();
             builder.AddTiles();
             builder.AddImports();
+            builder.AddTwin3d();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -55,6 +57,7 @@ public static class Program
             app.MapAddressesEndpoints();
             app.MapTilesEndpoints();
             app.MapImportsEndpoints();
+            app.MapTwin3dEndpoints();
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();

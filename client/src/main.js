@@ -12,6 +12,7 @@ import { initRecordPanel } from "./records/recordPanel.js";
 import { initSearchBox } from "./search/searchBox.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
 import { initLayersSlice } from "./tiles/layersSlice.js";
+import { initTwin3d } from "./twin3d/twin3dSlice.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -49,6 +50,7 @@ const geotwin = (window.geotwin = {
     }));
   },
   record: () => recordPanel.current(),
+  twin3d: null, // the 3D tilesets: list(), state() per loaded tileset (ready, allTilesLoaded, tilesFailed), flyTo(name)
   flyTo: (lon, lat, height) => flyTo(lon, lat, height),
 });
 
@@ -109,6 +111,14 @@ const recordPanel = initRecordPanel($("[data-testid=record-panel]"), {
   getUser: () => geotwin.user,
   onClose: () => geotwin.viewer && clearHighlight(geotwin.viewer),
 });
+const twin3d = (geotwin.twin3d = initTwin3d(geotwin.viewer, $("[data-testid=layers-panel]"), {
+  onHouse: (id) => {
+    geotwin.lastPick = { layer: "houses-3d", id, target: { kind: "house", key: id } };
+    clearError("pick");
+    if (geotwin.viewer) clearHighlight(geotwin.viewer);
+    recordPanel.open({ kind: "house", key: id });
+  },
+}));
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -139,13 +149,16 @@ async function tracked(fly, endView) {
 }
 
 function loadLayers() {
-  if (geotwin.user) layersSlice.load(geotwin.info?.jurisdiction?.bbox);
+  if (!geotwin.user) return;
+  layersSlice.load(geotwin.info?.jurisdiction?.bbox);
+  twin3d.load();
 }
 
 if (geotwin.viewer) {
   const viewer = geotwin.viewer;
   attachPicking(viewer, {
     getLayers: () => geotwin.layers,
+    preempt: (position) => twin3d.pick(position),
     onPick: (pick) => {
       geotwin.lastPick = {
         lon: pick.lon,
@@ -206,6 +219,7 @@ signOutButton.addEventListener("click", async () => {
   geotwin.user = null;
   geotwin.info = null;
   layersSlice.unload();
+  twin3d.unload();
   recordPanel.close();
   renderInfo();
   showUser();

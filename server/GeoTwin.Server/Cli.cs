@@ -16,6 +16,7 @@ public static class Cli
           migrate   start the database, apply migrations, stop
           demo      load the demo jurisdiction into an empty database, stop
           import    load a file into a layer (geotwin import --help lists the options)
+          tiles     3D tilesets: build houses, register a folder or archive, convert OSGB (geotwin tiles --help)
           help      this text
         options:
           --port N      HTTP port (GEOTWIN_PORT, default 8080; 0 picks a free one)
@@ -57,6 +58,7 @@ public static class Cli
         try
         {
             if (verb == "import") return await Import.ImportCommand.RunAsync(rest);
+            if (verb == "tiles") return await Twin3d.TilesCommand.RunAsync(rest);
             var settings = ParseSettings(rest);
             switch (verb)
             {
@@ -119,6 +121,7 @@ public static class Cli
         if (demo && await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource))
             Say("loaded the demo jurisdiction into the empty database");
         await FirstStart.EnsureAccountsAsync(server.Database.DataSource, demo, Say);
+        if (demo) await Twin3d.HousesTileset.EnsureForDemoAsync(server.App.Services);
         await server.App.StartAsync();
         Say($"GeoTwin is running at {server.Url}/ (Ctrl-C stops it and its database)");
         if (demo) Say("sign in as admin / demo-admin (every demo account: README.md)");

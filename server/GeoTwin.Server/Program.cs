@@ -10,6 +10,7 @@ using GeoTwin.Server.Infrastructure.Jobs;
 using GeoTwin.Server.Live;
 using GeoTwin.Server.Status;
 using GeoTwin.Server.Tiles;
+using GeoTwin.Server.Twin3d;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -43,6 +44,7 @@ public static class Program
             builder.AddTiles();
             builder.AddImports();
             builder.AddImagery();
+            builder.AddTwin3d();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -58,6 +60,7 @@ public static class Program
             app.MapTilesEndpoints();
             app.MapImportsEndpoints();
             app.MapImageryEndpoints();
+            app.MapTwin3dEndpoints();
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();

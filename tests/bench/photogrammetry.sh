@@ -3,11 +3,11 @@
 # reference measured in the same run: osgconv alone turning the same 9 files into .osgt text with their JPEGs,
 # which is the reading GeoTwin delegates to OpenSceneGraph. converter ÷ osgconv = the cost of parsing,
 # georeferencing (ProjNet), normals, GLB and tileset.json on top.
-# Usage: tests/bench/photogrammetry.sh [runs] [folder]   (defaults 5, ../shared/data/osgb/Production_5).
+# Usage: tests/bench/photogrammetry.sh [runs] [folder]   (defaults 5, tests/data/osgb/Production_5).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 RUNS="${1:-5}"
-SET="${2:-$ROOT/../shared/data/osgb/Production_5}"
+SET="${2:-$ROOT/tests/data/osgb/Production_5}"
 BENCH="$ROOT/tests/GeoTwin.Tiling.Bench/bin/Release/net10.0/GeoTwin.Tiling.Bench"
 
 dotnet build "$ROOT/tests/GeoTwin.Tiling.Bench" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null

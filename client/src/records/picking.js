@@ -29,11 +29,13 @@ export function recordTarget(layer, feature) {
 /**
  * Listen for clicks on the viewer. getLayers() returns the current map layers (or null);
  * onPick({ lon, lat, zoom, layer, feature, tile, target }) gets every hit, onMiss() a click on nothing,
- * onError(err) a lookup that failed. Returns a function that stops listening.
+ * onError(err) a lookup that failed. preempt(position) may take the click first (3D tiles drawn above
+ * the ground): when it returns true the layers are not asked. Returns a function that stops listening.
  */
-export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError }) {
+export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError, preempt = () => false }) {
   const handler = new ScreenSpaceEventHandler(viewer.scene.canvas);
   handler.setInputAction(async (click) => {
+    if (preempt(click.position)) return;
     const layers = getLayers();
     const ground = layers && groundAt(viewer, click.position);
     if (!ground) return;

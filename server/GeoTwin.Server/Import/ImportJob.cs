@@ -9,7 +9,7 @@ namespace GeoTwin.Server.Import;
 /// An uploaded file's import, run by a Hangfire worker on any node: the file comes back from import_jobs'
 /// chunks to a temporary folder, and the job row carries the percentage while it runs and the report after.
 /// </summary>
-public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, ILogger<ImportJob> log)
+public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twin3dJobs twin3d, ILogger<ImportJob> log)
 {
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
@@ -31,6 +31,7 @@ public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, ILogger<Im
                 if (latest.Value is { } p) await store.ProgressAsync(id, p, ct);
             var result = await import;
             await store.FinishAsync(id, result.Written ? "written" : "refused", result, result.Refused, ct);
+            if (result.Written && layer == "houses") await twin3d.EnqueueHousesAsync($"import {id}", ct);
         }
         catch (ImportRefusedException e)
         {

@@ -20,7 +20,7 @@ public sealed class Production5 : IDisposable
     {
         var dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "GeoTwin.sln"))) dir = Path.GetDirectoryName(dir);
-        Source = Path.GetFullPath(Path.Combine(dir ?? throw new InvalidOperationException("GeoTwin.sln not found above the tests"), "..", "shared", "data", "osgb", "Production_5"));
+        Source = Path.GetFullPath(Path.Combine(dir ?? throw new InvalidOperationException("GeoTwin.sln not found above the tests"), "tests", "data", "osgb", "Production_5"));
         Summary = PhotogrammetryConverter.Convert(Source, Output);
         Tileset = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Output, "tileset.json"))).RootElement.Clone();
     }

@@ -54,7 +54,7 @@ public sealed class PrismExtruder
 
         _vertexAt.Clear();
         for (var k = 0; k < count; k++) _vertexAt.TryAdd((_lon[k], _lat[k]), k);
-        foreach (var tri in new PolygonTriangulator(polygon).GetTriangles())
+        foreach (var tri in RoofTriangles(polygon))
         {
             var a = VertexOf(tri.GetCoordinate(0));
             var b = VertexOf(tri.GetCoordinate(1));
@@ -65,6 +65,33 @@ public sealed class PrismExtruder
             if (turn < 0) (b, c) = (c, b);
             mesh.AddTriangle(roof0 + a, roof0 + b, roof0 + c);    // counter-clockwise from above: faces up
             mesh.AddTriangle(floor0 + a, floor0 + c, floor0 + b); // clockwise from above: faces down
+        }
+    }
+
+    /// <summary>
+    /// NTS 2.5.0's ear clipping fails on some real footprints ("Unable to find a convex corner"; 3 of Monaco's 1,201
+    /// buildings). Those get the Delaunay triangles of their ring vertices whose centres lie inside the footprint:
+    /// exact where the footprint's edges are Delaunay edges; elsewhere the roof may miss or overhang a sliver, but the
+    /// building stands, with its own walls, and is clickable.
+    /// </summary>
+    private static IList<NetTopologySuite.Triangulate.Tri.Tri> RoofTriangles(Polygon polygon)
+    {
+        try { return new PolygonTriangulator(polygon).GetTriangles(); }
+        catch (InvalidOperationException)
+        {
+            var delaunay = new NetTopologySuite.Triangulate.DelaunayTriangulationBuilder();
+            delaunay.SetSites(polygon);
+            var inside = new NetTopologySuite.Algorithm.Locate.IndexedPointInAreaLocator(polygon);
+            var kept = new List<NetTopologySuite.Triangulate.Tri.Tri>();
+            var triangles = delaunay.GetTriangles(polygon.Factory);
+            for (var i = 0; i < triangles.NumGeometries; i++)
+            {
+                var t = triangles.GetGeometryN(i).Coordinates;
+                var centre = new Coordinate((t[0].X + t[1].X + t[2].X) / 3, (t[0].Y + t[1].Y + t[2].Y) / 3);
+                if (inside.Locate(centre) == Location.Interior) kept.Add(new NetTopologySuite.Triangulate.Tri.Tri(t[0], t[1], t[2]));
+            }
+            if (kept.Count == 0) throw;
+            return kept;
         }
     }
 

@@ -1,0 +1,200 @@
+// The 3D twin: the houses tileset (pickable, coloured by use or by floating-population share) and the
+// photogrammetry / hosted tilesets the server lists, toggled and flown to from a "3D" section of the
+// layers panel. Everything comes from GeoTwin's own /3dtiles URLs; nothing from Cesium ion.
+import { Cesium3DTileFeature, Cesium3DTileStyle, Cesium3DTileset } from "cesium";
+import { fetchJson } from "../api.js";
+import { onLangChange, t } from "../i18n.js";
+
+/** Colours of house uses (the houses.use values); CSS colours Cesium's style language reads. */
+export const USE_COLOURS = {
+  residential: "#d9c7a3",
+  commercial: "#5b9bd5",
+  office: "#7f8fa6",
+  mixed: "#b48ead",
+  hotel: "#e0a458",
+  public: "#6ab187",
+  industrial: "#8c6d5a",
+  religious: "#c97b84",
+  other: "#bbbbbb",
+};
+
+/** Floating share (0..1) in four steps, most floating first. */
+export const FLOATING_STEPS = [
+  [0.5, "#d7301f"],
+  [0.25, "#fc8d59"],
+  [0.1, "#fdcc8a"],
+  [0, "#fef0d9"],
+];
+
+export function houseStyle(mode) {
+  const conditions =
+    mode === "floating"
+      ? [["${residents_total} === 0", "color('#cccccc')"], ...FLOATING_STEPS.map(([min, c]) => [`\${floating_share} >= ${min}`, `color('${c}')`])]
+      : Object.entries(USE_COLOURS).map(([use, c]) => [`\${use} === '${use}'`, `color('${c}')`]);
+  return new Cesium3DTileStyle({ color: { conditions: [...conditions, ["true", "color('#ffffff')"]] } });
+}
+
+const HOUSES = "houses";
+const RETRY_MS = 3000; // the houses tileset is built by a job at demo start: look again until it is there
+
+/**
+ * viewer: the Cesium viewer (or null); panelEl: the layers panel, which gets a "3D" section.
+ * onHouse(id, feature) opens a picked house. Returns { load(), unload(), pick(position), state() }.
+ */
+export function initTwin3d(viewer, panelEl, { onHouse }) {
+  const section = document.createElement("section");
+  section.className = "twin3d";
+  section.dataset.testid = "twin3d-panel";
+  section.innerHTML = `<h3 data-role="title"></h3><ul class="layers-list" data-role="list"></ul>`;
+  panelEl.querySelector("[data-role=body]")?.append(section);
+  section.hidden = true;
+
+  let colourBy = localStorage.getItem("geotwin.twin3d.colour") === "floating" ? "floating" : "use";
+  let list = []; // the server's tilesets
+  const loaded = new Map(); // name -> { tileset, state }
+  let generation = 0;
+  let retry = null;
+
+  onLangChange(render);
+
+  async function load() {
+    if (!viewer) return;
+    const mine = ++generation;
+    clearTimeout(retry);
+    try {
+      const { data } = await fetchJson("/api/tilesets");
+      if (mine !== generation) return;
+      list = Array.isArray(data) ? data : [];
+    } catch {
+      list = [];
+    }
+    if (!list.some((ts) => ts.name === HOUSES)) retry = setTimeout(load, RETRY_MS);
+    for (const ts of list) if (ts.name === HOUSES && !loaded.has(ts.name)) await show(ts, true);
+    render();
+  }
+
+  function unload() {
+    generation++;
+    clearTimeout(retry);
+    for (const { tileset } of loaded.values()) if (tileset) viewer.scene.primitives.remove(tileset);
+    loaded.clear();
+    list = [];
+    section.hidden = true;
+  }
+
+  async function ensure(ts) {
+    if (loaded.has(ts.name)) return loaded.get(ts.name);
+    const state = { name: ts.name, kind: ts.kind, version: ts.version, show: false, ready: false, allTilesLoaded: false, tilesLoaded: 0, tilesFailed: 0, lastError: null };
+    const entry = { tileset: null, state };
+    loaded.set(ts.name, entry);
+    try {
+      const tileset = await Cesium3DTileset.fromUrl(ts.url);
+      if (!loaded.has(ts.name)) return entry; // unloaded meanwhile
+      tileset.tileLoad.addEventListener(() => state.tilesLoaded++);
+      tileset.tileFailed.addEventListener((e) => {
+        state.tilesFailed++;
+        state.lastError = String(e?.message ?? e);
+      });
+      tileset.loadProgress.addEventListener((pending, processing) => {
+        if (pending + processing > 0) state.allTilesLoaded = false;
+      });
+      tileset.allTilesLoaded.addEventListener(() => (state.allTilesLoaded = true));
+      if (ts.name === HOUSES) tileset.style = houseStyle(colourBy);
+      viewer.scene.primitives.add(tileset);
+      entry.tileset = tileset;
+      state.ready = true;
+    } catch (err) {
+      state.lastError = String(err?.message ?? err);
+    }
+    return entry;
+  }
+
+  async function show(ts, on) {
+    const entry = await ensure(ts);
+    entry.state.show = on;
+    if (entry.tileset) entry.tileset.show = on;
+    render();
+    return entry;
+  }
+
+  async function flyTo(ts) {
+    const entry = await show(ts, true);
+    if (!entry.tileset) return false;
+    return viewer.flyTo(entry.tileset, { duration: 1.5 });
+  }
+
+  function setColour(mode) {
+    colourBy = mode;
+    localStorage.setItem("geotwin.twin3d.colour", mode);
+    const houses = loaded.get(HOUSES)?.tileset;
+    if (houses) houses.style = houseStyle(mode);
+  }
+
+  function render() {
+    section.hidden = list.length === 0;
+    section.querySelector("[data-role=title]").textContent = t("twin3d.title");
+    const ul = section.querySelector("[data-role=list]");
+    ul.replaceChildren(
+      ...list.map((ts) => {
+        const li = document.createElement("li");
+        li.className = "layers-item";
+        li.dataset.testid = `twin3d-${ts.name}`;
+        const state = loaded.get(ts.name)?.state;
+        const label = document.createElement("label");
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.checked = Boolean(state?.show);
+        box.dataset.testid = `twin3d-show-${ts.name}`;
+        box.addEventListener("change", () => show(ts, box.checked));
+        label.append(box, ` ${ts.title || t(`twin3d.kind.${ts.kind}`)}`);
+        li.append(label);
+        if (ts.name === HOUSES) {
+          const select = document.createElement("select");
+          select.dataset.testid = "twin3d-colour";
+          select.title = t("twin3d.colourBy");
+          for (const mode of ["use", "floating"]) select.add(new Option(t(`twin3d.by.${mode}`), mode, false, mode === colourBy));
+          select.addEventListener("change", () => setColour(select.value));
+          li.append(" ", select);
+        } else {
+          const fly = document.createElement("button");
+          fly.type = "button";
+          fly.textContent = t("twin3d.flyTo");
+          fly.dataset.testid = `twin3d-fly-${ts.name}`;
+          fly.addEventListener("click", () => flyTo(ts));
+          li.append(" ", fly);
+        }
+        if (state?.tilesFailed) {
+          const bad = document.createElement("small");
+          bad.className = "layers-badge bad";
+          bad.textContent = t("layers.failed", { count: state.tilesFailed });
+          li.append(" ", bad);
+        }
+        return li;
+      }),
+    );
+  }
+
+  /** A click: true when it hit a house of the houses tileset (and onHouse was called). */
+  function pick(position) {
+    if (!viewer || !loaded.get(HOUSES)?.tileset) return false;
+    const picked = viewer.scene.pick(position);
+    if (!(picked instanceof Cesium3DTileFeature) || picked.tileset !== loaded.get(HOUSES).tileset) return false;
+    const id = picked.getProperty("id");
+    if (id === undefined || id === null) return false;
+    onHouse(String(id), picked);
+    return true;
+  }
+
+  return {
+    load,
+    unload,
+    pick,
+    flyTo: (name) => {
+      const ts = list.find((x) => x.name === name);
+      return ts ? flyTo(ts) : Promise.resolve(false);
+    },
+    setColour,
+    list: () => list,
+    state: () => Object.fromEntries([...loaded].map(([name, { state }]) => [name, { ...state }])),
+  };
+}

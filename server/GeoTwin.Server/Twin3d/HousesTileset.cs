@@ -1,0 +1,86 @@
+using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Tiling.Extrusion;
+using GeoTwin.Tiling.Gltf;
+using GeoTwin.Tiling.Tilesets;
+using NetTopologySuite.Geometries;
+using Npgsql;
+
+namespace GeoTwin.Server.Twin3d;
+
+/// <summary>
+/// The houses tileset, built from PostGIS: one extruded building a house row, clickable by its id. Its properties
+/// are the house's own facts and resident counts, never a person: the tiles are served to every staff member
+/// and cached by browsers, while the people behind the counts are read only through the audited API.
+/// </summary>
+public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
+{
+    public const string Name = "houses";
+
+    public static readonly FeatureClass Class = new("house",
+    [
+        new("use", PropertyType.String),
+        new("floors", PropertyType.Int32),
+        new("base_height_m", PropertyType.Float64),
+        new("roof_height_m", PropertyType.Float64),
+        new("residents_total", PropertyType.Int32),
+        new("residents_registered", PropertyType.Int32),
+        new("residents_floating", PropertyType.Int32),
+        new("residents_foreign", PropertyType.Int32),
+        new("floating_share", PropertyType.Float64),
+    ]);
+
+    /// <summary>Builds every house into a new version and publishes it. The quadtree's root cell is the jurisdiction's
+    /// bounds, so the cells stand still between builds and only the GLBs whose houses changed get new bytes.</summary>
+    /// <param name="progress">0..100 and what is being done.</param>
+    /// <returns>null when there are no houses to build.</returns>
+    public async Task<PublishedTileset?> BuildAsync(IProgress<(double Percent, string Phase)>? progress, CancellationToken ct)
+    {
+        long total;
+        await using (var count = db.CreateCommand("SELECT count(*) FROM houses")) total = (long)(await count.ExecuteScalarAsync(ct))!;
+        if (total == 0) return null;
+        var cell = await store.RootBoundsAsync(ct);
+        var options = new TilesetOptions { RootCell = cell is var (w, s, e, n) ? (w, s, e, n) : null, MaxFeaturesPerTile = 500 };
+        var staging = store.Files.Stage(Name);
+        try
+        {
+            var building = new Progress<TilesetProgress>(p => progress?.Report(p.Phase == "reading"
+                ? (40.0 * p.Done / Math.Max(1, total), $"reading houses: {p.Done:N0} of {total:N0}")
+                : (40 + 55.0 * p.Done / Math.Max(1, p.Total ?? 1), $"writing tiles: {p.Done:N0} of {p.Total:N0}")));
+            var summary = await Task.Run(() => TilesetBuilder.Build(ReadHouses(ct), Class, staging, options, building, ct), ct);
+            progress?.Report((95, "publishing"));
+            return await store.PublishAsync(Name, "Houses", "houses", staging, null, outsideOk: true, summary.Version, ct);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Demo start: when there are houses but no houses tileset yet, its build is queued as a job (about a second for
+    /// Monaco), so start-up does not wait for it and the viewer lists it once published.
+    /// </summary>
+    public static async Task EnsureForDemoAsync(IServiceProvider services)
+    {
+        var store = services.GetRequiredService<Twin3dStore>();
+        if (await store.GetAsync(Name, CancellationToken.None) is not null) return;
+        await services.GetRequiredService<Twin3dJobs>().EnqueueHousesAsync("demo", CancellationToken.None);
+    }
+
+    /// <summary>Streams the rows: the builder reads its input once and parks it on disk, so memory stays flat.</summary>
+    IEnumerable<ExtrudedFeature> ReadHouses(CancellationToken ct)
+    {
+        using var conn = db.OpenConnection();
+        using var cmd = new NpgsqlCommand(EmbeddedSql.Get("Twin3d/houses_for_tiles.sql"), conn);
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            ct.ThrowIfCancellationRequested();
+            int total = r.GetInt32(6), floating = r.GetInt32(8);
+            yield return new ExtrudedFeature(r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture), r.GetFieldValue<Geometry>(1),
+                r.GetFloat(2), r.GetFloat(3),
+                [r.GetString(4), r.IsDBNull(5) ? null : (int)r.GetInt16(5), (double)r.GetFloat(2), (double)r.GetFloat(3),
+                 total, r.GetInt32(7), floating, r.GetInt32(9), total > 0 ? Math.Round((double)floating / total, 4) : null]);
+        }
+    }
+}

@@ -41,6 +41,8 @@ public static class Program
             builder.AddAddresses();
             builder.AddTiles();
             builder.AddImports();
+            builder.AddLive();
+            builder.Services.AddExceptionHandler<DatabaseUnavailable>();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 

@@ -7,5 +7,5 @@ WITH line AS (
     WHERE p.unit_id = $1 AND p.fix_time >= $2 AND p.fix_time < $3
 )
 SELECT n, (SELECT array_agg(ARRAY[ST_X(d.geom), ST_Y(d.geom), ST_M(d.geom)] ORDER BY d.path)
-           FROM ST_DumpPoints(CASE WHEN n > 2 THEN ST_Simplify(geom, $4, true) ELSE geom END) d)
+           FROM ST_DumpPoints(CASE WHEN n > 2 AND $4 > 0 THEN ST_Simplify(geom, $4, true) ELSE geom END) d)
 FROM line;

@@ -16,6 +16,7 @@ public static class Cli
           migrate   start the database, apply migrations, stop
           demo      load the demo jurisdiction into an empty database, stop
           import    load a file into a layer (geotwin import --help lists the options)
+          simulate units [--url URL]  drive the units along the roads through a running server's ingest API
           help      this text
         options:
           --port N      HTTP port (GEOTWIN_PORT, default 8080; 0 picks a free one)
@@ -54,6 +55,7 @@ public static class Cli
         try
         {
             if (verb == "import") return await Import.ImportCommand.RunAsync(rest);
+            if (verb == "simulate") return await Live.SimulateCommand.RunAsync(rest);
             var settings = ParseSettings(rest);
             switch (verb)
             {

@@ -37,6 +37,7 @@ public static class LiveEndpoints
         builder.Services.AddSingleton<PositionWriter>();
         builder.Services.AddHostedService(s => s.GetRequiredService<PositionWriter>());
         builder.Services.AddHostedService<LivePush>();
+        builder.Services.AddHostedService<UnitSimulatorService>();
         var signalR = builder.Services.AddSignalR();
         // Several nodes share pushes through Redis; a single node needs none.
         if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis) signalR.AddStackExchangeRedis(redis);

@@ -17,6 +17,7 @@ public static class Cli
           demo      load the demo jurisdiction into an empty database, stop
           import    load a file into a layer (geotwin import --help lists the options)
           tiles     3D tilesets: build houses, register a folder or archive, convert OSGB (geotwin tiles --help)
+          simulate units [--url URL]  drive the units along the roads through a running server's ingest API
           help      this text
         options:
           --port N      HTTP port (GEOTWIN_PORT, default 8080; 0 picks a free one)
@@ -59,6 +60,7 @@ public static class Cli
         {
             if (verb == "import") return await Import.ImportCommand.RunAsync(rest);
             if (verb == "tiles") return await Twin3d.TilesCommand.RunAsync(rest);
+            if (verb == "simulate") return await Live.SimulateCommand.RunAsync(rest);
             var settings = ParseSettings(rest);
             switch (verb)
             {

@@ -45,6 +45,8 @@ public static class Program
             builder.AddImports();
             builder.AddImagery();
             builder.AddTwin3d();
+            builder.AddLive();
+            builder.Services.AddExceptionHandler<DatabaseUnavailable>();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 

@@ -1,0 +1,92 @@
+using GeoTwin.Server.Infrastructure.Db;
+using Npgsql;
+
+namespace GeoTwin.Server.Live;
+
+/// <summary>The database side of the live picture that is not a request-time read.</summary>
+public sealed class LiveStore(NpgsqlDataSource db)
+{
+    /// <summary>Units changed since <paramref name="since"/> (all when null), and the newest change seen.</summary>
+    public async Task<(List<LiveUnit> Units, DateTime? Newest)> ChangedSinceAsync(DateTime? since, CancellationToken ct)
+    {
+        DateTime? newest = since;
+        var units = await db.Sql("Live/load_units.sql", since).ListAsync(r =>
+        {
+            var changed = r.GetDateTime(13);
+            if (newest is null || changed > newest) newest = changed;
+            return new LiveUnit(r.GetInt64(0), r.GetString(1), r.GetString(2), r.Nullable<string>(3), r.GetString(4), r.GetString(5),
+                r.GetString(6), r.Nullable<DateTime?>(7), r.IsDBNull(8) ? 0 : r.GetDouble(8), r.IsDBNull(9) ? 0 : r.GetDouble(9),
+                r.Nullable<float?>(10), r.Nullable<float?>(11), r.Nullable<float?>(12));
+        }, ct);
+        return (units, newest);
+    }
+
+    public async Task EnsurePartitionsAsync(CancellationToken ct)
+    {
+        await using var cmd = db.Sql("Live/ensure_partitions.sql");
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Through change_unit_status, the one place status rules live. Throws PostgresException GT404/GT409/GT422.</summary>
+    public async Task<DateTime> ChangeStatusAsync(long unitId, string to, string by, string? expected, long? incidentId, string? reason, CancellationToken ct)
+    {
+        await using var cmd = db.Sql("Live/change_status.sql", unitId, to, by, expected, incidentId, reason);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return reader.GetDateTime(1);
+    }
+}
+
+/// <summary>
+/// Keeps <see cref="LiveUnits"/> in step with police_units: everything at start, then every couple of seconds the
+/// rows whose status changed or that are new (Dispatch changes status in the database, not through this slice).
+/// Also creates the day partitions ahead of time.
+/// </summary>
+public sealed class LiveSync(LiveStore store, LiveUnits units, ILogger<LiveSync> log) : BackgroundService
+{
+    DateTime? _seen;
+    DateTime _partitionsAt = DateTime.MinValue;
+
+    /// <summary>Loads every unit; called before the server takes requests.</summary>
+    public async Task LoadAllAsync(CancellationToken ct)
+    {
+        var (all, newest) = await store.ChangedSinceAsync(null, ct);
+        foreach (var u in all) units.Load(u);
+        _seen = newest;
+        await store.EnsurePartitionsAsync(ct);
+        _partitionsAt = DateTime.UtcNow;
+    }
+
+    /// <summary>Picks up units and status changes made elsewhere; also called on an unknown unit id before refusing it.</summary>
+    public async Task RefreshAsync(CancellationToken ct)
+    {
+        var (changed, newest) = await store.ChangedSinceAsync(_seen?.AddSeconds(-5), ct); // overlap: commits land out of order
+        foreach (var u in changed) units.Load(u);
+        _seen = newest;
+        if (DateTime.UtcNow - _partitionsAt > TimeSpan.FromHours(1))
+        {
+            await store.EnsurePartitionsAsync(ct);
+            _partitionsAt = DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>Hosted services start before Kestrel takes requests, so ingest never sees an empty picture.</summary>
+    public override async Task StartAsync(CancellationToken ct)
+    {
+        await LoadAllAsync(ct);
+        await base.StartAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try { await RefreshAsync(stoppingToken); }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                log.LogWarning("refreshing live units failed: {Error}", e.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+SELECT status FROM police_units WHERE id = $1;

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using GeoTwin.Server.Live;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GeoTwin.Server.Tests.Live;
+
+/// <summary>/hubs/live with the .NET SignalR client: jurisdiction and viewport filtering, snapshots, coalescing, bad input.</summary>
+[Collection("postgis")]
+public sealed class HubTests(PostgisFixture pg) : IAsyncLifetime
+{
+    GeoTwinServer _server = null!;
+    HttpClient _device = null!;
+    long _unit1, _unit2, _far;
+    readonly List<HubConnection> _connections = [];
+
+    public async Task InitializeAsync()
+    {
+        _server = await pg.StartServerAsync();
+        (_unit1, _unit2) = await LiveSeed.SeedAsync(_server.Database.DataSource);
+        // A unit of station 1 that drove far away (outside the Monaco viewport, same jurisdiction).
+        _far = await LiveSeed.ScalarAsync(_server.Database.DataSource,
+            "INSERT INTO police_units (call_sign, kind, jurisdiction_id) SELECT '一所99', 'car', id FROM jurisdictions WHERE code = 'T-ST1' RETURNING id");
+        await _server.App.Services.GetRequiredService<LiveSync>().RefreshAsync(default);
+        _device = await LiveSeed.DeviceAsync(_server, TwoStations.City);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var c in _connections) await c.DisposeAsync();
+        _device.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    sealed record Viewer(HubConnection Hub, ConcurrentQueue<UnitView> Received);
+
+    async Task<HubConnection> ConnectAsync(string user, string role, string jurisdiction)
+    {
+        await Browser.CreateUserAsync(_server, user, role, jurisdiction);
+        var cookies = new CookieContainer();
+        using (var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(_server.Url) })
+            (await http.PostAsJsonAsync("/api/auth/login", new { username = user, password = Browser.Password })).EnsureSuccessStatusCode();
+        // Negotiation is a cookie-authenticated POST: it carries the CSRF header like every other write.
+        var csrf = cookies.GetCookies(new Uri(_server.Url))["geotwin.csrf"]!.Value;
+        var hub = new HubConnectionBuilder().WithUrl(_server.Url + LiveHub.Path, o =>
+        {
+            o.Cookies = cookies;
+            o.Headers["X-CSRF-Token"] = csrf;
+        }).Build();
+        _connections.Add(hub);
+        await hub.StartAsync();
+        return hub;
+    }
+
+    async Task<(Viewer Viewer, LiveSnapshot Snapshot)> ViewAsync(string user, string role, string jurisdiction, double w, double s, double e, double n)
+    {
+        var hub = await ConnectAsync(user, role, jurisdiction);
+        var received = new ConcurrentQueue<UnitView>();
+        hub.On<List<UnitView>>(LiveHub.PositionsMessage, views => { foreach (var v in views) received.Enqueue(v); });
+        var snapshot = await hub.InvokeAsync<LiveSnapshot>("Subscribe", w, s, e, n);
+        return (new Viewer(hub, received), snapshot);
+    }
+
+    Task<HttpResponseMessage> Send(long unit, DateTime time, double lon, double lat) =>
+        _device.PostAsJsonAsync("/api/positions", new { fixes = new[] { LiveSeed.Fix(unit, time, lon, lat) } });
+
+    static async Task WaitFor(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Viewers_get_only_units_of_their_jurisdiction_inside_their_view()
+    {
+        var (officer1, _) = await ViewAsync("off1", "community_officer", TwoStations.Station1, 7.40, 43.72, 7.45, 43.76);
+        var (commander, _) = await ViewAsync("cmd", "commander", TwoStations.City, 7.40, 43.72, 7.45, 43.76);
+        var (farViewer, _) = await ViewAsync("cmd2", "commander", TwoStations.City, 8.4, 44.4, 8.6, 44.6);
+
+        var now = DateTime.UtcNow;
+        (await Send(_unit1, now, 7.411, 43.731)).EnsureSuccessStatusCode();
+        (await Send(_unit2, now, 7.431, 43.741)).EnsureSuccessStatusCode();
+        (await Send(_far, now, 8.5, 44.5)).EnsureSuccessStatusCode();
+
+        static HashSet<long> Ids(Viewer v) => v.Received.Select(u => u.Id).ToHashSet();
+        await WaitFor(() => Ids(commander).SetEquals([_unit1, _unit2]) && Ids(officer1).Contains(_unit1) && Ids(farViewer).Contains(_far), "pushes");
+        await Task.Delay(1000); // anything wrongly sent would have arrived by now
+        Assert.Equal([_unit1], Ids(officer1));
+        Assert.Equal([_unit1, _unit2], Ids(commander).Order());
+        Assert.Equal([_far], Ids(farViewer));
+        var pushed = officer1.Received.Last(u => u.Id == _unit1);
+        Assert.Equal(7.411, pushed.Lon!.Value, 9);
+        Assert.Equal("live", pushed.Freshness);
+
+        // Subscribing again (as after a reconnect) gives a fresh snapshot of the same scope and view.
+        var snapshot = await officer1.Hub.InvokeAsync<LiveSnapshot>("Subscribe", 7.40, 43.72, 7.45, 43.76);
+        Assert.Equal([_unit1], snapshot.Units.Select(u => u.Id));
+        var all = await commander.Hub.InvokeAsync<LiveSnapshot>("Subscribe", 7.0, 43.0, 9.0, 45.0);
+        Assert.Equal([_unit1, _unit2, _far], all.Units.Select(u => u.Id).Order());
+    }
+
+    [Fact]
+    public async Task Fast_fixes_are_coalesced_to_two_a_second_and_the_latest_wins()
+    {
+        var (viewer, _) = await ViewAsync("cmd3", "commander", TwoStations.City, 7.40, 43.72, 7.45, 43.76);
+        var start = DateTime.UtcNow;
+        for (var i = 0; i < 20; i++)
+        {
+            (await Send(_unit1, start.AddMilliseconds(-2000 + i * 100), 7.40 + i * 0.001, 43.73)).EnsureSuccessStatusCode();
+            await Task.Delay(50);
+        }
+        var sentFor = DateTime.UtcNow - start;
+        await WaitFor(() => viewer.Received.Any(u => Math.Abs(u.Lon!.Value - 7.419) < 1e-9), "the last fix");
+        var messages = viewer.Received.Count(u => u.Id == _unit1);
+        var bound = (int)Math.Ceiling((DateTime.UtcNow - start).TotalSeconds * 2) + 1;
+        Assert.InRange(messages, 2, bound);
+        Assert.True(messages < 20, $"{messages} pushes for 20 fixes in {sentFor.TotalSeconds:0.0} s: not coalesced");
+    }
+
+    [Fact]
+    public async Task Bad_view_rectangles_and_anonymous_viewers_are_refused()
+    {
+        var hub = await ConnectAsync("cmd4", "commander", TwoStations.City);
+        var error = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<LiveSnapshot>("Subscribe", 8.0, 43.0, 7.0, 44.0));
+        Assert.Contains("west < east", error.Message);
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<LiveSnapshot>("Subscribe", 7.0, -95.0, 8.0, 44.0));
+
+        var anonymous = new HubConnectionBuilder().WithUrl(_server.Url + LiveHub.Path).Build();
+        _connections.Add(anonymous);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+}

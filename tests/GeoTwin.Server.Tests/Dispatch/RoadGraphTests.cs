@@ -1,4 +1,5 @@
 using GeoTwin.DataImport.Demo;
+using GeoTwin.Server.Dispatch;
 using GeoTwin.Server.Dispatch.Routing;
 using GeoTwin.Server.Infrastructure.Db;
 using Npgsql;
@@ -81,6 +82,48 @@ public sealed class RoadGraphTests(PostgisFixture pg)
             }
         }
         Assert.True(compared >= 300, $"only {compared} pairs compared ({unreachableBoth} unreachable)");
+    }
+
+    /// <summary>The early-stopping ranking gives the same k units and times as a full search ranked afterwards.</summary>
+    [Fact]
+    public async Task The_ranking_stops_early_but_finds_the_same_k_fastest_units()
+    {
+        var db = await DemoAsync();
+        var graph = await RoadGraphCache.LoadAsync(db, default);
+        var points = await db.CreateCommand("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(geom, 0.37) p FROM roads ORDER BY id) x")
+            .ListAsync(r => (Lon: r.GetDouble(0), Lat: r.GetDouble(1)), default);
+        var random = new Random(5);
+        var now = DateTime.UtcNow;
+        var roadRounds = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            var at = points[random.Next(points.Count)];
+            var incident = new IncidentPlace(1, "theft", 2, at.Lon, at.Lat, "1");
+            var units = Enumerable.Range(1, 200).Select(i =>
+            {
+                var p = points[random.Next(points.Count)];
+                return new UnitState(i, $"U{i}", "car", ["patrol"], i % 7 == 0 ? "busy" : "available", p.Lon, p.Lat, now, "1.2");
+            }).ToList();
+
+            var ranked = Recommender.Rank(graph, incident, "X", units, new DispatchOptions(), now, 5);
+
+            var full = graph.To(graph.Snap(at.Lon, at.Lat, 150)!.Value);
+            var expected = units.Where(u => u.Status == "available")
+                .Select(u => (u.Id, Secs: full.From(graph.Snap(u.Lon!.Value, u.Lat!.Value, 150)!.Value)))
+                .Where(x => double.IsFinite(x.Secs)).OrderBy(x => x.Secs).ThenBy(x => x.Id).Take(5).ToList();
+            // units the roads do not join to the incident get a straight-line estimate, marked so, and may rank among the rest
+            var byRoad = ranked.Units.Where(u => u.EtaBasis == "road").ToList();
+            Assert.All(ranked.Units.Except(byRoad), u => Assert.Equal("straight_line", u.EtaBasis));
+            Assert.Equal(expected.Take(byRoad.Count).Select(x => Math.Round(x.Secs, 1)), byRoad.Select(u => u.EtaSeconds));
+            if (expected.Count >= 5)
+            {
+                Assert.Equal(5, byRoad.Count);
+                roadRounds++;
+            }
+            Assert.All(ranked.Units, u => Assert.True(u.Route!.Length >= 2));
+            Assert.All(ranked.Ineligible, u => Assert.Contains("status is busy", u.Reasons));
+        }
+        Assert.True(roadRounds >= 15, $"only {roadRounds} rounds had five units reachable by road");
     }
 
     // A --(one-way A->B, 100 s)--> B --(two-way, 50 s)--> C, straight lines along the equator-ish.

@@ -123,6 +123,17 @@ public sealed class RoadGraph
     /// <returns>the nearest point on any road within maxMetres, or null when none is that close</returns>
     public RoadSnap? Snap(double lon, double lat, double maxMetres)
     {
+        // Most points are on or beside a road: look close first (few candidates), wider only when nothing is that close.
+        // A road with any point within r of P has an envelope meeting the box of half-size r, so a hit within r is final.
+        for (var r = Math.Min(25, maxMetres); ; r = Math.Min(r * 4, maxMetres))
+        {
+            var hit = SnapWithin(lon, lat, r);
+            if (hit is not null || r >= maxMetres) return hit;
+        }
+    }
+
+    RoadSnap? SnapWithin(double lon, double lat, double maxMetres)
+    {
         var (perLon, perLat) = Wgs84.MetresPerDegree(lat);
         var search = new Envelope(lon - maxMetres / perLon, lon + maxMetres / perLon, lat - maxMetres / perLat, lat + maxMetres / perLat);
         RoadSnap? best = null;
@@ -150,7 +161,10 @@ public sealed class RoadGraph
 
     /// <summary>Travel times from every junction to the target point, by one Dijkstra over the reversed graph.</summary>
     /// <param name="stopWhenSettled">junction nodes whose times are wanted; the search ends once all are final (null: the whole graph)</param>
-    public TravelTimes To(RoadSnap target, IEnumerable<int>? stopWhenSettled = null)
+    public TravelTimes To(RoadSnap target, IEnumerable<int>? stopWhenSettled = null) => To(target, stopWhenSettled, null);
+
+    /// <param name="settledStop">called with each junction as its time becomes final (in increasing time); true ends the search</param>
+    public TravelTimes To(RoadSnap target, IEnumerable<int>? stopWhenSettled, Func<int, double, TravelTimes, bool>? settledStop)
     {
         var dist = new double[NodeCount];
         Array.Fill(dist, double.PositiveInfinity);
@@ -168,11 +182,13 @@ public sealed class RoadGraph
         Seed(s, Part(target.Fraction, _cost[r]), TravelTimes.StartAtSource);
         Seed(t, Part(1 - target.Fraction, _reverseCost[r]), TravelTimes.StartAtTarget);
 
+        var times = new TravelTimes(this, target, dist, next);
         while (remaining > 0 && heap.TryPop(out var v, out var dv))
         {
             if (settled[v] || dv > dist[v]) continue;
             settled[v] = true;
             if (stopWhenSettled is null || wanted[v]) remaining--;
+            if (settledStop is not null && settledStop(v, dv, times)) break;
             for (var a = _inStart[v]; a < _inStart[v + 1]; a++)
             {
                 var u = _inTail[a];
@@ -185,7 +201,7 @@ public sealed class RoadGraph
                 }
             }
         }
-        return new TravelTimes(this, target, dist, next);
+        return times;
 
         void Seed(int node, double d, int how)
         {

@@ -41,6 +41,7 @@ public static class Program
             builder.AddAddresses();
             builder.AddTiles();
             builder.AddImports();
+            builder.AddDispatch();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 

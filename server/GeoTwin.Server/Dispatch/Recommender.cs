@@ -41,7 +41,7 @@ public sealed record Recommendations(string Incident, bool IncidentOnNetwork, IR
 public static class Recommender
 {
     public static Recommendations Rank(RoadGraph graph, IncidentPlace incident, string incidentCode, IReadOnlyList<UnitState> units,
-        DispatchOptions options, DateTime now, int k, string? capability = null)
+        DispatchOptions options, DateTime now, int k, string? capability = null, string userScope = "*")
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var n = units.Count;
@@ -57,7 +57,7 @@ public static class Recommender
         for (var i = 0; i < n; i++)
         {
             var u = units[i];
-            (reasons[i], diversion[i]) = Eligibility(u, incident, options, now, capability);
+            (reasons[i], diversion[i]) = Eligibility(u, incident, options, now, capability, userScope);
             eta[i] = double.PositiveInfinity;
             straight[i] = u.Lon is { } lon && u.Lat is { } lat ? RoadGraph.HaversineMetres(lon, lat, incident.Lon, incident.Lat) : double.NaN;
             if (target is null || u.Lon is null || u.Lat is null) continue;
@@ -145,7 +145,8 @@ public static class Recommender
         }
     }
 
-    static (List<string> Reasons, bool Diversion) Eligibility(UnitState u, IncidentPlace incident, DispatchOptions options, DateTime now, string? capability)
+    static (List<string> Reasons, bool Diversion) Eligibility(UnitState u, IncidentPlace incident, DispatchOptions options, DateTime now,
+        string? capability, string userScope)
     {
         var reasons = new List<string>();
         var diversion = false;
@@ -159,6 +160,7 @@ public static class Recommender
         if (u.FixAt is not { } fix) reasons.Add("no position");
         else if ((now - fix).TotalSeconds > options.StalePositionSeconds) reasons.Add($"stale position ({(now - fix).TotalSeconds:0} s old)");
         if (!Within(incident.JurisdictionPath, u.JurisdictionPath)) reasons.Add("other jurisdiction");
+        else if (userScope != "*" && !Inside(u.JurisdictionPath, userScope)) reasons.Add("other jurisdiction: outside yours");
         return (reasons, diversion);
     }
 
@@ -166,6 +168,6 @@ public static class Recommender
     static bool Within(string incidentPath, string unitPath) =>
         Inside(incidentPath, unitPath) || Inside(unitPath, incidentPath);
 
-    static bool Inside(string path, string ancestor) =>
+    internal static bool Inside(string path, string ancestor) =>
         path == ancestor || path.StartsWith(ancestor + ".", StringComparison.Ordinal);
 }

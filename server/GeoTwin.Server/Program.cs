@@ -47,6 +47,7 @@ public static class Program
             builder.AddTwin3d();
             builder.AddLive();
             builder.Services.AddExceptionHandler<DatabaseUnavailable>();
+            builder.AddDispatch();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 

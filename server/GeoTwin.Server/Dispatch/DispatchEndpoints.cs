@@ -1,24 +1,93 @@
 using System.Security.Claims;
+using System.Text.RegularExpressions;
+using GeoTwin.DataImport.Crs;
+using GeoTwin.Server.Addresses;
+using GeoTwin.Server.Dispatch.Routing;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GeoTwin.Server.Dispatch;
 
-public sealed record IncidentSummary(string Code, string Category, int Priority, string Status, DateTime ReceivedAt, double Lon, double Lat);
+public sealed record IncidentSummary(string Code, string Category, int Priority, string Status, DateTime ReceivedAt, double Lon, double Lat,
+    DateTime? FirstDispatchAt = null, DateTime? FirstArrivalAt = null);
 
-/// <summary>Incidents. Intake, recommendation and dispatch come with the dispatch feature.</summary>
-public static class DispatchEndpoints
+/// <summary>Incidents: intake, recommendation by road travel time, dispatch, arrival, the end of an incident, its trail.</summary>
+public static partial class DispatchEndpoints
 {
-    static readonly string[] Statuses = ["new", "dispatched", "on_scene", "closed", "cancelled", "merged"];
+    static readonly string[] Statuses = ["new", "dispatched", "on_scene", "closed", "cancelled", "merged", "open"];
+    public static readonly string[] Categories = ["robbery", "snatching", "theft", "burglary", "fight", "traffic_accident",
+        "fire", "missing_person", "medical", "fraud", "disturbance", "other"];
+    static readonly string[] UnitStatuses = ["available", "dispatched", "en_route", "on_scene", "busy", "off_duty", "out_of_service"];
+    const string Intake = "dispatch-or-intake-token";
+
+    public static WebApplicationBuilder AddDispatch(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("GeoTwin:Dispatch").Get<DispatchOptions>() ?? new DispatchOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<RoadGraphCache>();
+        builder.Services.AddSingleton<IUnitPositions, PoliceUnitsTable>();
+        builder.Services.AddSingleton<DispatchNotifier>();
+        builder.Services.AddSingleton<DispatchStore>();
+        builder.Services.AddSignalR();
+        if (options.ArrivalCheckSeconds > 0) builder.Services.AddHostedService<ArrivalWatcher>();
+        // A dispatcher at the screen, or a call platform's incident-intake token.
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Intake, p => p.RequireAuthenticatedUser().RequireAssertion(ctx =>
+            Policies.RolesOf[Policies.Dispatch].Any(ctx.User.IsInRole) || ctx.User.HasClaim(CurrentUser.PurposeClaim, "incident_intake")));
+        return builder;
+    }
 
     public static WebApplication MapDispatchEndpoints(this WebApplication app)
     {
         var staff = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff);
-        staff.MapGet("/", ListAsync).WithName("ListIncidents").WithSummary("Newest incidents in the caller's jurisdiction.");
+        staff.MapGet("/", ListAsync).WithName("ListIncidents").WithSummary("Newest incidents in the caller's jurisdiction (status=open: not yet ended).");
         staff.MapGet("/{code}", FindAsync).WithName("GetIncident");
+        staff.MapGet("/{code}/detail", (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Answer(() => store.DetailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentDetail").WithSummary("An incident with its units.");
+        staff.MapGet("/{code}/trail", (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Answer(() => store.TrailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentTrail").WithSummary("Every step from intake on: who, when, what.");
+
+        app.MapPost("/api/incidents", CreateAsync).WithTags("Incidents").RequireAuthorization(Intake).WithName("CreateIncident")
+            .WithSummary("Alarm intake: category, priority, caller, and a location by address code, door-plate QR URL, address text, or coordinates (WGS84/GCJ-02).");
+
+        var dispatch = app.MapGroup("/api/incidents/{code}").WithTags("Incidents").RequireAuthorization(Policies.Dispatch);
+        dispatch.MapGet("/recommendations", RecommendAsync).WithName("RecommendUnits")
+            .WithSummary("Units ranked by road travel time, with routes; ineligible ones with reasons; diversion candidates marked.");
+        dispatch.MapPost("/dispatch", DispatchAsync).WithName("DispatchUnits");
+        dispatch.MapPost("/arrive", (string code, UnitRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            body?.UnitId is not { } unit ? Task.FromResult<IResult>(Problems.BadRequest("unitId", "is required"))
+                : Answer(() => store.ArriveAsync(CurrentUser.From(user), code, unit, ct))).WithName("UnitArrived");
+        dispatch.MapPost("/reassign", ReassignAsync).WithName("ReassignUnit");
+        dispatch.MapPost("/close", (string code, FinishRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Problems.CheckText(body?.Disposition, 2000) is { } reason ? Task.FromResult<IResult>(Problems.BadRequest("disposition", reason))
+                : Answer(() => store.FinishAsync(CurrentUser.From(user), code, "closed", body!.Disposition, null, ct))).WithName("CloseIncident");
+        dispatch.MapPost("/cancel", (string code, FinishRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Problems.CheckText(body?.Reason, 2000, required: false) is { } reason ? Task.FromResult<IResult>(Problems.BadRequest("reason", reason))
+                : Answer(() => store.FinishAsync(CurrentUser.From(user), code, "cancelled", body?.Reason, null, ct))).WithName("CancelIncident");
+        dispatch.MapPost("/merge", (string code, MergeRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Problems.CheckText(body?.Into, 40) is { } reason ? Task.FromResult<IResult>(Problems.BadRequest("into", reason))
+                : Answer(() => store.FinishAsync(CurrentUser.From(user), code, "merged", null, body!.Into, ct))).WithName("MergeIncident")
+            .WithSummary("Merges this incident into another open one (the intake's merge candidates); its units are released.");
+
+        app.MapHub<DispatchHub>("/hubs/dispatch").RequireAuthorization(Policies.Staff);
         return app;
     }
+
+    static async Task<IResult> Answer<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return TypedResults.Ok(await work());
+        }
+        catch (DispatchRefused e)
+        {
+            return Refused(e);
+        }
+    }
+
+    static ProblemHttpResult Refused(DispatchRefused e) => TypedResults.Problem(statusCode: e.Status,
+        title: e.Status switch { 404 => "Not found", 409 => "Conflict", 422 => "Cannot be done", _ => "Refused" }, detail: e.Message,
+        extensions: e.Extensions);
 
     static async Task<Results<Ok<IncidentSummary>, ProblemHttpResult>> FindAsync(string code, ClaimsPrincipal user, ScopedDb db, CancellationToken ct)
     {
@@ -28,7 +97,7 @@ public static class DispatchEndpoints
     }
 
     static IncidentSummary Read(Npgsql.NpgsqlDataReader r) => new(r.GetString(0), r.GetString(1), r.GetInt16(2), r.GetString(3),
-        r.GetDateTime(4), r.GetDouble(5), r.GetDouble(6));
+        r.GetDateTime(4), r.GetDouble(5), r.GetDouble(6), r.Nullable<DateTime?>(7), r.Nullable<DateTime?>(8));
 
     static async Task<Results<Ok<List<IncidentSummary>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal user, ScopedDb db, CancellationToken ct,
         string? status = null, int limit = 200)
@@ -37,5 +106,127 @@ public static class DispatchEndpoints
         if (limit is < 1 or > 5000) return Problems.BadRequest("limit", "must be between 1 and 5000");
         return TypedResults.Ok(await db.RunAsync(CurrentUser.From(user), s => s.Sql("Dispatch/list_incidents.sql", status, limit)
             .ListAsync(Read, ct), ct));
+    }
+
+    [GeneratedRegex(@"^\+?[0-9 -]{3,20}$")]
+    private static partial Regex Phone();
+
+    [GeneratedRegex(@"/api/qr/([A-Za-z0-9_-]{1,64})/?$")]
+    private static partial Regex QrPath();
+
+    static async Task<IResult> CreateAsync(NewIncident? body, ClaimsPrincipal principal, DispatchStore store, AddressesStore addresses, CancellationToken ct)
+    {
+        if (body is null) return Problems.BadRequest("body", "is required");
+        if (body.Category is null || !Categories.Contains(body.Category))
+            return Problems.BadRequest("category", $"must be one of {string.Join(", ", Categories)}");
+        var priority = body.Priority ?? 3;
+        if (priority is < 1 or > 4) return Problems.BadRequest("priority", "must be 1 (most urgent) to 4");
+        if (Problems.CheckText(body.Description, 4000, required: false) is { } d) return Problems.BadRequest("description", d);
+        if (body.CallerPhone is not null && !Phone().IsMatch(body.CallerPhone)) return Problems.BadRequest("callerPhone", "must be 3-20 digits, spaces or dashes, with an optional leading +");
+        if (Problems.CheckText(body.CallerName, 100, required: false) is { } n) return Problems.BadRequest("callerName", n);
+        if (body.Location is not { } loc) return Problems.BadRequest("location", "is required");
+        var given = new[] { loc.AddressCode is not null, loc.QrUrl is not null, loc.AddressText is not null, loc.Lon is not null || loc.Lat is not null }.Count(x => x);
+        if (given != 1) return Problems.BadRequest("location", "give exactly one of addressCode, qrUrl, addressText, or lon and lat");
+
+        var user = CurrentUser.From(principal);
+        string? addressCode = null;
+        double lon, lat;
+        if (loc.Lon is not null || loc.Lat is not null)
+        {
+            if (loc.Lon is not { } x || loc.Lat is not { } y) return Problems.BadRequest("location", "give both lon and lat");
+            if (!double.IsFinite(x) || x is < -180 or > 180) return Problems.BadRequest("location.lon", "must be a longitude between -180 and 180");
+            if (!double.IsFinite(y) || y is < -90 or > 90) return Problems.BadRequest("location.lat", "must be a latitude between -90 and 90");
+            switch (loc.Datum ?? "wgs84")
+            {
+                case "wgs84": (lon, lat) = (x, y); break;
+                case "gcj02": (lon, lat) = ChineseWebDatums.Gcj02ToWgs84(x, y); break;
+                default: return Problems.BadRequest("location.datum", "must be wgs84 or gcj02");
+            }
+        }
+        else
+        {
+            string? code;
+            if (loc.QrUrl is not null)
+            {
+                if (Problems.CheckText(loc.QrUrl, 500) is { } q) return Problems.BadRequest("location.qrUrl", q);
+                if (!Uri.TryCreate(loc.QrUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || QrPath().Match(uri.AbsolutePath) is not { Success: true } m)
+                    return Problems.BadRequest("location.qrUrl", "is not a door-plate URL (https://.../api/qr/ADDRESS-CODE)");
+                code = m.Groups[1].Value;
+            }
+            else if (loc.AddressCode is not null)
+            {
+                if (Problems.CheckText(loc.AddressCode, 64) is { } c) return Problems.BadRequest("location.addressCode", c);
+                code = loc.AddressCode;
+            }
+            else
+            {
+                if (Problems.CheckText(loc.AddressText, 200) is { } t) return Problems.BadRequest("location.addressText", t);
+                var hits = await addresses.SearchAsync(user, loc.AddressText!.Trim(), 6, ct);
+                var exact = hits.Where(h => string.Equals(h.FullText, loc.AddressText.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
+                if (exact.Count == 1) hits = exact;
+                if (hits.Count == 0)
+                    return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location.addressText: no address you may see matches '{loc.AddressText}'",
+                        extensions: new Dictionary<string, object?> { ["field"] = "location.addressText", ["suggestions"] = Array.Empty<AddressSuggestion>() });
+                if (hits.Count > 1)
+                    return TypedResults.Problem(statusCode: 422, title: "Cannot be done",
+                        detail: $"location.addressText: '{loc.AddressText}' matches several addresses; pick one by its code",
+                        extensions: new Dictionary<string, object?>
+                        {
+                            ["field"] = "location.addressText",
+                            ["suggestions"] = hits.Take(5).Select(h => new AddressSuggestion(h.Code, h.FullText, h.Lon, h.Lat)).ToList(),
+                        });
+                code = hits[0].Code;
+            }
+            var address = await addresses.FindAsync(user, code, ct);
+            if (address is null)
+                return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location: no address you may see has code '{code}'",
+                    extensions: new Dictionary<string, object?> { ["field"] = "location" });
+            (lon, lat, addressCode) = (address.Address.Lon, address.Address.Lat, address.Address.Code);
+        }
+
+        try
+        {
+            var created = await store.CreateAsync(user, body.Category, priority, body.Description, body.CallerPhone, body.CallerName, lon, lat, addressCode, ct);
+            return TypedResults.Created($"/api/incidents/{created.Code}", created);
+        }
+        catch (DispatchRefused e)
+        {
+            return Refused(e);
+        }
+    }
+
+    static async Task<IResult> RecommendAsync(string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct, int k = 5, string? capability = null)
+    {
+        if (k is < 1 or > 50) return Problems.BadRequest("k", "must be between 1 and 50");
+        if (capability is not null && Problems.CheckText(capability, 40) is { } c) return Problems.BadRequest("capability", c);
+        return await Answer(() => store.RecommendAsync(CurrentUser.From(user), code, k, capability, ct));
+    }
+
+    static async Task<IResult> DispatchAsync(string code, DispatchRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct)
+    {
+        if (body?.Units is not { Count: > 0 } units) return Problems.BadRequest("units", "name at least one unit: [{ unitId, seenStatus }]");
+        if (units.Count > 20) return Problems.BadRequest("units", "at most 20 units at once");
+        if (CheckChoice(units, "units") is { } bad) return bad;
+        if (units.Select(u => u.UnitId).Distinct().Count() != units.Count) return Problems.BadRequest("units", "name each unit once");
+        return await Answer(() => store.DispatchAsync(CurrentUser.From(user), code, units, ct));
+    }
+
+    static async Task<IResult> ReassignAsync(string code, ReassignRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct)
+    {
+        if (body?.UnitId is not { } unit) return Problems.BadRequest("unitId", "is required: the unit taken off the incident");
+        if (body.To is not null && CheckChoice([body.To], "to") is { } bad) return bad;
+        if (body.To?.UnitId == unit) return Problems.BadRequest("to", "must be another unit");
+        return await Answer(() => store.ReassignAsync(CurrentUser.From(user), code, unit, body.To, ct));
+    }
+
+    static ProblemHttpResult? CheckChoice(IEnumerable<UnitChoice> choices, string field)
+    {
+        foreach (var c in choices)
+        {
+            if (c?.UnitId is not > 0) return Problems.BadRequest(field, "each unit needs a unitId");
+            if (c.SeenStatus is not null && !UnitStatuses.Contains(c.SeenStatus))
+                return Problems.BadRequest(field, $"seenStatus must be one of {string.Join(", ", UnitStatuses)}");
+        }
+        return null;
     }
 }

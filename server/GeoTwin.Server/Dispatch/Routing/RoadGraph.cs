@@ -1,0 +1,368 @@
+using GeoTwin.Tiling.Geodesy;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Index.Strtree;
+
+namespace GeoTwin.Server.Dispatch.Routing;
+
+/// <summary>One row of the roads table as the graph needs it. Cost and ReverseCost in seconds; null or negative: that
+/// direction does not exist (as pgRouting reads them). Coords: lon, lat pairs in drawing order.</summary>
+public sealed record RoadRow(long Id, long Source, long Target, double? Cost, double? ReverseCost, double[] Coords);
+
+/// <summary>A point placed on a road: Fraction 0 at the road's source end, 1 at its target end (by length).</summary>
+public readonly record struct RoadSnap(int Road, double Fraction, double DistanceM, double Lon, double Lat);
+
+/// <summary>
+/// The road network as an immutable directed graph in compressed sparse row arrays, stored reversed (the arcs
+/// into each junction), so one Dijkstra from an incident gives every junction's travel time TO the incident and
+/// therefore reaches all units at once. Safe to share between threads; rebuilt whole when the roads change.
+/// </summary>
+public sealed class RoadGraph
+{
+    readonly long[] _roadIds;
+    readonly int[] _from, _to;
+    readonly double[] _cost, _reverseCost; // < 0: no such direction
+    readonly double[][] _coords;           // lon, lat pairs
+    readonly double[][] _along;            // metres from the road's start to each vertex
+    // Reversed CSR: arcs into node v are _inStart[v] .. _inStart[v+1]-1; each comes from _inTail, costs _inCost,
+    // runs along road _inRoad[a] >> 1, forwards (drawing direction) when the low bit is 0.
+    readonly int[] _inStart, _inTail, _inRoad;
+    readonly double[] _inCost;
+    readonly STRtree<int> _index = new();
+
+    public int NodeCount { get; }
+    public int RoadCount => _roadIds.Length;
+    public int ArcCount => _inTail.Length;
+    public IReadOnlyDictionary<long, int> NodeOfJunction { get; }
+
+    public RoadGraph(IReadOnlyList<RoadRow> roads)
+    {
+        var nodes = new Dictionary<long, int>();
+        int Node(long junction)
+        {
+            if (!nodes.TryGetValue(junction, out var n)) nodes[junction] = n = nodes.Count;
+            return n;
+        }
+
+        var count = roads.Count;
+        _roadIds = new long[count]; _from = new int[count]; _to = new int[count];
+        _cost = new double[count]; _reverseCost = new double[count];
+        _coords = new double[count][]; _along = new double[count][];
+        var arcs = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var r = roads[i];
+            if (r.Coords.Length < 4 || r.Coords.Length % 2 != 0) throw new ArgumentException($"road {r.Id} has fewer than two points");
+            _roadIds[i] = r.Id; _from[i] = Node(r.Source); _to[i] = Node(r.Target);
+            _cost[i] = r.Cost is { } c && c >= 0 ? c : -1;
+            _reverseCost[i] = r.ReverseCost is { } rc && rc >= 0 ? rc : -1;
+            if (_cost[i] >= 0) arcs++;
+            if (_reverseCost[i] >= 0) arcs++;
+            _coords[i] = r.Coords;
+            _along[i] = Along(r.Coords);
+            var env = new Envelope();
+            for (var k = 0; k < r.Coords.Length; k += 2) env.ExpandToInclude(r.Coords[k], r.Coords[k + 1]);
+            _index.Insert(env, i);
+        }
+        _index.Build();
+        NodeCount = nodes.Count;
+        NodeOfJunction = nodes;
+
+        _inStart = new int[NodeCount + 1];
+        for (var i = 0; i < count; i++)
+        {
+            if (_cost[i] >= 0) _inStart[_to[i] + 1]++;
+            if (_reverseCost[i] >= 0) _inStart[_from[i] + 1]++;
+        }
+        for (var v = 0; v < NodeCount; v++) _inStart[v + 1] += _inStart[v];
+        _inTail = new int[arcs]; _inRoad = new int[arcs]; _inCost = new double[arcs];
+        var fill = (int[])_inStart.Clone();
+        for (var i = 0; i < count; i++)
+        {
+            if (_cost[i] >= 0) Put(fill[_to[i]]++, _from[i], i << 1, _cost[i]);
+            if (_reverseCost[i] >= 0) Put(fill[_from[i]]++, _to[i], (i << 1) | 1, _reverseCost[i]);
+        }
+
+        void Put(int a, int tail, int road, double cost)
+        {
+            _inTail[a] = tail; _inRoad[a] = road; _inCost[a] = cost;
+        }
+    }
+
+    public long RoadId(int road) => _roadIds[road];
+
+    /// <summary>The junction nodes at the road's source and target ends.</summary>
+    public (int From, int To) Ends(int road) => (_from[road], _to[road]);
+
+    static double[] Along(double[] c)
+    {
+        var along = new double[c.Length / 2];
+        for (var k = 1; k < along.Length; k++) along[k] = along[k - 1] + Metres(c[2 * k - 2], c[2 * k - 1], c[2 * k], c[2 * k + 1]);
+        return along;
+    }
+
+    /// <summary>Short distances in a local flat frame (good to well under 0.1% over a city's streets).</summary>
+    public static double Metres(double lon1, double lat1, double lon2, double lat2)
+    {
+        var (perLon, perLat) = Wgs84.MetresPerDegree((lat1 + lat2) / 2);
+        var dx = (lon2 - lon1) * perLon;
+        var dy = (lat2 - lat1) * perLat;
+        return Math.Sqrt(dx * dx + dy * dy);
+    }
+
+    /// <summary>Great-circle distance, for straight-line figures over any range.</summary>
+    public static double HaversineMetres(double lon1, double lat1, double lon2, double lat2)
+    {
+        const double r = 6371008.8;
+        var dLat = double.DegreesToRadians(lat2 - lat1);
+        var dLon = double.DegreesToRadians(lon2 - lon1);
+        var a = Math.Sin(dLat / 2) * Math.Sin(dLat / 2) +
+                Math.Cos(double.DegreesToRadians(lat1)) * Math.Cos(double.DegreesToRadians(lat2)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
+        return 2 * r * Math.Asin(Math.Min(1, Math.Sqrt(a)));
+    }
+
+    /// <returns>the nearest point on any road within maxMetres, or null when none is that close</returns>
+    public RoadSnap? Snap(double lon, double lat, double maxMetres)
+    {
+        // Most points are on or beside a road: look close first (few candidates), wider only when nothing is that close.
+        // A road with any point within r of P has an envelope meeting the box of half-size r, so a hit within r is final.
+        for (var r = Math.Min(25, maxMetres); ; r = Math.Min(r * 4, maxMetres))
+        {
+            var hit = SnapWithin(lon, lat, r);
+            if (hit is not null || r >= maxMetres) return hit;
+        }
+    }
+
+    RoadSnap? SnapWithin(double lon, double lat, double maxMetres)
+    {
+        var (perLon, perLat) = Wgs84.MetresPerDegree(lat);
+        var search = new Envelope(lon - maxMetres / perLon, lon + maxMetres / perLon, lat - maxMetres / perLat, lat + maxMetres / perLat);
+        RoadSnap? best = null;
+        foreach (var road in _index.Query(search))
+        {
+            var c = _coords[road];
+            for (var k = 0; k + 3 < c.Length; k += 2)
+            {
+                // the segment and the point in metres around the point
+                double ax = (c[k] - lon) * perLon, ay = (c[k + 1] - lat) * perLat;
+                double bx = (c[k + 2] - lon) * perLon, by = (c[k + 3] - lat) * perLat;
+                double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+                var t = len2 > 0 ? Math.Clamp(-(ax * dx + ay * dy) / len2, 0, 1) : 0;
+                double px = ax + t * dx, py = ay + t * dy;
+                var d = Math.Sqrt(px * px + py * py);
+                if (d > maxMetres || (best is { } b && d >= b.DistanceM)) continue;
+                var along = _along[road];
+                var total = along[^1];
+                var at = along[k / 2] + t * (along[k / 2 + 1] - along[k / 2]);
+                best = new RoadSnap(road, total > 0 ? at / total : 0, d, c[k] + t * (c[k + 2] - c[k]), c[k + 1] + t * (c[k + 3] - c[k + 1]));
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Travel times from every junction to the target point, by one Dijkstra over the reversed graph.</summary>
+    /// <param name="stopWhenSettled">junction nodes whose times are wanted; the search ends once all are final (null: the whole graph)</param>
+    public TravelTimes To(RoadSnap target, IEnumerable<int>? stopWhenSettled = null) => To(target, stopWhenSettled, null);
+
+    /// <param name="settledStop">called with each junction as its time becomes final (in increasing time); true ends the search</param>
+    public TravelTimes To(RoadSnap target, IEnumerable<int>? stopWhenSettled, Func<int, double, TravelTimes, bool>? settledStop)
+    {
+        var dist = new double[NodeCount];
+        Array.Fill(dist, double.PositiveInfinity);
+        var next = new int[NodeCount]; // arc toward the target; StartAtSource/StartAtTarget: then along the target road
+        var settled = new bool[NodeCount];
+        var wanted = new bool[NodeCount];
+        var remaining = 0;
+        if (stopWhenSettled is null) remaining = NodeCount;
+        else
+            foreach (var n in stopWhenSettled)
+                if (!wanted[n]) { wanted[n] = true; remaining++; }
+
+        var heap = new MinHeap(Math.Max(16, NodeCount / 8));
+        int r = target.Road, s = _from[r], t = _to[r];
+        Seed(s, Part(target.Fraction, _cost[r]), TravelTimes.StartAtSource);
+        Seed(t, Part(1 - target.Fraction, _reverseCost[r]), TravelTimes.StartAtTarget);
+
+        var times = new TravelTimes(this, target, dist, next);
+        while (remaining > 0 && heap.TryPop(out var v, out var dv))
+        {
+            if (settled[v] || dv > dist[v]) continue;
+            settled[v] = true;
+            if (stopWhenSettled is null || wanted[v]) remaining--;
+            if (settledStop is not null && settledStop(v, dv, times)) break;
+            for (var a = _inStart[v]; a < _inStart[v + 1]; a++)
+            {
+                var u = _inTail[a];
+                var du = dv + _inCost[a];
+                if (du < dist[u])
+                {
+                    dist[u] = du;
+                    next[u] = a;
+                    heap.Push(u, du);
+                }
+            }
+        }
+        return times;
+
+        void Seed(int node, double d, int how)
+        {
+            if (!(d < dist[node])) return;
+            dist[node] = d;
+            next[node] = how;
+            heap.Push(node, d);
+        }
+    }
+
+    /// <summary>Cost of driving a fraction of a road in one direction: none for no distance (a point at a junction is
+    /// at the junction whichever way the road runs), infinite where that direction does not exist.</summary>
+    static double Part(double fraction, double cost) =>
+        fraction <= 1e-9 ? 0 : cost >= 0 ? fraction * cost : double.PositiveInfinity;
+
+    internal enum Way { None, Forward, Backward, Along }
+
+    /// <summary>Seconds from a point on a road to the target of a search (infinity when unreachable), and which way it leaves.</summary>
+    internal (double Seconds, Way Way) TimeFrom(RoadSnap from, TravelTimes times)
+    {
+        int r = from.Road;
+        double f = from.Fraction, best = double.PositiveInfinity;
+        var way = Way.None;
+        if (Part(1 - f, _cost[r]) + times.Dist[_to[r]] is var fw && fw < best) { best = fw; way = Way.Forward; }
+        if (Part(f, _reverseCost[r]) + times.Dist[_from[r]] is var bw && bw < best) { best = bw; way = Way.Backward; }
+        if (r == times.Target.Road)
+        {
+            var g = times.Target.Fraction;
+            if (f <= g && Part(g - f, _cost[r]) is var ahead && ahead <= best) { best = ahead; way = Way.Along; }
+            if (f >= g && Part(f - g, _reverseCost[r]) is var back && back <= best) { best = back; way = Way.Along; }
+        }
+        return (best, way);
+    }
+
+    /// <summary>The route from a point to the search's target as lon, lat pairs.</summary>
+    internal List<double[]> Route(RoadSnap from, TravelTimes times)
+    {
+        var (_, way) = TimeFrom(from, times);
+        var line = new List<double[]>();
+        var target = times.Target;
+        switch (way)
+        {
+            case Way.None: return line;
+            case Way.Along: Piece(line, from.Road, from.Fraction, target.Fraction); return line;
+            case Way.Forward: Piece(line, from.Road, from.Fraction, 1); break;
+            case Way.Backward: Piece(line, from.Road, from.Fraction, 0); break;
+        }
+        var v = way == Way.Forward ? _to[from.Road] : _from[from.Road];
+        for (var guard = 0; guard <= NodeCount; guard++)
+        {
+            var a = times.Next[v];
+            if (a == TravelTimes.StartAtSource) { Piece(line, target.Road, 0, target.Fraction); break; }
+            if (a == TravelTimes.StartAtTarget) { Piece(line, target.Road, 1, target.Fraction); break; }
+            var road = _inRoad[a] >> 1;
+            var forward = (_inRoad[a] & 1) == 0;
+            Piece(line, road, forward ? 0 : 1, forward ? 1 : 0);
+            v = forward ? _to[road] : _from[road];
+        }
+        return line;
+    }
+
+    /// <summary>Appends the part of a road between two fractions, in the order given.</summary>
+    void Piece(List<double[]> line, int road, double f0, double f1)
+    {
+        var c = _coords[road];
+        var along = _along[road];
+        var total = along[^1];
+        void Add(double lon, double lat)
+        {
+            if (line.Count > 0 && line[^1][0] == lon && line[^1][1] == lat) return;
+            line.Add([lon, lat]);
+        }
+        (double, double) At(double f)
+        {
+            var m = f * total;
+            var k = Array.BinarySearch(along, m);
+            if (k >= 0) return (c[2 * k], c[2 * k + 1]);
+            k = ~k;
+            if (k <= 0) return (c[0], c[1]);
+            if (k >= along.Length) return (c[^2], c[^1]);
+            var span = along[k] - along[k - 1];
+            var t = span > 0 ? (m - along[k - 1]) / span : 0;
+            return (c[2 * k - 2] + t * (c[2 * k] - c[2 * k - 2]), c[2 * k - 1] + t * (c[2 * k + 1] - c[2 * k - 1]));
+        }
+        var (x0, y0) = At(f0);
+        Add(x0, y0);
+        if (f0 <= f1)
+        {
+            for (var k = 0; k < along.Length; k++)
+                if (along[k] > f0 * total && along[k] < f1 * total) Add(c[2 * k], c[2 * k + 1]);
+        }
+        else
+        {
+            for (var k = along.Length - 1; k >= 0; k--)
+                if (along[k] < f0 * total && along[k] > f1 * total) Add(c[2 * k], c[2 * k + 1]);
+        }
+        var (x1, y1) = At(f1);
+        Add(x1, y1);
+    }
+}
+
+/// <summary>The result of one search: seconds from each junction to the target, and the way there.</summary>
+public sealed class TravelTimes(RoadGraph graph, RoadSnap target, double[] dist, int[] next)
+{
+    internal const int StartAtSource = -2, StartAtTarget = -3;
+    internal double[] Dist { get; } = dist;
+    internal int[] Next { get; } = next;
+    public RoadSnap Target { get; } = target;
+
+    /// <summary>Seconds from a junction (by its roads-table id) to the target; infinity when it cannot get there.</summary>
+    public double FromJunction(long junction) =>
+        graph.NodeOfJunction.TryGetValue(junction, out var n) ? Dist[n] : double.PositiveInfinity;
+
+    public double From(RoadSnap point) => graph.TimeFrom(point, this).Seconds;
+
+    /// <summary>The road route from the point to the target, lon/lat pairs; empty when unreachable.</summary>
+    public List<double[]> RouteFrom(RoadSnap point) => graph.Route(point, this);
+}
+
+/// <summary>Binary min-heap of (node, key) with lazy deletion: stale entries are skipped when popped.</summary>
+sealed class MinHeap(int capacity)
+{
+    int[] _nodes = new int[capacity];
+    double[] _keys = new double[capacity];
+    int _count;
+
+    public void Push(int node, double key)
+    {
+        if (_count == _nodes.Length)
+        {
+            Array.Resize(ref _nodes, _count * 2);
+            Array.Resize(ref _keys, _count * 2);
+        }
+        var i = _count++;
+        while (i > 0)
+        {
+            var parent = (i - 1) >> 1;
+            if (_keys[parent] <= key) break;
+            _nodes[i] = _nodes[parent]; _keys[i] = _keys[parent];
+            i = parent;
+        }
+        _nodes[i] = node; _keys[i] = key;
+    }
+
+    public bool TryPop(out int node, out double key)
+    {
+        if (_count == 0) { node = -1; key = 0; return false; }
+        node = _nodes[0]; key = _keys[0];
+        var lastNode = _nodes[--_count];
+        var lastKey = _keys[_count];
+        var i = 0;
+        while (true)
+        {
+            var child = 2 * i + 1;
+            if (child >= _count) break;
+            if (child + 1 < _count && _keys[child + 1] < _keys[child]) child++;
+            if (_keys[child] >= lastKey) break;
+            _nodes[i] = _nodes[child]; _keys[i] = _keys[child];
+            i = child;
+        }
+        _nodes[i] = lastNode; _keys[i] = lastKey;
+        return true;
+    }
+}

@@ -1,0 +1,1 @@
+SELECT dispatch_arrive($1, $2, $3, $4);

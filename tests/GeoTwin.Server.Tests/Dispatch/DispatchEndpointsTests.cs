@@ -1,0 +1,305 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GeoTwin.DataImport.Demo;
+using GeoTwin.Server.Infrastructure.Db;
+using Npgsql;
+
+namespace GeoTwin.Server.Tests.Dispatch;
+
+/// <summary>Intake, recommendation, dispatch, arrival and the trail over HTTP, on one server with the Monaco demo.</summary>
+[Collection("postgis")]
+public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
+{
+    sealed record World(GeoTwinServer Server, string Station, double Lon, double Lat, HttpClient Dispatcher, HttpClient Other, HttpClient Officer);
+    static Task<World>? _world;
+    static readonly Lock Gate = new();
+    World _w = null!;
+
+    NpgsqlDataSource Db => _w.Server.Database.DataSource;
+
+    public async Task InitializeAsync()
+    {
+        lock (Gate) _world ??= BuildAsync(pg);
+        _w = await _world;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    static async Task<World> BuildAsync(PostgisFixture pg)
+    {
+        var server = await pg.StartServerAsync(new() { ["GeoTwin:Dispatch:ArrivalCheckSeconds"] = "0.5", ["GeoTwin:Dispatch:StalePositionSeconds"] = "86400",
+            // shared by the class and never stopped: its watcher would only report the cluster going away at the end of the run
+            ["Logging:LogLevel:GeoTwin.Server.Dispatch.ArrivalWatcher"] = "None" });
+        await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource);
+        // a station and a point on a street inside it
+        await using var cmd = server.Database.DataSource.CreateCommand("""
+            SELECT j.code, ST_X(p), ST_Y(p) FROM jurisdictions j
+            JOIN LATERAL (SELECT ST_LineInterpolatePoint(r.geom, 0.5) p FROM roads r
+                          WHERE r.road_class IN ('residential', 'tertiary', 'secondary', 'primary') AND r.oneway = 0
+                            AND ST_Covers(j.boundary, ST_LineInterpolatePoint(r.geom, 0.5)) ORDER BY r.id LIMIT 1) x ON true
+            WHERE j.kind = 'station' AND EXISTS (SELECT 1 FROM police_units u WHERE u.jurisdiction_id = j.id AND u.status = 'available' AND u.kind = 'car')
+            ORDER BY j.code LIMIT 1
+            """);
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        var (station, lon, lat) = (r.GetString(0), r.GetDouble(1), r.GetDouble(2));
+        var root = (string)(await server.Database.DataSource.CreateCommand("SELECT code FROM jurisdictions WHERE parent_id IS NULL").ExecuteScalarAsync())!;
+        return new World(server, station, lon, lat,
+            await Browser.SignedInAsync(server, "disp-a", "dispatcher", root),
+            await Browser.SignedInAsync(server, "disp-b", "dispatcher", root),
+            await Browser.SignedInAsync(server, "officer", "community_officer", station));
+    }
+
+    async Task<T> Scalar<T>(string sql, params object[] args)
+    {
+        await using var cmd = Db.CreateCommand(sql);
+        foreach (var a in args) cmd.Parameters.Add(new() { Value = a });
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    async Task<string> CreateAsync(object? location = null, string category = "theft", int priority = 2)
+    {
+        var response = await _w.Dispatcher.PostAsJsonAsync("/api/incidents", new
+        {
+            category, priority, description = "wallet taken", callerPhone = "+377 600 000", callerName = "Caller",
+            location = location ?? new { lon = _w.Lon, lat = _w.Lat },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
+    }
+
+    async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>The nearest available unit the recommendation offers, with the status it was seen in.</summary>
+    async Task<(long Id, string Status)> FirstRecommendedAsync(string code)
+    {
+        var rec = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/recommendations?k=5"));
+        var first = rec.GetProperty("units")[0];
+        return (first.GetProperty("unitId").GetInt64(), first.GetProperty("status").GetString()!);
+    }
+
+    [Fact]
+    public async Task Intake_by_coordinates_stores_the_incident_its_caller_and_the_intake_event()
+    {
+        var code = await CreateAsync();
+
+        Assert.Equal("+377 600 000", await Scalar<string>("SELECT caller_phone FROM incident_callers c JOIN incidents i ON i.id = c.incident_id WHERE i.code = $1", code));
+        var trail = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/trail"));
+        Assert.Equal("intake", trail[0].GetProperty("kind").GetString());
+        Assert.Equal("disp-a", trail[0].GetProperty("actor").GetString());
+        var detail = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/detail"));
+        Assert.Equal("new", detail.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Intake_resolves_address_codes_door_plate_urls_and_gcj02()
+    {
+        var (address, lon, lat) = await AddressAsync();
+        var byCode = await Json(await _w.Dispatcher.PostAsJsonAsync("/api/incidents", new { category = "fight", location = new { addressCode = address } }), HttpStatusCode.Created);
+        var byQr = await Json(await _w.Dispatcher.PostAsJsonAsync("/api/incidents", new { category = "fight", location = new { qrUrl = $"https://geotwin.example/api/qr/{address}" } }), HttpStatusCode.Created);
+        var byGcj = await Json(await _w.Dispatcher.PostAsJsonAsync("/api/incidents", new { category = "fight", location = new { lon, lat, datum = "gcj02" } }), HttpStatusCode.Created);
+
+        Assert.Equal(address, byCode.GetProperty("addressCode").GetString());
+        Assert.Equal(address, byQr.GetProperty("addressCode").GetString());
+        Assert.Equal(lon, byQr.GetProperty("lon").GetDouble(), 9);
+        Assert.Equal(lon, byGcj.GetProperty("lon").GetDouble(), 9); // outside China GCJ-02 is WGS84
+        // the second and third fight at the same place within minutes are offered for merging with the first
+        Assert.Contains(byCode.GetProperty("code").GetString(), byGcj.GetProperty("mergeCandidates").EnumerateArray().Select(m => m.GetProperty("code").GetString()));
+    }
+
+    async Task<(string Code, double Lon, double Lat)> AddressAsync()
+    {
+        await using var cmd = Db.CreateCommand("SELECT code, ST_X(location), ST_Y(location) FROM addresses WHERE jurisdiction_id IS NOT NULL ORDER BY id LIMIT 1");
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        return (r.GetString(0), r.GetDouble(1), r.GetDouble(2));
+    }
+
+    [Fact]
+    public async Task An_ambiguous_address_text_is_422_with_suggestions_and_a_merge_joins_two_incidents()
+    {
+        var word = await Scalar<string>("SELECT t FROM (SELECT left(full_text, 8) t FROM addresses) x GROUP BY t HAVING count(*) > 3 AND NOT EXISTS (SELECT 1 FROM addresses WHERE lower(full_text) = lower(t)) ORDER BY count(*) DESC LIMIT 1");
+        var ambiguous = await Json(await _w.Dispatcher.PostAsJsonAsync("/api/incidents", new { category = "theft", location = new { addressText = word } }),
+            HttpStatusCode.UnprocessableEntity);
+        Assert.True(ambiguous.GetProperty("suggestions").GetArrayLength() > 1);
+
+        var first = await CreateAsync(category: "fraud");
+        var second = await CreateAsync(category: "fraud");
+        var merged = await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{second}/merge", new { into = first }));
+        Assert.Equal("merged", merged.GetProperty("status").GetString());
+        Assert.Equal(first, merged.GetProperty("mergedInto").GetString());
+        var again = await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{second}/merge", new { into = first });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"category":"arson","location":{"lon":7.42,"lat":43.73}}""", 400, "category: must be one of")]
+    [InlineData("""{"category":"theft","priority":9,"location":{"lon":7.42,"lat":43.73}}""", 400, "priority: must be 1")]
+    [InlineData("""{"category":"theft"}""", 400, "location: is required")]
+    [InlineData("""{"category":"theft","location":{"lon":7.42,"lat":43.73,"addressCode":"x"}}""", 400, "give exactly one of")]
+    [InlineData("""{"category":"theft","location":{"lon":700,"lat":43.73}}""", 400, "location.lon: must be a longitude")]
+    [InlineData("""{"category":"theft","location":{"lon":7.42}}""", 400, "give both lon and lat")]
+    [InlineData("""{"category":"theft","location":{"lon":7.42,"lat":43.73,"datum":"bd09x"}}""", 400, "location.datum")]
+    [InlineData("""{"category":"theft","location":{"addressCode":"no-such-address"}}""", 422, "no address you may see has code 'no-such-address'")]
+    [InlineData("""{"category":"theft","location":{"qrUrl":"javascript:alert(1)"}}""", 400, "is not a door-plate URL")]
+    [InlineData("""{"category":"theft","location":{"addressText":"zzqxj no such street"}}""", 422, "no address you may see matches")]
+    [InlineData("""{"category":"theft","location":{"lon":2.35,"lat":48.85}}""", 422, "is outside the jurisdiction of")]
+    [InlineData("""{"category":"theft","callerPhone":"<script>","location":{"lon":7.42,"lat":43.73}}""", 400, "callerPhone")]
+    [InlineData("""{"category":"theft","description":"a\u0000b","location":{"lon":7.42,"lat":43.73}}""", 400, "description: contains control characters")]
+    public async Task Bad_intake_is_a_4xx_naming_what_is_wrong(string json, int status, string expected)
+    {
+        var before = await Scalar<long>("SELECT count(*) FROM incidents");
+        var response = await _w.Dispatcher.PostAsync("/api/incidents", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync());
+        Assert.Equal(before, await Scalar<long>("SELECT count(*) FROM incidents")); // nothing half-written
+    }
+
+    [Fact]
+    public async Task Recommendations_rank_available_units_by_road_time_with_routes_and_reasons()
+    {
+        var code = await CreateAsync();
+        var rec = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/recommendations?k=3"));
+
+        var units = rec.GetProperty("units").EnumerateArray().ToList();
+        Assert.InRange(units.Count, 1, 3);
+        var etas = units.Select(u => u.GetProperty("etaSeconds").GetDouble()).ToList();
+        Assert.Equal(etas.Order(), etas);
+        Assert.All(units, u =>
+        {
+            Assert.True(u.GetProperty("eligible").GetBoolean());
+            Assert.Equal("road", u.GetProperty("etaBasis").GetString());
+            Assert.True(u.GetProperty("route").GetArrayLength() >= 2);
+            Assert.True(u.GetProperty("straightLineM").GetDouble() >= 0);
+        });
+        Assert.All(rec.GetProperty("ineligible").EnumerateArray(), u => Assert.NotEqual(0, u.GetProperty("reasons").GetArrayLength()));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _w.Dispatcher.GetAsync("/api/incidents/NOPE-1/recommendations")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _w.Dispatcher.GetAsync($"/api/incidents/{code}/recommendations?k=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _w.Officer.GetAsync($"/api/incidents/{code}/recommendations")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_sending_the_same_unit_at_once_exactly_one_wins()
+    {
+        var a = await CreateAsync(category: "robbery", priority: 1);
+        var b = await CreateAsync(category: "burglary", priority: 1);
+        var (unit, seen) = await FirstRecommendedAsync(a);
+
+        var results = await Task.WhenAll(
+            _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{a}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }),
+            _w.Other.PostAsJsonAsync($"/api/incidents/{b}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
+
+        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.OK));
+        var loser = Assert.Single(results, r => r.StatusCode != HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.Conflict, loser.StatusCode);
+        Assert.Contains("is dispatched now, not available", await loser.Content.ReadAsStringAsync());
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM incident_units WHERE unit_id = $1 AND released_at IS NULL", unit));
+        Assert.Equal("dispatched", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
+        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{a}/cancel", new { reason = "test over" });
+        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
+    }
+
+    [Fact]
+    public async Task Dispatch_arrive_by_hand_and_close_leave_the_whole_trail()
+    {
+        var code = await CreateAsync(category: "medical", priority: 1);
+        var (unit, seen) = await FirstRecommendedAsync(code);
+
+        var sent = await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
+        Assert.Equal("dispatched", sent.GetProperty("status").GetString());
+        Assert.Equal("dispatched", sent.GetProperty("units")[0].GetProperty("unitStatus").GetString());
+        var arrived = await Json(await _w.Other.PostAsJsonAsync($"/api/incidents/{code}/arrive", new { unitId = unit }));
+        Assert.Equal("on_scene", arrived.GetProperty("status").GetString());
+        Assert.Equal("by_hand", arrived.GetProperty("units")[0].GetProperty("arrivalHow").GetString());
+        var closed = await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "treated on the spot" }));
+        Assert.Equal("closed", closed.GetProperty("status").GetString());
+        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
+
+        var trail = (await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/trail"))).EnumerateArray().ToList();
+        Assert.Equal(["intake", "dispatch", "arrival", "unit_released", "close"], trail.Select(e => e.GetProperty("kind").GetString()));
+        Assert.Equal(["disp-a", "disp-a", "disp-b", "disp-a", "disp-a"], trail.Select(e => e.GetProperty("actor").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, (await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "again" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_unit_whose_position_reaches_the_incident_is_marked_arrived()
+    {
+        var code = await CreateAsync(category: "disturbance", priority: 2);
+        var (unit, seen) = await FirstRecommendedAsync(code);
+        await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
+
+        await using (var move = Db.CreateCommand("UPDATE police_units SET last_position = ST_SetSRID(ST_MakePoint($2, $3), 4326), last_fix_at = now() WHERE id = $1"))
+        {
+            move.Parameters.Add(new() { Value = unit });
+            move.Parameters.Add(new() { Value = _w.Lon + 0.0001 }); // ~8 m away
+            move.Parameters.Add(new() { Value = _w.Lat });
+            await move.ExecuteNonQueryAsync();
+        }
+        JsonElement detail = default;
+        for (var i = 0; i < 40; i++)
+        {
+            detail = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/detail"));
+            if (detail.GetProperty("status").GetString() == "on_scene") break;
+            await Task.Delay(250);
+        }
+        Assert.Equal("on_scene", detail.GetProperty("status").GetString());
+        Assert.Equal("position", detail.GetProperty("units")[0].GetProperty("arrivalHow").GetString());
+        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "done" });
+    }
+
+    [Fact]
+    public async Task Reassigning_releases_one_unit_and_sends_another()
+    {
+        var code = await CreateAsync(category: "snatching", priority: 2);
+        var rec = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/recommendations?k=2"));
+        var (u1, u2) = (rec.GetProperty("units")[0].GetProperty("unitId").GetInt64(), rec.GetProperty("units")[1].GetProperty("unitId").GetInt64());
+        await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = u1, seenStatus = "available" } } }));
+
+        var after = await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/reassign", new { unitId = u1, to = new { unitId = u2, seenStatus = "available" } }));
+
+        var units = after.GetProperty("units").EnumerateArray().ToList();
+        Assert.Equal("reassigned", units.Single(u => u.GetProperty("unitId").GetInt64() == u1).GetProperty("releaseReason").GetString());
+        Assert.Equal("dispatched", units.Single(u => u.GetProperty("unitId").GetInt64() == u2).GetProperty("unitStatus").GetString());
+        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", u1));
+        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
+        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", u2));
+    }
+
+    [Fact]
+    public async Task Bad_dispatches_are_404_409_422_or_400_and_change_nothing()
+    {
+        var code = await CreateAsync(category: "other", priority: 4);
+        var busy = await Scalar<long>("SELECT id FROM police_units WHERE status = 'busy' ORDER BY id LIMIT 1");
+        var available = await Scalar<long>("SELECT id FROM police_units WHERE status = 'available' AND NOT EXISTS (SELECT 1 FROM incident_units iu WHERE iu.unit_id = police_units.id AND iu.released_at IS NULL) ORDER BY id DESC LIMIT 1");
+
+        async Task Expect(string path, object body, HttpStatusCode status, string text)
+        {
+            var response = await _w.Dispatcher.PostAsJsonAsync(path, body);
+            var content = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == status, $"{path}: {(int)response.StatusCode} {content}");
+            Assert.Contains(text, content);
+        }
+        await Expect("/api/incidents/NOPE-1/dispatch", new { units = new[] { new { unitId = available } } }, HttpStatusCode.NotFound, "no incident you may see has code 'NOPE-1'");
+        await Expect($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = 987654321L } } }, HttpStatusCode.NotFound, "unit 987654321 does not exist");
+        await Expect($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = busy } } }, HttpStatusCode.UnprocessableEntity, "cannot go from busy to dispatched");
+        await Expect($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available, seenStatus = "busy" } } }, HttpStatusCode.Conflict, "is available now, not busy");
+        await Expect($"/api/incidents/{code}/dispatch", new { units = Array.Empty<object>() }, HttpStatusCode.BadRequest, "units: name at least one unit");
+        await Expect($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available, seenStatus = "asleep" } } }, HttpStatusCode.BadRequest, "seenStatus must be one of");
+        // one good unit and one busy one: all or nothing
+        await Expect($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available }, new { unitId = busy } } }, HttpStatusCode.UnprocessableEntity, "cannot go from busy");
+        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", available));
+        await Expect($"/api/incidents/{code}/arrive", new { unitId = available }, HttpStatusCode.Conflict, "is not on its way");
+        await Expect($"/api/incidents/{code}/close", new { }, HttpStatusCode.BadRequest, "disposition: is required");
+        Assert.Equal("new", await Scalar<string>("SELECT status FROM incidents WHERE code = $1", code));
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.code = $1", code));
+        Assert.Equal(HttpStatusCode.Forbidden, (await _w.Officer.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available } } })).StatusCode);
+    }
+}

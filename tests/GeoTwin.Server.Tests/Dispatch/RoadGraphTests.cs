@@ -1,0 +1,177 @@
+using GeoTwin.DataImport.Demo;
+using GeoTwin.Server.Dispatch;
+using GeoTwin.Server.Dispatch.Routing;
+using GeoTwin.Server.Infrastructure.Db;
+using Npgsql;
+
+namespace GeoTwin.Server.Tests.Dispatch;
+
+/// <summary>The in-memory road graph against pgRouting on the Monaco demo network, and its partial-edge rules on a tiny one.</summary>
+[Collection("postgis")]
+public sealed class RoadGraphTests(PostgisFixture pg)
+{
+    static Task<NpgsqlDataSource>? _demo;
+    static readonly Lock Gate = new();
+
+    Task<NpgsqlDataSource> DemoAsync()
+    {
+        lock (Gate) return _demo ??= Build(pg);
+        static async Task<NpgsqlDataSource> Build(PostgisFixture pg)
+        {
+            var db = await pg.CreateDataSourceAsync();
+            await DemoJurisdiction.LoadIfEmptyAsync(db, new DemoOptions(Seed: 3, UntilUtc: new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)), null);
+            return db;
+        }
+    }
+
+    /// <summary>
+    /// Both ends snapped to junctions: the incident and the units are placed exactly on a junction's coordinates and go
+    /// through the same Snap as live positions (fraction 0 or 1, so no partial edge), then compared with pgr_dijkstraCost
+    /// from the units' junctions to the incident's junction on the roads table's own cost/reverse_cost.
+    /// </summary>
+    [Fact]
+    public async Task Travel_times_equal_pgRouting_within_one_percent_on_the_demo_network()
+    {
+        var db = await DemoAsync();
+        var graph = await RoadGraphCache.LoadAsync(db, default);
+        Assert.True(graph.RoadCount > 1000, $"only {graph.RoadCount} roads");
+
+        // every junction with its coordinates, from the roads' own end points
+        var junctions = await db.CreateCommand("""
+            SELECT DISTINCT ON (j) j, x, y FROM (
+              SELECT source AS j, ST_X(ST_StartPoint(geom)) AS x, ST_Y(ST_StartPoint(geom)) AS y FROM roads WHERE source IS NOT NULL
+              UNION ALL
+              SELECT target, ST_X(ST_EndPoint(geom)), ST_Y(ST_EndPoint(geom)) FROM roads WHERE target IS NOT NULL) e
+            ORDER BY j
+            """).ListAsync(r => (Id: r.GetInt64(0), Lon: r.GetDouble(1), Lat: r.GetDouble(2)), default);
+        var random = new Random(42);
+        var compared = 0;
+        var unreachableBoth = 0;
+        for (var round = 0; round < 15; round++)
+        {
+            var incident = junctions[random.Next(junctions.Count)];
+            var units = Enumerable.Range(0, 40).Select(_ => junctions[random.Next(junctions.Count)]).DistinctBy(j => j.Id).ToList();
+            var target = graph.Snap(incident.Lon, incident.Lat, 1);
+            Assert.NotNull(target);
+            var times = graph.To(target.Value);
+
+            await using var cmd = db.CreateCommand("""
+                SELECT start_vid, agg_cost FROM pgr_dijkstraCost(
+                  'SELECT id, source, target, cost, reverse_cost FROM roads WHERE source IS NOT NULL AND target IS NOT NULL',
+                  $1::bigint[], $2::bigint, directed => true)
+                """);
+            cmd.Parameters.Add(new() { Value = units.Select(u => u.Id).ToArray() });
+            cmd.Parameters.Add(new() { Value = incident.Id });
+            var expected = (await cmd.ListAsync(r => (r.GetInt64(0), r.GetDouble(1)), default)).ToDictionary(x => x.Item1, x => x.Item2);
+
+            foreach (var u in units)
+            {
+                var snap = graph.Snap(u.Lon, u.Lat, 1);
+                Assert.NotNull(snap);
+                var ours = times.From(snap.Value);
+                if (u.Id == incident.Id) { Assert.Equal(0, ours, 6); continue; }
+                if (!expected.TryGetValue(u.Id, out var theirs))
+                {
+                    Assert.True(double.IsPositiveInfinity(ours), $"junction {u.Id} -> {incident.Id}: pgRouting finds no path, GeoTwin {ours:0.0} s");
+                    unreachableBoth++;
+                    continue;
+                }
+                Assert.True(Math.Abs(ours - theirs) <= 0.01 * theirs + 1e-6,
+                    $"junction {u.Id} -> {incident.Id}: GeoTwin {ours:0.00} s, pgRouting {theirs:0.00} s");
+                compared++;
+            }
+        }
+        Assert.True(compared >= 300, $"only {compared} pairs compared ({unreachableBoth} unreachable)");
+    }
+
+    /// <summary>The early-stopping ranking gives the same k units and times as a full search ranked afterwards.</summary>
+    [Fact]
+    public async Task The_ranking_stops_early_but_finds_the_same_k_fastest_units()
+    {
+        var db = await DemoAsync();
+        var graph = await RoadGraphCache.LoadAsync(db, default);
+        var points = await db.CreateCommand("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(geom, 0.37) p FROM roads ORDER BY id) x")
+            .ListAsync(r => (Lon: r.GetDouble(0), Lat: r.GetDouble(1)), default);
+        var random = new Random(5);
+        var now = DateTime.UtcNow;
+        var roadRounds = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            var at = points[random.Next(points.Count)];
+            var incident = new IncidentPlace(1, "theft", 2, at.Lon, at.Lat, "1");
+            var units = Enumerable.Range(1, 200).Select(i =>
+            {
+                var p = points[random.Next(points.Count)];
+                return new UnitState(i, $"U{i}", "car", ["patrol"], i % 7 == 0 ? "busy" : "available", p.Lon, p.Lat, now, "1.2");
+            }).ToList();
+
+            var ranked = Recommender.Rank(graph, incident, "X", units, new DispatchOptions(), now, 5);
+
+            var full = graph.To(graph.Snap(at.Lon, at.Lat, 150)!.Value);
+            var expected = units.Where(u => u.Status == "available")
+                .Select(u => (u.Id, Secs: full.From(graph.Snap(u.Lon!.Value, u.Lat!.Value, 150)!.Value)))
+                .Where(x => double.IsFinite(x.Secs)).OrderBy(x => x.Secs).ThenBy(x => x.Id).Take(5).ToList();
+            // units the roads do not join to the incident get a straight-line estimate, marked so, and may rank among the rest
+            var byRoad = ranked.Units.Where(u => u.EtaBasis == "road").ToList();
+            Assert.All(ranked.Units.Except(byRoad), u => Assert.Equal("straight_line", u.EtaBasis));
+            Assert.Equal(expected.Take(byRoad.Count).Select(x => Math.Round(x.Secs, 1)), byRoad.Select(u => u.EtaSeconds));
+            if (expected.Count >= 5)
+            {
+                Assert.Equal(5, byRoad.Count);
+                roadRounds++;
+            }
+            Assert.All(ranked.Units, u => Assert.True(u.Route!.Length >= 2));
+            Assert.All(ranked.Ineligible, u => Assert.Contains("status is busy", u.Reasons));
+        }
+        Assert.True(roadRounds >= 15, $"only {roadRounds} rounds had five units reachable by road");
+    }
+
+    // A --(one-way A->B, 100 s)--> B --(two-way, 50 s)--> C, straight lines along the equator-ish.
+    static RoadGraph Tiny() => new([
+        new RoadRow(1, 10, 20, 100, -1, [7.40, 43.70, 7.41, 43.70]),
+        new RoadRow(2, 20, 30, 50, 50, [7.41, 43.70, 7.42, 43.70]),
+    ]);
+
+    [Fact]
+    public void Partial_edges_follow_one_way_rules()
+    {
+        var graph = Tiny();
+        var onOneWay = graph.Snap(7.4025, 43.7001, 50)!.Value; // a quarter along road 1
+        Assert.Equal(0, onOneWay.Road);
+        Assert.Equal(0.25, onOneWay.Fraction, 2);
+
+        // incident at C: from a quarter along the one-way, drive on: 75 + 50
+        var toC = graph.To(graph.Snap(7.42, 43.70, 5)!.Value);
+        Assert.Equal(125, toC.From(onOneWay), 0);
+        // incident at A: the one-way cannot be driven back, so nothing reaches A
+        var toA = graph.To(graph.Snap(7.40, 43.70, 5)!.Value);
+        Assert.True(double.IsPositiveInfinity(toA.From(onOneWay)));
+        Assert.True(double.IsPositiveInfinity(toA.FromJunction(30)));
+        // incident three quarters along the one-way: 50 s ahead of the unit, but behind it is unreachable
+        var ahead = graph.To(graph.Snap(7.4075, 43.70, 5)!.Value);
+        Assert.Equal(50, ahead.From(onOneWay), 0);
+        var behindUnit = graph.Snap(7.409, 43.70, 5)!.Value;
+        Assert.True(double.IsPositiveInfinity(ahead.From(behindUnit)));
+        // from the middle of the two-way road, back to B then along the one-way? no: B->A is not allowed; to the
+        // three-quarter point it is 25 s back to B and no way on (road 1 leads away from B only into A->B)
+        var midTwoWay = graph.Snap(7.415, 43.70, 5)!.Value;
+        Assert.True(double.IsPositiveInfinity(ahead.From(midTwoWay)));
+        Assert.Equal(25, toC.From(midTwoWay), 0);
+
+        var route = toC.RouteFrom(onOneWay);
+        Assert.Equal([7.4025, 43.70], route[0], new Near());
+        Assert.Equal([7.42, 43.70], route[^1], new Near());
+    }
+
+    [Fact]
+    public void A_point_beyond_the_snap_distance_is_off_the_network()
+    {
+        Assert.Null(Tiny().Snap(7.41, 43.71, 150)); // ~1.1 km north
+    }
+
+    sealed class Near : IEqualityComparer<double[]>
+    {
+        public bool Equals(double[]? a, double[]? b) => a!.Zip(b!).All(p => Math.Abs(p.First - p.Second) < 1e-6);
+        public int GetHashCode(double[] obj) => 0;
+    }
+}

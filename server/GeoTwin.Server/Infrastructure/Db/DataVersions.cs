@@ -22,8 +22,14 @@ public sealed class DataVersions(NpgsqlDataSource db)
             all = await AllAsync(ct);
             http.Items[ItemKey] = all;
         }
-        return string.Join('.', tables.Where(all.ContainsKey).Order(StringComparer.Ordinal).Select(t => $"{t}={all[t]}"));
+        return Format(all, tables);
     }
+
+    /// <summary>Outside a request (background work, a cache of its own): a fresh read on every call.</summary>
+    public async ValueTask<string> OfAsync(string[] tables, CancellationToken ct) => Format(await AllAsync(ct), tables);
+
+    static string Format(Dictionary<string, long> all, string[] tables) =>
+        string.Join('.', tables.Where(all.ContainsKey).Order(StringComparer.Ordinal).Select(t => $"{t}={all[t]}"));
 
     async Task<Dictionary<string, long>> AllAsync(CancellationToken ct)
     {

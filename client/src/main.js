@@ -12,6 +12,7 @@ import { initRecordPanel } from "./records/recordPanel.js";
 import { initSearchBox } from "./search/searchBox.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
 import { initLayersSlice } from "./tiles/layersSlice.js";
+import { initLiveSlice } from "./live/liveSlice.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -63,6 +64,9 @@ try {
   reportError("webgl", err, "error.webgl");
 }
 
+// Live police units (live/): geotwin.live.units() lists what the page holds and where it draws it.
+const live = (geotwin.live = initLiveSlice(geotwin.viewer));
+
 // ---- jurisdiction / server info -------------------------------------------------------------
 const jurisdictionEl = $("[data-testid=jurisdiction]");
 
@@ -91,6 +95,7 @@ async function loadInfo() {
     clearError("info");
     renderInfo();
     loadLayers();
+    live.start();
     const bbox = data?.jurisdiction?.bbox;
     if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox), "jurisdiction");
   } catch (err) {
@@ -203,6 +208,7 @@ signOutButton.addEventListener("click", async () => {
   geotwin.user = null;
   geotwin.info = null;
   layersSlice.unload();
+  live.stop();
   recordPanel.close();
   renderInfo();
   showUser();

@@ -129,7 +129,12 @@ export function initLiveSlice(viewer) {
       u.line = trails.add({ positions: [position, position], width: 2, material: Material.fromType("Color", { color: Color.WHITE.withAlpha(0.5) }) });
     }
     u.billboard.position = position;
-    u.billboard.image = icon(u.view.kind, u.view.status, faded);
+    // Only on change, and by key: the atlas then holds each icon once and a moving unit never reloads it.
+    const key = `${u.view.kind}|${u.view.status}|${faded}`;
+    if (u.iconKey !== key) {
+      u.billboard.setImage(key, icon(u.view.kind, u.view.status, faded));
+      u.iconKey = key;
+    }
     u.billboard.rotation = -CesiumMath.toRadians(heading ?? 0);
     u.billboard.alignedAxis = Cartesian3.ZERO;
     u.label.position = position;

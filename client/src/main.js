@@ -13,6 +13,7 @@ import { initSearchBox } from "./search/searchBox.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
 import { initLayersSlice } from "./tiles/layersSlice.js";
 import { initTwin3d } from "./twin3d/twin3dSlice.js";
+import { initLiveSlice } from "./live/liveSlice.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -68,6 +69,9 @@ try {
   reportError("webgl", err, "error.webgl");
 }
 
+// Live police units (live/): geotwin.live.units() lists what the page holds and where it draws it.
+const live = (geotwin.live = initLiveSlice(geotwin.viewer));
+
 // ---- jurisdiction / server info -------------------------------------------------------------
 const jurisdictionEl = $("[data-testid=jurisdiction]");
 
@@ -96,6 +100,7 @@ async function loadInfo() {
     clearError("info");
     renderInfo();
     loadLayers();
+    live.start();
     const bbox = data?.jurisdiction?.bbox;
     if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox), "jurisdiction");
   } catch (err) {
@@ -220,6 +225,7 @@ signOutButton.addEventListener("click", async () => {
   geotwin.info = null;
   layersSlice.unload();
   twin3d.unload();
+  live.stop();
   recordPanel.close();
   renderInfo();
   showUser();

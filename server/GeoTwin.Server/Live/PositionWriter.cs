@@ -20,6 +20,7 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
     sealed record Pending(IReadOnlyList<GoodFix> Fixes, TaskCompletionSource Done);
 
     const int MaxGroupFixes = 50_000;
+    const int GatherMs = 5;
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
 
     /// <summary>Completes once the fixes are committed; throws what the database threw otherwise.</summary>
@@ -40,6 +41,13 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
             group.Clear();
             var count = 0;
             while (count < MaxGroupFixes && reader.TryRead(out var p)) { group.Add(p); count += p.Fixes.Count; }
+            // Requests of one burst arrive a few ms apart: waiting that long makes one commit (one WAL flush) of them.
+            var gatherUntil = Environment.TickCount64 + GatherMs;
+            while (count < MaxGroupFixes && Environment.TickCount64 < gatherUntil)
+            {
+                if (reader.TryRead(out var more)) { group.Add(more); count += more.Fixes.Count; }
+                else await Task.Delay(1, stoppingToken);
+            }
             try
             {
                 await StoreAsync(group, stoppingToken);

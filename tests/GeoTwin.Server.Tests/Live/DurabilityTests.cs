@@ -39,7 +39,8 @@ public sealed class DurabilityTests
             var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
             var ackedAfterRestart = 0;
             var restarted = false;
-            var baseTime = DateTime.UtcNow.AddHours(-1);
+            // Whole milliseconds: PostgreSQL keeps microseconds, so a 100 ns tick would not compare equal when read back.
+            var baseTime = DateTime.UnixEpoch.AddMilliseconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds());
             var counter = 0L;
             using var stop = new CancellationTokenSource();
 

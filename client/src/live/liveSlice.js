@@ -1,0 +1,355 @@
+// Live police units on the map: a SignalR subscription for the current view (snapshot + coalesced
+// deltas), drawn with Cesium primitive collections (billboards, labels, trail polylines; no entities,
+// so thousands of units stay smooth), a unit list with a status filter, unit details with its track,
+// and a time slider that replays the last hour from /api/units/replay.
+import {
+  BillboardCollection,
+  Cartesian3,
+  Color,
+  DistanceDisplayCondition,
+  LabelCollection,
+  LabelStyle,
+  Material,
+  Math as CesiumMath,
+  PolylineCollection,
+  VerticalOrigin,
+  Cartesian2,
+} from "cesium";
+import { HubConnectionBuilder, LogLevel } from "@microsoft/signalr";
+import { fetchJson } from "../api.js";
+import { getLang } from "../i18n.js";
+import "./live.css";
+
+const STATUS_COLORS = {
+  available: "#2ecc71", dispatched: "#f39c12", en_route: "#e67e22", on_scene: "#e74c3c",
+  busy: "#9b59b6", off_duty: "#7f8c8d", out_of_service: "#4d5656",
+};
+const STATUS_NAMES = {
+  available: ["空闲", "available"], dispatched: ["已派", "dispatched"], en_route: ["在途", "en route"],
+  on_scene: ["到场", "on scene"], busy: ["忙碌", "busy"], off_duty: ["下班", "off duty"], out_of_service: ["停用", "out of service"],
+};
+const KIND_LETTER = { car: "车", foot: "步", motorbike: "摩", boat: "艇" };
+const TRAIL_LENGTH = 12;
+const LABEL_DISTANCE_M = 4000;
+
+const tr = (zh, en) => (getLang() === "en" ? en : zh);
+const statusName = (s) => tr(...(STATUS_NAMES[s] ?? [s, s]));
+
+function csrfToken() {
+  const m = document.cookie.split("; ").find((c) => c.startsWith("geotwin.csrf="));
+  return m ? decodeURIComponent(m.slice("geotwin.csrf=".length)) : "";
+}
+
+const iconCache = new Map();
+/** A round icon by kind (letter) and status (colour), with an arrow on top showing the heading. */
+function icon(kind, status, faded) {
+  const key = `${kind}|${status}|${faded}`;
+  if (iconCache.has(key)) return iconCache.get(key);
+  const c = document.createElement("canvas");
+  c.width = c.height = 36;
+  const g = c.getContext("2d");
+  const color = faded ? "#9aa0a6" : STATUS_COLORS[status] ?? "#ccc";
+  g.fillStyle = color;
+  g.beginPath();
+  g.moveTo(18, 0);
+  g.lineTo(24, 8);
+  g.lineTo(12, 8);
+  g.closePath();
+  g.fill();
+  g.beginPath();
+  g.arc(18, 20, 12, 0, Math.PI * 2);
+  g.fill();
+  g.lineWidth = 2;
+  g.strokeStyle = "#fff";
+  g.stroke();
+  g.fillStyle = "#fff";
+  g.font = "bold 13px sans-serif";
+  g.textAlign = "center";
+  g.textBaseline = "middle";
+  g.fillText(KIND_LETTER[kind] ?? "?", 18, 21);
+  iconCache.set(key, c);
+  return c;
+}
+
+export function initLiveSlice(viewer) {
+  const units = new Map(); // id -> { view, trail: [lon, lat][], billboard, label, line }
+  const state = {
+    connected: false, received: 0, snapshots: 0, filter: "", selected: null, track: null,
+    mode: "live", replayAt: null, error: null,
+  };
+  let connection = null;
+  let staleSeconds = 60;
+  let offlineSeconds = 300;
+  let replay = null; // { from, to, units: Map(id -> points[]) }
+
+  const scene = viewer?.scene;
+  const billboards = scene ? scene.primitives.add(new BillboardCollection({ scene })) : null;
+  const labels = scene ? scene.primitives.add(new LabelCollection({ scene })) : null;
+  const trails = scene ? scene.primitives.add(new PolylineCollection()) : null;
+  const tracks = scene ? scene.primitives.add(new PolylineCollection()) : null;
+
+  // ---- panel ------------------------------------------------------------------------------
+  const panel = document.createElement("aside");
+  panel.className = "live-panel";
+  panel.dataset.testid = "live-panel";
+  panel.hidden = true;
+  panel.innerHTML = `
+    <header><strong data-role="title"></strong>
+      <select data-role="filter" data-testid="live-filter"><option value=""></option></select></header>
+    <ul data-role="list" data-testid="live-list"></ul>
+    <div class="live-detail" data-role="detail" data-testid="live-detail" hidden></div>
+    <div class="live-time"><input type="range" min="-3600" max="0" step="10" value="0" data-role="slider" data-testid="live-slider" />
+      <span data-role="when"></span></div>`;
+  (viewer?.container ?? document.body).appendChild(panel);
+  const $ = (role) => panel.querySelector(`[data-role=${role}]`);
+  const filterEl = $("filter");
+  for (const s of Object.keys(STATUS_COLORS)) filterEl.add(new Option("", s));
+  filterEl.addEventListener("change", () => { state.filter = filterEl.value; renderList(); });
+  $("slider").addEventListener("input", () => onSlider(Number($("slider").value)));
+
+  function freshness(v, now = Date.now()) {
+    if (!v.time) return "never";
+    const age = (now - Date.parse(v.time)) / 1000;
+    return age >= offlineSeconds ? "offline" : age >= staleSeconds ? "stale" : "live";
+  }
+
+  // ---- drawing ----------------------------------------------------------------------------
+  function draw(u, lon, lat, heading) {
+    if (!billboards || lon == null || lat == null) return;
+    const position = Cartesian3.fromDegrees(lon, lat, 2);
+    const fresh = state.mode === "live" ? freshness(u.view) : "live";
+    const faded = fresh === "stale" || fresh === "offline";
+    if (!u.billboard) {
+      u.billboard = billboards.add({ position, verticalOrigin: VerticalOrigin.CENTER, id: { unitId: u.view.id } });
+      u.label = labels.add({
+        position, text: u.view.callSign, font: "12px sans-serif", style: LabelStyle.FILL_AND_OUTLINE,
+        outlineWidth: 3, outlineColor: Color.BLACK, pixelOffset: new Cartesian2(0, -26),
+        distanceDisplayCondition: new DistanceDisplayCondition(0, LABEL_DISTANCE_M), id: { unitId: u.view.id },
+      });
+      u.line = trails.add({ positions: [position, position], width: 2, material: Material.fromType("Color", { color: Color.WHITE.withAlpha(0.5) }) });
+    }
+    u.billboard.position = position;
+    // Only on change, and by key: the atlas then holds each icon once and a moving unit never reloads it.
+    const key = `${u.view.kind}|${u.view.status}|${faded}`;
+    if (u.iconKey !== key) {
+      u.billboard.setImage(key, icon(u.view.kind, u.view.status, faded));
+      u.iconKey = key;
+    }
+    u.billboard.rotation = -CesiumMath.toRadians(heading ?? 0);
+    u.billboard.alignedAxis = Cartesian3.ZERO;
+    u.label.position = position;
+    const hidden = state.filter && u.view.status !== state.filter;
+    u.billboard.show = u.label.show = !hidden;
+    const trail = state.mode === "live" ? u.trail : [];
+    u.line.show = !hidden && trail.length > 1;
+    if (trail.length > 1) u.line.positions = trail.map(([x, y]) => Cartesian3.fromDegrees(x, y, 1));
+    scene.requestRender();
+  }
+
+  function apply(view) {
+    let u = units.get(view.id);
+    if (!u) units.set(view.id, (u = { view, trail: [] }));
+    u.view = view;
+    if (view.lon != null) {
+      const last = u.trail[u.trail.length - 1];
+      if (!last || last[0] !== view.lon || last[1] !== view.lat) u.trail.push([view.lon, view.lat]);
+      if (u.trail.length > TRAIL_LENGTH) u.trail.shift();
+    }
+    if (state.mode === "live") draw(u, view.lon, view.lat, view.heading);
+  }
+
+  function redrawAll() {
+    for (const u of units.values()) {
+      if (state.mode === "live") draw(u, u.view.lon, u.view.lat, u.view.heading);
+      else drawReplayed(u);
+    }
+    renderList();
+  }
+
+  // ---- list and details ----------------------------------------------------------------------
+  let listTimer = null;
+  const rowsById = new Map();
+  function renderListSoon() {
+    if (!listTimer) listTimer = setTimeout(() => { listTimer = null; renderList(); }, 500);
+  }
+  function renderList() {
+    $("title").textContent = tr(`警力 ${units.size}`, `Units ${units.size}`);
+    filterEl.options[0].text = tr("全部状态", "all statuses");
+    for (const o of [...filterEl.options].slice(1)) o.text = statusName(o.value);
+    const list = $("list");
+    const now = Date.now();
+    const rows = [...units.values()].filter((u) => !state.filter || u.view.status === state.filter)
+      .sort((a, b) => a.view.callSign.localeCompare(b.view.callSign));
+    // Rows are kept per unit and only updated, so a row being clicked is never swapped under the pointer.
+    const items = rows.map((u) => {
+      let li = rowsById.get(u.view.id);
+      if (!li) {
+        li = document.createElement("li");
+        li.dataset.unitId = u.view.id;
+        li.append(document.createElement("span"), document.createElement("span"));
+        li.firstChild.className = "dot";
+        li.addEventListener("click", () => select(Number(li.dataset.unitId)));
+        rowsById.set(u.view.id, li);
+      }
+      const f = freshness(u.view, now);
+      li.className = `${f} ${state.selected === u.view.id ? "selected" : ""}`;
+      li.firstChild.style.background = STATUS_COLORS[u.view.status] ?? "#ccc";
+      li.lastChild.textContent = `${u.view.callSign} · ${statusName(u.view.status)}${f === "live" ? "" : ` · ${f === "stale" ? tr("信号延迟", "stale") : tr("离线", "offline")}`}`;
+      return li;
+    });
+    const current = [...list.children];
+    if (current.length !== items.length || current.some((li, i) => li !== items[i])) list.replaceChildren(...items);
+    renderDetail();
+  }
+
+  function renderDetail() {
+    const el = $("detail");
+    const u = state.selected != null ? units.get(state.selected) : null;
+    el.hidden = !u;
+    if (!u) return;
+    const v = u.view;
+    const age = v.time ? Math.round((Date.now() - Date.parse(v.time)) / 1000) : null;
+    el.textContent = [
+      `${v.callSign} (${v.kind}) · ${v.station}`,
+      `${tr("状态", "Status")}: ${statusName(v.status)}`,
+      v.lon != null ? `${v.lon.toFixed(5)}, ${v.lat.toFixed(5)} · ${Math.round(v.speed ?? 0)} km/h · ${Math.round(v.heading ?? 0)}°` : "",
+      age != null ? `${tr("定位", "Fix")}: ${age} s ${tr("前", "ago")}` : "",
+      state.track ? `${tr("轨迹", "Track")}: ${state.track.fixes} ${tr("个定位", "fixes")} → ${state.track.points.length} ${tr("点", "points")}` : "",
+    ].filter(Boolean).join("\n");
+  }
+
+  async function select(id) {
+    state.selected = id;
+    state.track = null;
+    tracks?.removeAll();
+    renderList();
+    try {
+      const { data } = await fetchJson(`/api/units/${id}/track?from=${encodeURIComponent(new Date(Date.now() - 3600e3).toISOString())}`);
+      if (state.selected !== id) return;
+      state.track = data;
+      if (tracks && data.points.length > 1)
+        tracks.add({ positions: data.points.map(([x, y]) => Cartesian3.fromDegrees(x, y, 1)), width: 3,
+          material: Material.fromType("Color", { color: Color.CYAN.withAlpha(0.8) }) });
+      scene?.requestRender();
+      renderDetail();
+    } catch (err) {
+      state.error = String(err?.message ?? err);
+    }
+  }
+
+  // ---- replay --------------------------------------------------------------------------------
+  async function onSlider(offsetSeconds) {
+    if (offsetSeconds >= 0) {
+      state.mode = "live";
+      state.replayAt = null;
+      $("when").textContent = tr("实时", "live");
+      redrawAll();
+      return;
+    }
+    state.mode = "replay";
+    const at = Date.now() + offsetSeconds * 1000;
+    state.replayAt = new Date(at).toISOString();
+    $("when").textContent = new Date(at).toLocaleTimeString();
+    if (!replay || Date.now() - replay.loadedAt > 60e3) {
+      const to = new Date(), from = new Date(to - 3600e3);
+      const { data } = await fetchJson(`/api/units/replay?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&stepSeconds=10`);
+      replay = { loadedAt: Date.now(), units: new Map(data.map((r) => [r.unitId, r.points])) };
+    }
+    redrawAll();
+  }
+
+  function drawReplayed(u) {
+    const points = replay?.units.get(u.view.id);
+    const at = Date.parse(state.replayAt) / 1000;
+    let best = null;
+    for (const p of points ?? []) if (p[0] <= at) best = p; else break;
+    if (!best) { if (u.billboard) u.billboard.show = u.label.show = u.line.show = false; return; }
+    draw(u, best[1], best[2], best[3] >= 0 ? best[3] : 0);
+  }
+
+  // ---- connection ----------------------------------------------------------------------------
+  function viewRectangle() {
+    const r = viewer?.camera.computeViewRectangle();
+    if (!r) return [-180, -90, 180, 90];
+    const d = CesiumMath.toDegrees;
+    let [w, s, e, n] = [d(r.west), d(r.south), d(r.east), d(r.north)];
+    if (e <= w) [w, e] = [-180, 180]; // the view crosses the antimeridian: take every longitude
+    return [Math.max(-180, w), Math.max(-90, s), Math.min(180, e), Math.min(90, n)].map((v) => Math.round(v * 1e6) / 1e6)
+      .map((v, i, a) => (i >= 2 && v <= a[i - 2] ? a[i - 2] + 1e-6 : v));
+  }
+
+  async function subscribe() {
+    if (!connection || connection.state !== "Connected") return;
+    try {
+      const snapshot = await connection.invoke("Subscribe", ...viewRectangle());
+      staleSeconds = snapshot.staleSeconds;
+      offlineSeconds = snapshot.offlineSeconds;
+      state.snapshots++;
+      for (const v of snapshot.units) apply(v);
+      renderList();
+    } catch (err) {
+      state.error = String(err?.message ?? err);
+    }
+  }
+
+  let moveTimer = null;
+  const onMoveEnd = () => { clearTimeout(moveTimer); moveTimer = setTimeout(subscribe, 300); };
+
+  async function start() {
+    if (connection) return;
+    panel.hidden = false;
+    connection = new HubConnectionBuilder()
+      .withUrl("/hubs/live", { headers: { "X-CSRF-Token": csrfToken() } })
+      .withAutomaticReconnect()
+      .configureLogging(LogLevel.Warning)
+      .build();
+    connection.on("positions", (views) => {
+      state.received += views.length;
+      for (const v of views) apply(v);
+      renderListSoon();
+    });
+    connection.onreconnecting(() => (state.connected = false));
+    connection.onreconnected(() => { state.connected = true; subscribe(); }); // a fresh snapshot
+    connection.onclose(() => (state.connected = false));
+    try {
+      await connection.start();
+      state.connected = true;
+      viewer?.camera.moveEnd.addEventListener(onMoveEnd);
+      await subscribe();
+    } catch (err) {
+      state.error = String(err?.message ?? err);
+    }
+  }
+
+  async function stop() {
+    viewer?.camera.moveEnd.removeEventListener(onMoveEnd);
+    const c = connection;
+    connection = null;
+    state.connected = false;
+    units.clear();
+    rowsById.clear();
+    billboards?.removeAll();
+    labels?.removeAll();
+    trails?.removeAll();
+    tracks?.removeAll();
+    panel.hidden = true;
+    await c?.stop();
+  }
+
+  /** Test handle: units as the page holds them, with where each is drawn. */
+  function snapshot() {
+    return [...units.values()].map((u) => ({
+      ...u.view,
+      freshness: freshness(u.view),
+      drawn: u.billboard ? { show: u.billboard.show, ...toDegrees(u.billboard.position) } : null,
+      trail: u.trail.length,
+    }));
+  }
+
+  function toDegrees(p) {
+    const c = scene.globe.ellipsoid.cartesianToCartographic(p);
+    return { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude) };
+  }
+
+  return { start, stop, state, units: snapshot, select, subscribe, setTime: onSlider };
+}

@@ -203,7 +203,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Contains("is dispatched now, not available", await loser.Content.ReadAsStringAsync());
         Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM incident_units WHERE unit_id = $1 AND released_at IS NULL", unit));
         Assert.Equal("dispatched", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
-        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{a}/cancel", new { reason = "test over" });
+        foreach (var code in new[] { a, b }) await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { reason = "test over" });
         Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
     }
 
@@ -236,6 +236,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         var (unit, seen) = await FirstRecommendedAsync(code);
         await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
 
+        var home = await Scalar<string>("SELECT ST_AsText(last_position) FROM police_units WHERE id = $1", unit);
         await using (var move = Db.CreateCommand("UPDATE police_units SET last_position = ST_SetSRID(ST_MakePoint($2, $3), 4326), last_fix_at = now() WHERE id = $1"))
         {
             move.Parameters.Add(new() { Value = unit });
@@ -253,6 +254,11 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("on_scene", detail.GetProperty("status").GetString());
         Assert.Equal("position", detail.GetProperty("units")[0].GetProperty("arrivalHow").GetString());
         await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "done" });
+        // back where it was, so other tests' incidents at the same place do not see it arrive at once
+        await using var back = Db.CreateCommand("UPDATE police_units SET last_position = ST_GeomFromText($2, 4326) WHERE id = $1");
+        back.Parameters.Add(new() { Value = unit });
+        back.Parameters.Add(new() { Value = home });
+        await back.ExecuteNonQueryAsync();
     }
 
     [Fact]

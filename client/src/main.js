@@ -12,6 +12,7 @@ import { initRecordPanel } from "./records/recordPanel.js";
 import { initSearchBox } from "./search/searchBox.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
 import { initLayersSlice } from "./tiles/layersSlice.js";
+import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -46,6 +47,9 @@ const geotwin = (window.geotwin = {
     }));
   },
   record: () => recordPanel.current(),
+  get dispatch() {
+    return dispatchPanel.state;
+  },
   flyTo: (lon, lat, height) => flyTo(lon, lat, height),
 });
 
@@ -105,6 +109,9 @@ const layersSlice = initLayersSlice(geotwin.viewer, $("[data-testid=layers-panel
 const recordPanel = initRecordPanel($("[data-testid=record-panel]"), {
   getUser: () => geotwin.user,
   onClose: () => geotwin.viewer && clearHighlight(geotwin.viewer),
+});
+const dispatchPanel = initDispatchPanel(geotwin.viewer, $("[data-testid=map]").parentElement, {
+  onError: (err) => reportError("dispatch", err),
 });
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
@@ -172,6 +179,7 @@ function showUser() {
   form.hidden = Boolean(user);
   userEl.hidden = signOutButton.hidden = !user;
   searchBox.setEnabled(Boolean(user));
+  dispatchPanel.show(user);
   if (!user) return;
   const role = getLang() === "en" ? user.roleTitleEn : user.roleTitleZh;
   userEl.textContent = `${user.displayName} · ${role}`;

@@ -397,4 +397,27 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Contains(code, heard[2]);
         await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
     }
+
+    [Fact]
+    public async Task A_unit_on_a_less_urgent_incident_is_offered_as_a_diversion_and_can_be_diverted()
+    {
+        var minor = await CreateAsync(category: "disturbance", priority: 4);
+        var (unit, seen) = await FirstRecommendedAsync(minor);
+        await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{minor}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
+        var urgent = await CreateAsync(category: "robbery", priority: 1);
+
+        var rec = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{urgent}/recommendations?k=50"));
+        var offered = rec.GetProperty("units").EnumerateArray().Single(u => u.GetProperty("unitId").GetInt64() == unit);
+        Assert.True(offered.GetProperty("diversion").GetBoolean());
+        Assert.Equal(minor, offered.GetProperty("divertFrom").GetString());
+        // the less urgent incident does not get it offered back: it is already there
+        var back = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{minor}/recommendations?k=50"));
+        Assert.DoesNotContain(unit, back.GetProperty("units").EnumerateArray().Select(u => u.GetProperty("unitId").GetInt64()));
+
+        await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{urgent}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = "dispatched" } } }));
+        var minorTrail = (await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{minor}/trail"))).EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(["intake", "dispatch", "reassign"], minorTrail);
+        Assert.Equal(urgent, await Scalar<string>("SELECT i.code FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id WHERE iu.unit_id = $1 AND iu.released_at IS NULL", unit));
+        foreach (var code in new[] { minor, urgent }) await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
+    }
 }

@@ -14,6 +14,7 @@ import { clearError, initStatus, reportError, startReadinessPolling } from "./st
 import { initLayersSlice } from "./tiles/layersSlice.js";
 import { initTwin3d } from "./twin3d/twin3dSlice.js";
 import { initLiveSlice } from "./live/liveSlice.js";
+import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -52,6 +53,9 @@ const geotwin = (window.geotwin = {
   },
   record: () => recordPanel.current(),
   twin3d: null, // the 3D tilesets: list(), state() per loaded tileset (ready, allTilesLoaded, tilesFailed), flyTo(name)
+  get dispatch() {
+    return dispatchPanel.state;
+  },
   flyTo: (lon, lat, height) => flyTo(lon, lat, height),
 });
 
@@ -124,6 +128,9 @@ const twin3d = (geotwin.twin3d = initTwin3d(geotwin.viewer, $("[data-testid=laye
     recordPanel.open({ kind: "house", key: id });
   },
 }));
+const dispatchPanel = initDispatchPanel(geotwin.viewer, $("[data-testid=map]").parentElement, {
+  onError: (err) => reportError("dispatch", err),
+});
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -193,6 +200,7 @@ function showUser() {
   form.hidden = Boolean(user);
   userEl.hidden = signOutButton.hidden = !user;
   searchBox.setEnabled(Boolean(user));
+  dispatchPanel.show(user);
   if (!user) return;
   const role = getLang() === "en" ? user.roleTitleEn : user.roleTitleZh;
   userEl.textContent = `${user.displayName} · ${role}`;

@@ -203,7 +203,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Contains("is dispatched now, not available", await loser.Content.ReadAsStringAsync());
         Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM incident_units WHERE unit_id = $1 AND released_at IS NULL", unit));
         Assert.Equal("dispatched", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
-        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{a}/cancel", new { reason = "test over" });
+        foreach (var code in new[] { a, b }) await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { reason = "test over" });
         Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
     }
 
@@ -236,6 +236,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         var (unit, seen) = await FirstRecommendedAsync(code);
         await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
 
+        var home = await Scalar<string>("SELECT ST_AsText(last_position) FROM police_units WHERE id = $1", unit);
         await using (var move = Db.CreateCommand("UPDATE police_units SET last_position = ST_SetSRID(ST_MakePoint($2, $3), 4326), last_fix_at = now() WHERE id = $1"))
         {
             move.Parameters.Add(new() { Value = unit });
@@ -253,6 +254,11 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("on_scene", detail.GetProperty("status").GetString());
         Assert.Equal("position", detail.GetProperty("units")[0].GetProperty("arrivalHow").GetString());
         await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "done" });
+        // back where it was, so other tests' incidents at the same place do not see it arrive at once
+        await using var back = Db.CreateCommand("UPDATE police_units SET last_position = ST_GeomFromText($2, 4326) WHERE id = $1");
+        back.Parameters.Add(new() { Value = unit });
+        back.Parameters.Add(new() { Value = home });
+        await back.ExecuteNonQueryAsync();
     }
 
     [Fact]
@@ -301,5 +307,117 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("new", await Scalar<string>("SELECT status FROM incidents WHERE code = $1", code));
         Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.code = $1", code));
         Assert.Equal(HttpStatusCode.Forbidden, (await _w.Officer.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available } } })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_call_platform_token_may_take_alarms_but_not_dispatch()
+    {
+        var root = await Scalar<string>("SELECT code FROM jurisdictions WHERE parent_id IS NULL");
+        var token = await new GeoTwin.Server.Accounts.AccountsStore(Db).CreateTokenAsync("call-platform", "incident_intake", root, null, null, default);
+        var importer = await new GeoTwin.Server.Accounts.AccountsStore(Db).CreateTokenAsync("loader", "import", root, null, null, default);
+        using var platform = new HttpClient { BaseAddress = new Uri(_w.Server.Url) };
+        platform.DefaultRequestHeaders.Authorization = new("Bearer", token!.Secret);
+        using var other = new HttpClient { BaseAddress = new Uri(_w.Server.Url) };
+        other.DefaultRequestHeaders.Authorization = new("Bearer", importer!.Secret);
+
+        var created = await Json(await platform.PostAsJsonAsync("/api/incidents", new
+        {
+            category = "fire", priority = 1, callerPhone = "112", location = new { lon = _w.Lon, lat = _w.Lat },
+        }), HttpStatusCode.Created);
+        var code = created.GetProperty("code").GetString()!;
+
+        Assert.Equal("call_platform", await Scalar<string>("SELECT source FROM incidents WHERE code = $1", code));
+        Assert.Equal("112", await Scalar<string>("SELECT caller_phone FROM incident_callers c JOIN incidents i ON i.id = c.incident_id WHERE i.code = $1", code));
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.PostAsJsonAsync("/api/incidents", new { category = "fire", location = new { lon = _w.Lon, lat = _w.Lat } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await platform.GetAsync($"/api/incidents/{code}/recommendations")).StatusCode);
+        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
+    }
+
+    /// <summary>The hub, spoken as the viewer speaks it (SignalR JSON protocol over a WebSocket, the session cookie).</summary>
+    static async Task<System.Net.WebSockets.ClientWebSocket> HubAsync(GeoTwinServer server, string username)
+    {
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(server.Url) };
+        (await http.PostAsJsonAsync("/api/auth/login", new { username, password = Browser.Password })).EnsureSuccessStatusCode();
+        using var negotiate = new HttpRequestMessage(HttpMethod.Post, "/hubs/dispatch/negotiate?negotiateVersion=1");
+        negotiate.Headers.Add("X-CSRF-Token", cookies.GetCookies(new Uri(server.Url))["geotwin.csrf"]!.Value);
+        var token = (await Json200(await http.SendAsync(negotiate))).GetProperty("connectionToken").GetString();
+        var ws = new System.Net.WebSockets.ClientWebSocket();
+        ws.Options.Cookies = cookies;
+        await ws.ConnectAsync(new Uri(server.Url.Replace("http://", "ws://") + $"/hubs/dispatch?id={token}"), default);
+        await ws.SendAsync("{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, default);
+        return ws;
+    }
+
+    static async Task<JsonElement> Json200(HttpResponseMessage r)
+    {
+        r.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    /// <summary>Incident codes the socket hears within the time given.</summary>
+    static async Task<List<string>> HeardAsync(System.Net.WebSockets.ClientWebSocket ws, TimeSpan within)
+    {
+        var heard = new List<string>();
+        var buffer = new byte[16384];
+        using var stop = new CancellationTokenSource(within);
+        var text = new System.Text.StringBuilder();
+        try
+        {
+            while (true)
+            {
+                var r = await ws.ReceiveAsync(buffer, stop.Token);
+                text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, r.Count));
+                foreach (var part in text.ToString().Split('\u001e').SkipLast(1))
+                    if (part.Contains("\"target\":\"incident\"")) heard.Add(JsonDocument.Parse(part).RootElement.GetProperty("arguments")[0].GetProperty("code").GetString()!);
+                text.Remove(0, text.ToString().LastIndexOf('\u001e') + 1);
+            }
+        }
+        catch (OperationCanceledException) { }
+        return heard;
+    }
+
+    [Fact]
+    public async Task The_hub_tells_each_dispatcher_only_about_incidents_in_their_jurisdiction()
+    {
+        var other = await Scalar<string>("SELECT code FROM jurisdictions WHERE kind = 'station' AND code <> $1 ORDER BY code LIMIT 1", _w.Station);
+        await Browser.CreateUserAsync(_w.Server, "hub-here", "dispatcher", _w.Station);
+        await Browser.CreateUserAsync(_w.Server, "hub-elsewhere", "dispatcher", other);
+        using var here = await HubAsync(_w.Server, "hub-here");
+        using var elsewhere = await HubAsync(_w.Server, "hub-elsewhere");
+        using var city = await HubAsync(_w.Server, "disp-a");
+        await Task.Delay(500); // the handshakes
+
+        var listening = new[] { HeardAsync(here, TimeSpan.FromSeconds(4)), HeardAsync(elsewhere, TimeSpan.FromSeconds(4)), HeardAsync(city, TimeSpan.FromSeconds(4)) };
+        var code = await CreateAsync(category: "fight", priority: 3);
+        var heard = await Task.WhenAll(listening);
+
+        Assert.Contains(code, heard[0]);
+        Assert.DoesNotContain(code, heard[1]);
+        Assert.Contains(code, heard[2]);
+        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
+    }
+
+    [Fact]
+    public async Task A_unit_on_a_less_urgent_incident_is_offered_as_a_diversion_and_can_be_diverted()
+    {
+        var minor = await CreateAsync(category: "disturbance", priority: 4);
+        var (unit, seen) = await FirstRecommendedAsync(minor);
+        await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{minor}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
+        var urgent = await CreateAsync(category: "robbery", priority: 1);
+
+        var rec = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{urgent}/recommendations?k=50"));
+        var offered = rec.GetProperty("units").EnumerateArray().Single(u => u.GetProperty("unitId").GetInt64() == unit);
+        Assert.True(offered.GetProperty("diversion").GetBoolean());
+        Assert.Equal(minor, offered.GetProperty("divertFrom").GetString());
+        // the less urgent incident does not get it offered back: it is already there
+        var back = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{minor}/recommendations?k=50"));
+        Assert.DoesNotContain(unit, back.GetProperty("units").EnumerateArray().Select(u => u.GetProperty("unitId").GetInt64()));
+
+        await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{urgent}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = "dispatched" } } }));
+        var minorTrail = (await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{minor}/trail"))).EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(["intake", "dispatch", "reassign"], minorTrail);
+        Assert.Equal(urgent, await Scalar<string>("SELECT i.code FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id WHERE iu.unit_id = $1 AND iu.released_at IS NULL", unit));
+        foreach (var code in new[] { minor, urgent }) await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
     }
 }

@@ -1,6 +1,4 @@
 using GeoTwin.Tiling.Geodesy;
-using NetTopologySuite.Geometries;
-using NetTopologySuite.Index.Strtree;
 
 namespace GeoTwin.Server.Dispatch.Routing;
 
@@ -27,7 +25,10 @@ public sealed class RoadGraph
     // runs along road _inRoad[a] >> 1, forwards (drawing direction) when the low bit is 0.
     readonly int[] _inStart, _inTail, _inRoad;
     readonly double[] _inCost;
-    readonly STRtree<int> _index = new();
+    // Snapping index: a uniform grid over the network; cell c lists the segments (road, first vertex) whose box meets it.
+    readonly double _minLon, _minLat, _cellLon, _cellLat;
+    readonly int _nx, _ny;
+    readonly int[] _cellStart, _cellRoad, _cellVertex;
 
     public int NodeCount { get; }
     public int RoadCount => _roadIds.Length;
@@ -59,11 +60,8 @@ public sealed class RoadGraph
             if (_reverseCost[i] >= 0) arcs++;
             _coords[i] = r.Coords;
             _along[i] = Along(r.Coords);
-            var env = new Envelope();
-            for (var k = 0; k < r.Coords.Length; k += 2) env.ExpandToInclude(r.Coords[k], r.Coords[k + 1]);
-            _index.Insert(env, i);
         }
-        _index.Build();
+        (_minLon, _minLat, _cellLon, _cellLat, _nx, _ny, _cellStart, _cellRoad, _cellVertex) = BuildGrid(_coords);
         NodeCount = nodes.Count;
         NodeOfJunction = nodes;
 
@@ -89,6 +87,55 @@ public sealed class RoadGraph
     }
 
     public long RoadId(int road) => _roadIds[road];
+
+    static (double, double, double, double, int, int, int[], int[], int[]) BuildGrid(double[][] coords)
+    {
+        double minLon = double.MaxValue, minLat = double.MaxValue, maxLon = double.MinValue, maxLat = double.MinValue;
+        var segments = 0;
+        foreach (var c in coords)
+        {
+            segments += c.Length / 2 - 1;
+            for (var k = 0; k < c.Length; k += 2)
+            {
+                minLon = Math.Min(minLon, c[k]); maxLon = Math.Max(maxLon, c[k]);
+                minLat = Math.Min(minLat, c[k + 1]); maxLat = Math.Max(maxLat, c[k + 1]);
+            }
+        }
+        if (segments == 0) return (0, 0, 1, 1, 1, 1, new int[2], [], []);
+        // cells of at least 50 m, and no more cells than about two a segment, so memory follows the network's size
+        var (perLon, perLat) = Wgs84.MetresPerDegree((minLat + maxLat) / 2);
+        double width = (maxLon - minLon) * perLon, height = (maxLat - minLat) * perLat;
+        var side = Math.Max(50, Math.Sqrt(width * height / (2.0 * segments)));
+        var nx = Math.Max(1, (int)Math.Ceiling(width / side) + 1);
+        var ny = Math.Max(1, (int)Math.Ceiling(height / side) + 1);
+        double cellLon = side / perLon, cellLat = side / perLat;
+        var start = new int[nx * ny + 1];
+        for (var pass = 0; pass < 2; pass++)
+        {
+            int[] fill = pass == 1 ? (int[])start.Clone() : start;
+            var roadsOut = pass == 1 ? new int[start[^1]] : [];
+            var vertexOut = pass == 1 ? new int[start[^1]] : [];
+            for (var r = 0; r < coords.Length; r++)
+            {
+                var c = coords[r];
+                for (var k = 0; k + 3 < c.Length; k += 2)
+                {
+                    int x0 = (int)((Math.Min(c[k], c[k + 2]) - minLon) / cellLon), x1 = (int)((Math.Max(c[k], c[k + 2]) - minLon) / cellLon);
+                    int y0 = (int)((Math.Min(c[k + 1], c[k + 3]) - minLat) / cellLat), y1 = (int)((Math.Max(c[k + 1], c[k + 3]) - minLat) / cellLat);
+                    for (var y = y0; y <= y1; y++)
+                        for (var x = x0; x <= x1; x++)
+                        {
+                            var cell = y * nx + x;
+                            if (pass == 0) start[cell + 1]++;
+                            else { roadsOut[fill[cell]] = r; vertexOut[fill[cell]++] = k; }
+                        }
+                }
+            }
+            if (pass == 0) for (var i = 0; i < nx * ny; i++) start[i + 1] += start[i];
+            else return (minLon, minLat, cellLon, cellLat, nx, ny, start, roadsOut, vertexOut);
+        }
+        throw new InvalidOperationException("unreachable");
+    }
 
     /// <summary>The junction nodes at the road's source and target ends.</summary>
     public (int From, int To) Ends(int road) => (_from[road], _to[road]);
@@ -135,27 +182,37 @@ public sealed class RoadGraph
     RoadSnap? SnapWithin(double lon, double lat, double maxMetres)
     {
         var (perLon, perLat) = Wgs84.MetresPerDegree(lat);
-        var search = new Envelope(lon - maxMetres / perLon, lon + maxMetres / perLon, lat - maxMetres / perLat, lat + maxMetres / perLat);
+        int x0 = Math.Max(0, (int)Math.Floor((lon - maxMetres / perLon - _minLon) / _cellLon));
+        int x1 = Math.Min(_nx - 1, (int)Math.Floor((lon + maxMetres / perLon - _minLon) / _cellLon));
+        int y0 = Math.Max(0, (int)Math.Floor((lat - maxMetres / perLat - _minLat) / _cellLat));
+        int y1 = Math.Min(_ny - 1, (int)Math.Floor((lat + maxMetres / perLat - _minLat) / _cellLat));
         RoadSnap? best = null;
-        foreach (var road in _index.Query(search))
-        {
-            var c = _coords[road];
-            for (var k = 0; k + 3 < c.Length; k += 2)
+        var bestD = double.MaxValue;
+        int bestRoad = int.MaxValue, bestK = int.MaxValue;
+        for (var y = y0; y <= y1; y++)
+            for (var x = x0; x <= x1; x++)
             {
-                // the segment and the point in metres around the point
-                double ax = (c[k] - lon) * perLon, ay = (c[k + 1] - lat) * perLat;
-                double bx = (c[k + 2] - lon) * perLon, by = (c[k + 3] - lat) * perLat;
-                double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
-                var t = len2 > 0 ? Math.Clamp(-(ax * dx + ay * dy) / len2, 0, 1) : 0;
-                double px = ax + t * dx, py = ay + t * dy;
-                var d = Math.Sqrt(px * px + py * py);
-                if (d > maxMetres || (best is { } b && d >= b.DistanceM)) continue;
-                var along = _along[road];
-                var total = along[^1];
-                var at = along[k / 2] + t * (along[k / 2 + 1] - along[k / 2]);
-                best = new RoadSnap(road, total > 0 ? at / total : 0, d, c[k] + t * (c[k + 2] - c[k]), c[k + 1] + t * (c[k + 3] - c[k + 1]));
+                var cell = y * _nx + x;
+                for (var i = _cellStart[cell]; i < _cellStart[cell + 1]; i++)
+                {
+                    int road = _cellRoad[i], k = _cellVertex[i];
+                    var c = _coords[road];
+                    // the segment and the point in metres around the point
+                    double ax = (c[k] - lon) * perLon, ay = (c[k + 1] - lat) * perLat;
+                    double bx = (c[k + 2] - lon) * perLon, by = (c[k + 3] - lat) * perLat;
+                    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+                    var t = len2 > 0 ? Math.Clamp(-(ax * dx + ay * dy) / len2, 0, 1) : 0;
+                    double px = ax + t * dx, py = ay + t * dy;
+                    var d = Math.Sqrt(px * px + py * py);
+                    // ties go to the lower road and vertex, so the answer does not depend on the cell order
+                    if (d > maxMetres || d > bestD || (d == bestD && (road, k).CompareTo((bestRoad, bestK)) >= 0)) continue;
+                    var along = _along[road];
+                    var total = along[^1];
+                    var at = along[k / 2] + t * (along[k / 2 + 1] - along[k / 2]);
+                    (bestD, bestRoad, bestK) = (d, road, k);
+                    best = new RoadSnap(road, total > 0 ? at / total : 0, d, c[k] + t * (c[k + 2] - c[k]), c[k + 1] + t * (c[k + 3] - c[k + 1]));
+                }
             }
-        }
         return best;
     }
 

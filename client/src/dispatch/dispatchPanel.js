@@ -1,0 +1,248 @@
+// The dispatcher's panel: open incidents by status with timers, a new incident by clicking the map,
+// the recommended units with ETAs and their routes drawn, one-click dispatch, arrival by hand.
+// Every dispatcher's screen refetches when the dispatch hub says an incident changed.
+import {
+  Cartesian3,
+  Color,
+  LabelCollection,
+  PointPrimitiveCollection,
+  PolylineCollection,
+  ScreenSpaceEventHandler,
+  ScreenSpaceEventType,
+  VerticalOrigin,
+  Cartesian2,
+  Material,
+} from "cesium";
+import { fetchJson } from "../api.js";
+import { postJson } from "../accounts/session.js";
+import { groundAt } from "../map/viewer.js";
+import { getLang } from "../i18n.js";
+import { connectHub } from "./hub.js";
+
+const DISPATCH_ROLES = ["admin", "commander", "dispatcher"];
+const CATEGORIES = ["robbery", "snatching", "theft", "burglary", "fight", "traffic_accident", "fire", "missing_person", "medical", "fraud", "disturbance", "other"];
+const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
+const ROUTE_COLOURS = [Color.CYAN, Color.LIME, Color.MAGENTA, Color.WHITE, Color.GOLD];
+
+const text = {
+  zh: { title: "调度", add: "点击地图新建警情", placing: "请在地图上点击警情位置…", recs: "推荐警力", dispatch: "派警", arrive: "到达", close: "结案", none: "无", since: "接警", toArrival: "到场" },
+  en: { title: "Dispatch", add: "New incident: click the map", placing: "Click the incident's place on the map…", recs: "Recommended units", dispatch: "Dispatch", arrive: "Arrived", close: "Close", none: "none", since: "since intake", toArrival: "to arrival" },
+};
+const tr = (key) => text[getLang() === "en" ? "en" : "zh"][key];
+
+const csrf = () => {
+  const m = document.cookie.split("; ").find((c) => c.startsWith("geotwin.csrf="));
+  return m ? decodeURIComponent(m.slice("geotwin.csrf=".length)) : "";
+};
+
+/**
+ * state (window.geotwin.dispatch): { mode: "idle"|"placing"|"creating", incidents, current (detail), recommendations,
+ * hub: "connecting"|"connected"|"closed", lastError, changes (count of hub messages) }.
+ */
+export function initDispatchPanel(viewer, container, { onError }) {
+  const state = { mode: "idle", incidents: [], current: null, recommendations: null, hub: "closed", lastError: null, changes: 0 };
+  const el = document.createElement("aside");
+  el.className = "dispatch";
+  el.dataset.testid = "dispatch-panel";
+  el.hidden = true;
+  container.appendChild(el);
+
+  const points = viewer ? viewer.scene.primitives.add(new PointPrimitiveCollection()) : null;
+  const labels = viewer ? viewer.scene.primitives.add(new LabelCollection()) : null;
+  const routes = viewer ? viewer.scene.primitives.add(new PolylineCollection()) : null;
+  let stopHub = null;
+  let timer = null;
+  let user = null;
+
+  if (viewer) {
+    const handler = new ScreenSpaceEventHandler(viewer.scene.canvas);
+    handler.setInputAction((click) => {
+      if (state.mode !== "placing") return;
+      const ground = groundAt(viewer, click.position);
+      if (ground) create(ground.lon, ground.lat);
+    }, ScreenSpaceEventType.LEFT_CLICK);
+  }
+
+  async function guard(work) {
+    try {
+      state.lastError = null;
+      return await work();
+    } catch (err) {
+      state.lastError = err?.body?.detail ?? String(err?.message ?? err);
+      onError(err);
+      render();
+      return null;
+    }
+  }
+
+  async function create(lon, lat) {
+    state.mode = "creating";
+    render();
+    const category = el.querySelector("[data-role=category]")?.value ?? "other";
+    const priority = Number(el.querySelector("[data-role=priority]")?.value ?? 2);
+    const created = await guard(async () => (await postJson("/api/incidents", { category, priority, location: { lon, lat } })).data);
+    state.mode = "idle";
+    if (created) await select(created.code);
+    await refreshList();
+  }
+
+  async function select(code) {
+    await guard(async () => {
+      state.current = (await fetchJson(`/api/incidents/${encodeURIComponent(code)}/detail`)).data;
+      state.recommendations = ["new", "dispatched", "on_scene"].includes(state.current.status)
+        ? (await fetchJson(`/api/incidents/${encodeURIComponent(code)}/recommendations?k=5`)).data
+        : null;
+    });
+    draw();
+    render();
+  }
+
+  async function refreshList() {
+    await guard(async () => {
+      state.incidents = (await fetchJson("/api/incidents/?status=open&limit=100")).data ?? [];
+    });
+    draw();
+    render();
+  }
+
+  async function act(path, body) {
+    const code = state.current?.code;
+    if (!code) return;
+    const done = await guard(async () => (await postJson(`/api/incidents/${encodeURIComponent(code)}/${path}`, body)).data);
+    if (done) await select(code);
+    await refreshList();
+  }
+
+  function draw() {
+    if (!points) return;
+    points.removeAll();
+    labels.removeAll();
+    routes.removeAll();
+    for (const i of state.incidents) {
+      points.add({
+        position: Cartesian3.fromDegrees(i.lon, i.lat, 5),
+        pixelSize: i.code === state.current?.code ? 16 : 11,
+        color: PRIORITY_COLOURS[i.priority] ?? Color.WHITE,
+        outlineColor: i.status === "new" ? Color.WHITE : i.status === "on_scene" ? Color.GREEN : Color.BLUE,
+        outlineWidth: 3,
+        disableDepthTestDistance: Number.POSITIVE_INFINITY,
+      });
+    }
+    (state.recommendations?.units ?? []).forEach((u, n) => {
+      const colour = ROUTE_COLOURS[n % ROUTE_COLOURS.length];
+      if (u.route?.length >= 2)
+        routes.add({ positions: Cartesian3.fromDegreesArray(u.route.flat()), width: n === 0 ? 5 : 3, material: Material.fromType("Color", { color: colour }) });
+      const [lon, lat] = u.route?.[0] ?? [];
+      if (lon === undefined) return;
+      points.add({ position: Cartesian3.fromDegrees(lon, lat, 5), pixelSize: 9, color: colour, disableDepthTestDistance: Number.POSITIVE_INFINITY });
+      labels.add({
+        position: Cartesian3.fromDegrees(lon, lat, 5),
+        text: `${u.callSign} ${Math.round(u.etaSeconds)} s`,
+        font: "13px sans-serif",
+        fillColor: colour,
+        verticalOrigin: VerticalOrigin.BOTTOM,
+        pixelOffset: new Cartesian2(0, -8),
+        disableDepthTestDistance: Number.POSITIVE_INFINITY,
+      });
+    });
+    viewer.scene.requestRender();
+  }
+
+  const minutes = (from, to) => {
+    if (!from) return "";
+    const s = Math.max(0, ((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 1000);
+    return `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+  };
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+  function render() {
+    el.dataset.mode = state.mode;
+    el.dataset.hub = state.hub;
+    const cur = state.current;
+    const byStatus = ["new", "dispatched", "on_scene"].map((s) => [s, state.incidents.filter((i) => i.status === s)]);
+    el.innerHTML = `
+      <h2>${tr("title")} <small data-testid="dispatch-hub">${esc(state.hub)}</small></h2>
+      <div class="dispatch-new">
+        <select data-role="category" data-testid="dispatch-category">${CATEGORIES.map((c) => `<option ${c === (el.dataset.category ?? "theft") ? "selected" : ""}>${c}</option>`).join("")}</select>
+        <select data-role="priority" data-testid="dispatch-priority">${[1, 2, 3, 4].map((p) => `<option ${String(p) === (el.dataset.priority ?? "2") ? "selected" : ""}>${p}</option>`).join("")}</select>
+        <button type="button" data-role="add" data-testid="dispatch-new">${state.mode === "placing" ? tr("placing") : tr("add")}</button>
+      </div>
+      ${state.lastError ? `<p class="dispatch-error" data-testid="dispatch-error">${esc(state.lastError)}</p>` : ""}
+      <div class="dispatch-list" data-testid="dispatch-list">
+        ${byStatus.map(([s, list]) => `<h3>${s} (${list.length})</h3>` + list.map((i) => `
+          <button type="button" class="dispatch-incident" data-code="${esc(i.code)}" data-status="${esc(i.status)}">
+            P${i.priority} ${esc(i.category)} · ${tr("since")} <span data-since="${esc(i.receivedAt)}">${minutes(i.receivedAt)}</span>${i.firstArrivalAt ? ` · ${tr("toArrival")} ${minutes(i.receivedAt, i.firstArrivalAt)}` : ""}
+          </button>`).join("")).join("")}
+      </div>
+      ${cur ? `
+      <div class="dispatch-current" data-testid="dispatch-current" data-code="${esc(cur.code)}" data-status="${esc(cur.status)}">
+        <h3>${esc(cur.code)} · ${esc(cur.category)} · P${cur.priority} · ${esc(cur.status)}</h3>
+        <ul data-testid="dispatch-units">${cur.units.map((u) => `
+          <li data-unit="${u.unitId}" data-unit-status="${esc(u.unitStatus)}">${esc(u.callSign)} · ${esc(u.unitStatus)}${u.arrivedAt ? " ✓" : ""}
+            ${!u.releasedAt && !u.arrivedAt ? `<button type="button" data-role="arrive" data-unit="${u.unitId}" data-testid="dispatch-arrive">${tr("arrive")}</button>` : ""}</li>`).join("")}
+        </ul>
+        <h3>${tr("recs")}</h3>
+        <ol data-testid="dispatch-recommendations">${(state.recommendations?.units ?? []).map((u) => `
+          <li>${esc(u.callSign)} · ${Math.round(u.etaSeconds)} s (${esc(u.etaBasis)}) · ${Math.round(u.straightLineM)} m${u.diversion ? ` · ⤳ ${esc(u.divertFrom)}` : ""}
+            <button type="button" data-role="dispatch" data-unit="${u.unitId}" data-seen="${esc(u.status)}" data-testid="dispatch-send">${tr("dispatch")}</button></li>`).join("") || `<li>${tr("none")}</li>`}
+        </ol>
+        ${["new", "dispatched", "on_scene"].includes(cur.status) ? `<button type="button" data-role="close" data-testid="dispatch-close">${tr("close")}</button>` : ""}
+      </div>` : ""}`;
+  }
+
+  el.addEventListener("click", (event) => {
+    const b = event.target.closest("button");
+    if (!b) return;
+    if (b.dataset.role === "add") {
+      state.mode = state.mode === "placing" ? "idle" : "placing";
+      render();
+    } else if (b.dataset.role === "dispatch") act("dispatch", { units: [{ unitId: Number(b.dataset.unit), seenStatus: b.dataset.seen }] });
+    else if (b.dataset.role === "arrive") act("arrive", { unitId: Number(b.dataset.unit) });
+    else if (b.dataset.role === "close") act("close", { disposition: "closed from the dispatch panel" });
+    else if (b.dataset.code) select(b.dataset.code);
+  });
+  // keep the chosen category and priority across re-renders
+  el.addEventListener("change", (event) => {
+    const s = event.target;
+    if (s.dataset.role) el.dataset[s.dataset.role] = s.value;
+  });
+
+  return {
+    state,
+    show(signedIn) {
+      user = signedIn;
+      const allowed = Boolean(user && DISPATCH_ROLES.includes(user.role));
+      el.hidden = !allowed;
+      stopHub?.();
+      stopHub = null;
+      clearInterval(timer);
+      if (!allowed) {
+        state.incidents = [];
+        state.current = state.recommendations = null;
+        if (points) draw();
+        return;
+      }
+      stopHub = connectHubFor();
+      // the timers tick in place; the rest of the panel is redrawn only when something changed
+      timer = setInterval(() => el.querySelectorAll("[data-since]").forEach((t) => (t.textContent = minutes(t.dataset.since))), 1000);
+      refreshList();
+    },
+  };
+
+  function connectHubFor() {
+    return connectHub("/hubs/dispatch", {
+      csrf,
+      onState: (s) => {
+        state.hub = s;
+        el.dataset.hub = s;
+      },
+      onMessage: (target, [change]) => {
+        if (target !== "incident") return;
+        state.changes++;
+        refreshList();
+        if (change?.code && change.code === state.current?.code) select(change.code);
+      },
+    });
+  }
+}
+

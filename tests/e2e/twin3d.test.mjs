@@ -165,7 +165,9 @@ browserTest("the houses and Production_5 tilesets load without a failed tile; a 
   await page.selectOption("[data-testid=twin3d-colour]", "floating");
   assert.equal(await page.evaluate(() => localStorage.getItem("geotwin.twin3d.colour")), "floating");
 
-  // The photogrammetry set: listed, flown to, every tile in view loaded.
+  // The photogrammetry set: listed, flown to, every tile in view loaded (the record panel closed first: on
+  // this window it covers the layers panel).
+  await page.locator("[data-testid=record-close]").click();
   await page.locator(`[data-testid=twin3d-fly-${NAME}]`).click();
   await waitForTileset(page, NAME);
   lap("Production_5 loaded");

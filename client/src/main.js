@@ -120,14 +120,7 @@ const recordPanel = initRecordPanel($("[data-testid=record-panel]"), {
   getUser: () => geotwin.user,
   onClose: () => geotwin.viewer && clearHighlight(geotwin.viewer),
 });
-const twin3d = (geotwin.twin3d = initTwin3d(geotwin.viewer, $("[data-testid=layers-panel]"), {
-  onHouse: (id) => {
-    geotwin.lastPick = { layer: "houses-3d", id, target: { kind: "house", key: id } };
-    clearError("pick");
-    if (geotwin.viewer) clearHighlight(geotwin.viewer);
-    recordPanel.open({ kind: "house", key: id });
-  },
-}));
+const twin3d = (geotwin.twin3d = initTwin3d(geotwin.viewer, $("[data-testid=layers-panel]")));
 const dispatchPanel = initDispatchPanel(geotwin.viewer, $("[data-testid=map]").parentElement, {
   onError: (err) => reportError("dispatch", err),
 });
@@ -171,6 +164,12 @@ if (geotwin.viewer) {
   attachPicking(viewer, {
     getLayers: () => geotwin.layers,
     preempt: (position) => twin3d.pick(position),
+    onPreempt: (target) => {
+      geotwin.lastPick = { layer: "houses-3d", id: target.key, target };
+      clearError("pick");
+      clearHighlight(viewer);
+      recordPanel.open(target);
+    },
     onPick: (pick) => {
       geotwin.lastPick = {
         lon: pick.lon,

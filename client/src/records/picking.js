@@ -29,22 +29,29 @@ export function recordTarget(layer, feature) {
 /**
  * Listen for clicks on the viewer. getLayers() returns the current map layers (or null);
  * onPick({ lon, lat, zoom, layer, feature, tile, target }) gets every hit, onMiss() a click on nothing,
- * onError(err) a lookup that failed. preempt(position) may take the click first (3D tiles drawn above
- * the ground): when it returns true the layers are not asked. Returns a function that stops listening.
+ * onError(err) a lookup that failed. preempt(position) names the record of a 3D object drawn above the ground
+ * under the click ({ kind, key } or null): it wins, unless the layers hit the same record there, whose pick
+ * (with its outline) is then used; onPreempt(target) opens it otherwise. Returns a function that stops listening.
  */
-export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError, preempt = () => false }) {
+export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError, preempt = () => null, onPreempt = () => {} }) {
   const handler = new ScreenSpaceEventHandler(viewer.scene.canvas);
   handler.setInputAction(async (click) => {
-    if (preempt(click.position)) return;
+    const first = preempt(click.position);
     const layers = getLayers();
     const ground = layers && groundAt(viewer, click.position);
-    if (!ground) return;
+    if (!ground) {
+      if (first) onPreempt(first);
+      return;
+    }
     try {
       const hit = await layers.pick(ground.lon, ground.lat, ground.zoom, ground.metresPerPixel * TOLERANCE_PX);
-      if (hit) onPick({ ...ground, ...hit, target: recordTarget(hit.layer, hit.feature) });
+      const target = hit && recordTarget(hit.layer, hit.feature);
+      if (hit && (!first || (target.kind === first.kind && target.key === first.key))) onPick({ ...ground, ...hit, target });
+      else if (first) onPreempt(first);
       else onMiss(ground);
     } catch (err) {
-      onError(err);
+      if (first) onPreempt(first);
+      else onError(err);
     }
   }, ScreenSpaceEventType.LEFT_CLICK);
   return () => handler.destroy();

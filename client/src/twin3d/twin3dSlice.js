@@ -39,9 +39,9 @@ const RETRY_MS = 3000; // the houses tileset is built by a job at demo start: lo
 
 /**
  * viewer: the Cesium viewer (or null); panelEl: the layers panel, which gets a "3D" section.
- * onHouse(id, feature) opens a picked house. Returns { load(), unload(), pick(position), state() }.
+ * Returns { load(), unload(), pick(position) -> { kind: "house", key } | null, flyTo(name), setColour(mode), list(), state() }.
  */
-export function initTwin3d(viewer, panelEl, { onHouse }) {
+export function initTwin3d(viewer, panelEl) {
   const section = document.createElement("section");
   section.className = "twin3d";
   section.dataset.testid = "twin3d-panel";
@@ -174,15 +174,14 @@ export function initTwin3d(viewer, panelEl, { onHouse }) {
     );
   }
 
-  /** A click: true when it hit a house of the houses tileset (and onHouse was called). */
+  /** The house record under a window position, if a house of the houses tileset is drawn there. */
   function pick(position) {
-    if (!viewer || !loaded.get(HOUSES)?.tileset) return false;
+    const houses = loaded.get(HOUSES)?.tileset;
+    if (!viewer || !houses?.show) return null;
     const picked = viewer.scene.pick(position);
-    if (!(picked instanceof Cesium3DTileFeature) || picked.tileset !== loaded.get(HOUSES).tileset) return false;
+    if (!(picked instanceof Cesium3DTileFeature) || picked.tileset !== houses) return null;
     const id = picked.getProperty("id");
-    if (id === undefined || id === null) return false;
-    onHouse(String(id), picked);
-    return true;
+    return id === undefined || id === null ? null : { kind: "house", key: String(id) };
   }
 
   return {

@@ -48,7 +48,8 @@ public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
                 : (40 + 55.0 * p.Done / Math.Max(1, p.Total ?? 1), $"writing tiles: {p.Done:N0} of {p.Total:N0}")));
             var summary = await Task.Run(() => TilesetBuilder.Build(ReadHouses(ct), Class, staging, options, building, ct), ct);
             progress?.Report((95, "publishing"));
-            return await store.PublishAsync(Name, "Houses", "houses", staging, null, outsideOk: true, summary.Version, ct);
+            // No title: the viewer names it in the reader's language.
+            return await store.PublishAsync(Name, null, "houses", staging, null, outsideOk: true, summary.Version, ct);
         }
         finally
         {

@@ -23,8 +23,8 @@ public sealed partial class TilesetFiles(string root)
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex VersionPattern();
 
-    // Template characters of implicit tiling ({level}) never reach the server: Cesium fills them in.
-    [GeneratedRegex("^[A-Za-z0-9_+=,-][A-Za-z0-9_.+=,-]{0,254}$")]
+    // Any file name a tileset may use (spaces, CJK), but no hidden names, separators, drive colons or control characters.
+    [GeneratedRegex(@"^[^/\\:\x00-\x1f.][^/\\:\x00-\x1f]{0,254}$")]
     private static partial Regex SegmentPattern();
 
     static readonly HashSet<string> Compressible = [".json", ".glb", ".b3dm", ".i3dm", ".pnts", ".cmpt", ".subtree", ".bin", ".gltf"];
@@ -141,7 +141,7 @@ public sealed partial class TilesetFiles(string root)
             case JsonObject o:
                 foreach (var (key, value) in o.ToList())
                 {
-                    if (key is "uri" or "url" && value is JsonValue v && v.TryGetValue<string>(out var s) && IsRelative(s))
+                    if (key is "uri" or "url" or "schemaUri" && value is JsonValue v && v.TryGetValue<string>(out var s) && IsRelative(s))
                         o[key] = prefix + (s.StartsWith("./", StringComparison.Ordinal) ? s[2..] : s);
                     else if (value is not null) Prefix(value, prefix);
                 }

@@ -176,8 +176,13 @@ public static class Twin3dEndpoints
         try
         {
             SafeZip.ExtractTo(file!, folder, Limits(config));
+            // A zipped export folder: its content moves up, so the job owns (and deletes) one folder.
             if (!File.Exists(Path.Combine(folder, "metadata.xml")) && Directory.GetDirectories(folder) is [var only] && File.Exists(Path.Combine(only, "metadata.xml")))
-                folder = only;
+            {
+                Directory.Move(only, folder + ".inner");
+                Directory.Delete(folder, recursive: true);
+                Directory.Move(folder + ".inner", folder);
+            }
             if (!File.Exists(Path.Combine(folder, "metadata.xml")) || !Directory.Exists(Path.Combine(folder, "Data")))
                 throw new GeoTwin.DataImport.Import.ImportRefusedException("the archive holds no ContextCapture export: metadata.xml and Data/ must be at its top");
             var title = form!["title"].ToString() is { Length: > 0 } t ? t : null;

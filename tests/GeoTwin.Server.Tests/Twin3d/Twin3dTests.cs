@@ -327,6 +327,36 @@ public sealed class Twin3dTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/tilesets/jobs/999999")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_written_houses_import_queues_a_rebuild_that_publishes_the_new_house()
+    {
+        var admin = await Browser.SignedInAsync(_server, "admin3i", "admin", TwoStations.City);
+        const string geojson = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"H-NEW-1","height":21,"use":"hotel"},
+             "geometry":{"type":"Polygon","coordinates":[[[7.4150,43.7350],[7.4152,43.7350],[7.4152,43.7352],[7.4150,43.7352],[7.4150,43.7350]]]}}]}
+            """;
+        var upload = await admin.PostAsync("/api/imports", new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(geojson)), "file", "houses.geojson" },
+            { new StringContent("houses"), "layer" },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        TilesetInfo? houses = null;
+        for (var i = 0; i < 600 && houses is null; i++)
+        {
+            houses = (await _staff.GetFromJsonAsync<List<TilesetInfo>>("/api/tilesets"))!.SingleOrDefault(t => t.Name == "houses");
+            if (houses is null) await Task.Delay(100);
+        }
+        Assert.NotNull(houses);
+        await using var cmd = _server.Database.DataSource.CreateCommand("SELECT id::text FROM houses WHERE code = 'H-NEW-1'");
+        var id = (string)(await cmd.ExecuteScalarAsync())!;
+        var ids = new List<string>();
+        foreach (var uri in ContentUris((await EntryAsync("houses")).GetProperty("root")))
+            ids.AddRange(Glb.Parse(await _staff.GetByteArrayAsync($"/3dtiles/houses/{uri}")).PropertyColumn("id").Cast<string>());
+        Assert.Contains(id, ids);
+        Assert.Equal(3, ids.Count);
+    }
+
     async Task<TilesetJobStatus> FinishedAsync(HttpClient client, Uri location)
     {
         for (var i = 0; i < 1200; i++)

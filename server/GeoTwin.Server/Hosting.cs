@@ -33,13 +33,34 @@ public static class Hosting
     public static string Find()
     {
         var published = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        if (Directory.Exists(published)) return published;
+        // an empty wwwroot (left by a build before the client existed) must not hide the real one
+        if (File.Exists(Path.Combine(published, "index.html"))) return published;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var source = Path.Combine(dir.FullName, "server", "GeoTwin.Server", "wwwroot");
             if (Directory.Exists(source)) return source;
         }
         return published;
+    }
+
+    /// <summary>
+    /// Kestrel folds dot segments ("/3dtiles/x/../../etc/passwd", "/imagery/%2E%2E/...") before routing, so such a
+    /// request would land on another route, usually the viewer's fallback, and get a 200. A path that needed folding
+    /// is a traversal attempt or a broken link: answer 404 and say why, whatever it would have reached.
+    /// </summary>
+    public static WebApplication UseDotSegmentRefusal(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? "";
+            var path = raw.Split('?', 2)[0].Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);
+            if (!path.Split('/').Any(segment => segment is "." or ".."))
+                return next(context);
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync("not found: the path has '.' or '..' segments");
+        });
+        return app;
     }
 
     /// <summary>Client-side routes get index.html; a missing client build says so instead of a blank 404.</summary>
@@ -49,7 +70,7 @@ public static class Hosting
         if (File.Exists(index))
         {
             // API-like paths keep their 404s; everything else is a viewer route.
-            app.MapFallbackToFile("{*path:nonfile:regex(^(?!(api|tiles|3dtiles|hubs|jobs|openapi)(/|$)).*$)}", "index.html").AllowAnonymous();
+            app.MapFallbackToFile("{*path:nonfile:regex(^(?!(api|tiles|3dtiles|imagery|hubs|jobs|openapi)(/|$)).*$)}", "index.html").AllowAnonymous();
         }
         else
         {

@@ -53,6 +53,7 @@ public static class Program
 
             var app = builder.Build();
             app.UseExceptionHandler();
+            app.UseDotSegmentRefusal();
             app.UseStatusCodePages();
             app.UseDefaultFiles();
             app.UseStaticFiles();

@@ -134,15 +134,13 @@ export async function openBrowser({
 }
 
 /**
- * Colour statistics of a PNG, decoded by the browser itself (a 2D canvas, no extra npm package).
- * crop (optional) = { x, y, w, h } as fractions of the image, e.g. the centre { x: .4, y: .4, w: .2, h: .2 }.
- * Returns { width, height, samples, distinctColours, dominantShare, lumaStdDev, meanRgb }.
- * distinctColours counts colours quantised to 5 bits a channel; dominantShare is the share of
- * the most common quantised colour.
+ * Puts one PNG reader on the page (once a document): the browser decodes the image and hands back the RGBA pixels of
+ * the crop (fractions of the image) with its size. pngStats and pngDiff both read through it, in the page, so no
+ * pixel array crosses to node.
  */
-export async function pngStats(page, png, crop = { x: 0, y: 0, w: 1, h: 1 }) {
-  return page.evaluate(
-    async ([b64, crop]) => {
+async function installPngReader(page) {
+  await page.evaluate(() => {
+    window.__geotwinReadPng ??= async (b64, crop) => {
       const img = new Image();
       img.src = `data:image/png;base64,${b64}`;
       await img.decode();
@@ -155,7 +153,23 @@ export async function pngStats(page, png, crop = { x: 0, y: 0, w: 1, h: 1 }) {
       canvas.height = h;
       const ctx = canvas.getContext("2d", { willReadFrequently: true });
       ctx.drawImage(img, sx, sy, w, h, 0, 0, w, h);
-      const { data } = ctx.getImageData(0, 0, w, h);
+      return { data: ctx.getImageData(0, 0, w, h).data, w, h };
+    };
+  });
+}
+
+/**
+ * Colour statistics of a PNG, decoded by the browser itself (a 2D canvas, no extra npm package).
+ * crop (optional) = { x, y, w, h } as fractions of the image, e.g. the centre { x: .4, y: .4, w: .2, h: .2 }.
+ * Returns { width, height, samples, distinctColours, dominantShare, lumaStdDev, meanRgb }.
+ * distinctColours counts colours quantised to 5 bits a channel; dominantShare is the share of
+ * the most common quantised colour.
+ */
+export async function pngStats(page, png, crop = { x: 0, y: 0, w: 1, h: 1 }) {
+  await installPngReader(page);
+  return page.evaluate(
+    async ([b64, crop]) => {
+      const { data, w, h } = await window.__geotwinReadPng(b64, crop);
       const counts = new Map();
       let n = 0;
       let sum = 0;
@@ -194,23 +208,10 @@ export async function pngStats(page, png, crop = { x: 0, y: 0, w: 1, h: 1 }) {
  * `threshold`), decoded by the browser; crop as in pngStats. Every second pixel is compared.
  */
 export async function pngDiff(page, pngA, pngB, { crop = { x: 0, y: 0, w: 1, h: 1 }, threshold = 24 } = {}) {
+  await installPngReader(page);
   return page.evaluate(
     async ([a64, b64, crop, threshold]) => {
-      const read = async (b64) => {
-        const img = new Image();
-        img.src = `data:image/png;base64,${b64}`;
-        await img.decode();
-        const sx = Math.floor(img.naturalWidth * crop.x);
-        const sy = Math.floor(img.naturalHeight * crop.y);
-        const w = Math.max(1, Math.floor(img.naturalWidth * crop.w));
-        const h = Math.max(1, Math.floor(img.naturalHeight * crop.h));
-        const canvas = document.createElement("canvas");
-        canvas.width = w;
-        canvas.height = h;
-        const ctx = canvas.getContext("2d", { willReadFrequently: true });
-        ctx.drawImage(img, sx, sy, w, h, 0, 0, w, h);
-        return ctx.getImageData(0, 0, w, h).data;
-      };
+      const read = async (b64) => (await window.__geotwinReadPng(b64, crop)).data;
       const [a, b] = [await read(a64), await read(b64)];
       if (a.length !== b.length) return 1;
       let differ = 0;

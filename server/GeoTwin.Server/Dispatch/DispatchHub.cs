@@ -23,9 +23,7 @@ public sealed class DispatchNotifier(IHubContext<DispatchHub> hub)
 {
     public Task ChangedAsync(string incidentPath, IncidentChanged change)
     {
-        var groups = new List<string> { "scope:*" };
-        var parts = incidentPath.Split('.');
-        for (var i = 1; i <= parts.Length; i++) groups.Add("scope:" + string.Join('.', parts[..i]));
+        var groups = JurisdictionPaths.ScopesSeeing(incidentPath).Select(scope => "scope:" + scope).ToList();
         return hub.Clients.Groups(groups).SendAsync("incident", change);
     }
 }

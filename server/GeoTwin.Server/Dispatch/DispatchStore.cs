@@ -63,7 +63,7 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
                 throw new DispatchRefused(422, $"location: ({lon:0.######}, {lat:0.######}) is outside the jurisdiction of {await roots.ExecuteScalarAsync(ct) as string ?? "GeoTwin"}",
                     new Dictionary<string, object?> { ["field"] = "location" });
             }
-            if (user.Scope != "*" && !Recommender.Inside(place.Path, user.Scope))
+            if (!JurisdictionPaths.InScope(place.Path, user.Scope))
                 throw new DispatchRefused(422, $"location: ({lon:0.######}, {lat:0.######}) lies in {place.Name} ({place.Code}), outside your jurisdiction",
                     new Dictionary<string, object?> { ["field"] = "location" });
 

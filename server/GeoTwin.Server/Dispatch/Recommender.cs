@@ -1,3 +1,4 @@
+using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Dispatch.Routing;
 
 namespace GeoTwin.Server.Dispatch;
@@ -160,14 +161,11 @@ public static class Recommender
         if (u.FixAt is not { } fix) reasons.Add("no position");
         else if ((now - fix).TotalSeconds > options.StalePositionSeconds) reasons.Add($"stale position ({(now - fix).TotalSeconds:0} s old)");
         if (!Within(incident.JurisdictionPath, u.JurisdictionPath)) reasons.Add("other jurisdiction");
-        else if (userScope != "*" && !Inside(u.JurisdictionPath, userScope)) reasons.Add("other jurisdiction: outside yours");
+        else if (!JurisdictionPaths.InScope(u.JurisdictionPath, userScope)) reasons.Add("other jurisdiction: outside yours");
         return (reasons, diversion);
     }
 
     /// <summary>The unit's station holds the incident's place, or the unit sits inside it (ltree &lt;@ either way).</summary>
     static bool Within(string incidentPath, string unitPath) =>
-        Inside(incidentPath, unitPath) || Inside(unitPath, incidentPath);
-
-    internal static bool Inside(string path, string ancestor) =>
-        path == ancestor || path.StartsWith(ancestor + ".", StringComparison.Ordinal);
+        JurisdictionPaths.InScope(incidentPath, unitPath) || JurisdictionPaths.InScope(unitPath, incidentPath);
 }

@@ -87,7 +87,7 @@ public static class LiveEndpoints
             if (fixes.Count > units.Options.MaxBatch)
                 return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"fixes: {fixes.Count} in one batch, at most {units.Options.MaxBatch}");
             var token = CurrentUser.From(user);
-            bool InScope(LiveUnit u) => LiveTiles.InScope(u.JurisdictionPath, token.JurisdictionPath);
+            bool InScope(LiveUnit u) => JurisdictionPaths.InScope(u.JurisdictionPath, token.JurisdictionPath);
             var (good, bad) = PositionIngest.Check(fixes, units, InScope, DateTime.UtcNow);
             if (bad.Any(b => b.Reason.StartsWith("unknown", StringComparison.Ordinal)))
             {
@@ -179,7 +179,7 @@ public static class LiveEndpoints
         if (k is < 1 or > 100) return Problems.BadRequest("k", "must be between 1 and 100");
         var scope = CurrentUser.From(user).Scope;
         var now = DateTime.UtcNow;
-        var near = units.Nearest(lon.Value, lat.Value, k, u => LiveTiles.InScope(u.JurisdictionPath, scope) &&
+        var near = units.Nearest(lon.Value, lat.Value, k, u => JurisdictionPaths.InScope(u.JurisdictionPath, scope) &&
             u.Status == "available" && u.Freshness(now, units.Options) != "offline");
         return TypedResults.Ok(near.Select(n => new NearUnit(n.Unit.Id, n.Unit.CallSign, n.Unit.Kind, n.Unit.Status, n.Unit.Lon, n.Unit.Lat,
             Math.Round(n.DistanceM, 1))).ToList());

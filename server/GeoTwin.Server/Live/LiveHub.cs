@@ -46,7 +46,7 @@ public sealed class LiveHub(LiveUnits units) : Hub
         var now = DateTime.UtcNow;
         var tileSet = tiles.ToHashSet();
         var visible = units.Snapshot()
-            .Where(u => u.HasFix && LiveTiles.InScope(u.JurisdictionPath, scope) && tileSet.Contains(LiveTiles.Tile(u.Lon, u.Lat, zoom)))
+            .Where(u => u.HasFix && JurisdictionPaths.InScope(u.JurisdictionPath, scope) && tileSet.Contains(LiveTiles.Tile(u.Lon, u.Lat, zoom)))
             .Select(u => UnitView.Of(u, now, units.Options)).ToList();
         return new LiveSnapshot(now, units.Options.StaleSeconds, units.Options.OfflineSeconds, zoom, visible);
     }
@@ -90,17 +90,6 @@ public static class LiveTiles
 
     public static string Group(string scope, int z, int x, int y) => $"{scope}|{z}/{x}/{y}";
 
-    /// <summary>Every scope that may see a unit of this jurisdiction path: '*' and each ancestor path, itself included.</summary>
-    public static IEnumerable<string> ScopesSeeing(string path)
-    {
-        yield return "*";
-        for (var i = path.IndexOf('.'); i >= 0; i = path.IndexOf('.', i + 1)) yield return path[..i];
-        yield return path;
-    }
-
-    /// <summary>ltree's <c>path &lt;@ scope</c>.</summary>
-    public static bool InScope(string path, string scope) =>
-        scope == "*" || path == scope || (path.StartsWith(scope, StringComparison.Ordinal) && path.Length > scope.Length && path[scope.Length] == '.');
 }
 
 /// <summary>
@@ -152,7 +141,7 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
             {
                 var tile = LiveTiles.Tile(unit.Lon, unit.Lat, z);
                 var oldTile = oldLon is { } ol && oldLat is { } oa ? LiveTiles.Tile(ol, oa, z) : tile;
-                foreach (var scope in LiveTiles.ScopesSeeing(unit.JurisdictionPath))
+                foreach (var scope in JurisdictionPaths.ScopesSeeing(unit.JurisdictionPath))
                 {
                     Add(batches, LiveTiles.Group(scope, z, tile.X, tile.Y), view);
                     if (oldTile != tile) Add(batches, LiveTiles.Group(scope, z, oldTile.X, oldTile.Y), view);

@@ -84,6 +84,42 @@ public sealed class RoadGraphTests(PostgisFixture pg)
         Assert.True(compared >= 300, $"only {compared} pairs compared ({unreachableBoth} unreachable)");
     }
 
+    /// <summary>
+    /// The grid snap reads only the cells around a point, ring by ring: it must still find the nearest road anywhere
+    /// within the snap distance, the same as PostGIS measuring every road, and nothing beyond it.
+    /// </summary>
+    [Fact]
+    public async Task Snapping_finds_the_nearest_road_as_PostGIS_does()
+    {
+        var db = await DemoAsync();
+        var graph = await RoadGraphCache.LoadAsync(db, default);
+        var random = new Random(11);
+        var points = Enumerable.Range(0, 300).Select(_ => (Lon: 7.405 + random.NextDouble() * 0.038, Lat: 43.722 + random.NextDouble() * 0.03)).ToList();
+        await using var cmd = db.CreateCommand("""
+            SELECT (SELECT min(ST_Distance(r.geom::geography, p::geography)) FROM roads r
+                    WHERE r.source IS NOT NULL AND r.target IS NOT NULL AND ST_DWithin(r.geom::geography, p::geography, 400))
+            FROM unnest($1::float8[], $2::float8[]) AS t(lon, lat), LATERAL (SELECT ST_SetSRID(ST_MakePoint(lon, lat), 4326) p) x
+            """);
+        cmd.Parameters.Add(new() { Value = points.Select(p => p.Lon).ToArray() });
+        cmd.Parameters.Add(new() { Value = points.Select(p => p.Lat).ToArray() });
+        var nearest = await cmd.ListAsync(r => r.IsDBNull(0) ? double.PositiveInfinity : r.GetDouble(0), default);
+        int on = 0, off = 0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var snap = graph.Snap(points[i].Lon, points[i].Lat, 150);
+            if (nearest[i] > 151) { Assert.Null(snap); off++; continue; }
+            if (nearest[i] < 149)
+            {
+                Assert.NotNull(snap);
+                Assert.True(Math.Abs(snap.Value.DistanceM - nearest[i]) <= 0.003 * nearest[i] + 0.05,
+                    $"point {points[i]}: snapped {snap.Value.DistanceM:0.00} m away, PostGIS's nearest road is {nearest[i]:0.00} m");
+                on++;
+            }
+        }
+        Assert.True(on >= 100 && off >= 10, $"{on} points near roads, {off} beyond the snap distance: too few of one kind");
+        Assert.Null(graph.Snap(8.5, 44.5, 150)); // far outside the network's grid
+    }
+
     /// <summary>The early-stopping ranking gives the same k units and times as a full search ranked afterwards.</summary>
     [Fact]
     public async Task The_ranking_stops_early_but_finds_the_same_k_fastest_units()

@@ -25,10 +25,12 @@ public sealed class RoadGraph
     // runs along road _inRoad[a] >> 1, forwards (drawing direction) when the low bit is 0.
     readonly int[] _inStart, _inTail, _inRoad;
     readonly double[] _inCost;
-    // Snapping index: a uniform grid over the network; cell c lists the segments (road, first vertex) whose box meets it.
+    // Snapping index: a uniform grid over the network; cell c lists the segments (road, first vertex) whose box meets it,
+    // with the segment's ends copied beside them (lon, lat, lon, lat) so a snap reads one array in order.
     readonly double _minLon, _minLat, _cellLon, _cellLat;
     readonly int _nx, _ny;
     readonly int[] _cellStart, _cellRoad, _cellVertex;
+    readonly double[] _cellEnds;
 
     public int NodeCount { get; }
     public int RoadCount => _roadIds.Length;
@@ -62,6 +64,8 @@ public sealed class RoadGraph
             _along[i] = Along(r.Coords);
         }
         (_minLon, _minLat, _cellLon, _cellLat, _nx, _ny, _cellStart, _cellRoad, _cellVertex) = BuildGrid(_coords);
+        _cellEnds = new double[_cellRoad.Length * 4];
+        for (var i = 0; i < _cellRoad.Length; i++) Array.Copy(_coords[_cellRoad[i]], _cellVertex[i], _cellEnds, i * 4, 4);
         NodeCount = nodes.Count;
         NodeOfJunction = nodes;
 
@@ -102,10 +106,11 @@ public sealed class RoadGraph
             }
         }
         if (segments == 0) return (0, 0, 1, 1, 1, 1, new int[2], [], []);
-        // cells of at least 50 m, and no more cells than about two a segment, so memory follows the network's size
+        // cells of at least 15 m (a snap then reads a few segments, even where streets are dense), and no more cells than
+        // about two a segment, so memory follows the network's size
         var (perLon, perLat) = Wgs84.MetresPerDegree((minLat + maxLat) / 2);
         double width = (maxLon - minLon) * perLon, height = (maxLat - minLat) * perLat;
-        var side = Math.Max(50, Math.Sqrt(width * height / (2.0 * segments)));
+        var side = Math.Max(15, Math.Sqrt(width * height / (2.0 * segments)));
         var nx = Math.Max(1, (int)Math.Ceiling(width / side) + 1);
         var ny = Math.Max(1, (int)Math.Ceiling(height / side) + 1);
         double cellLon = side / perLon, cellLat = side / perLat;
@@ -170,50 +175,58 @@ public sealed class RoadGraph
     /// <returns>the nearest point on any road within maxMetres, or null when none is that close</returns>
     public RoadSnap? Snap(double lon, double lat, double maxMetres)
     {
-        // Most points are on or beside a road: look close first (few candidates), wider only when nothing is that close.
-        // A road with any point within r of P has an envelope meeting the box of half-size r, so a hit within r is final.
-        for (var r = Math.Min(25, maxMetres); ; r = Math.Min(r * 4, maxMetres))
-        {
-            var hit = SnapWithin(lon, lat, r);
-            if (hit is not null || r >= maxMetres) return hit;
-        }
-    }
-
-    RoadSnap? SnapWithin(double lon, double lat, double maxMetres)
-    {
+        // Rings of cells around the point's cell, nearest first. A segment not yet read meets no cell read so far, so it
+        // is at least as far as the edge of the rings read: once the best is that close, or that edge is beyond
+        // maxMetres, the answer is final. Most points lie on or beside a road: one ring or two.
         var (perLon, perLat) = Wgs84.MetresPerDegree(lat);
-        int x0 = Math.Max(0, (int)Math.Floor((lon - maxMetres / perLon - _minLon) / _cellLon));
-        int x1 = Math.Min(_nx - 1, (int)Math.Floor((lon + maxMetres / perLon - _minLon) / _cellLon));
-        int y0 = Math.Max(0, (int)Math.Floor((lat - maxMetres / perLat - _minLat) / _cellLat));
-        int y1 = Math.Min(_ny - 1, (int)Math.Floor((lat + maxMetres / perLat - _minLat) / _cellLat));
-        RoadSnap? best = null;
-        var bestD = double.MaxValue;
-        int bestRoad = int.MaxValue, bestK = int.MaxValue;
-        for (var y = y0; y <= y1; y++)
-            for (var x = x0; x <= x1; x++)
+        double fx = (lon - _minLon) / _cellLon, fy = (lat - _minLat) / _cellLat;
+        int cx = (int)Math.Floor(fx), cy = (int)Math.Floor(fy);
+        double cellWidth = _cellLon * perLon, cellHeight = _cellLat * perLat;
+        double insideX = Math.Min(fx - cx, cx + 1 - fx), insideY = Math.Min(fy - cy, cy + 1 - fy);
+        var bestD2 = maxMetres * maxMetres;
+        var best = -1;
+        double bestT = 0;
+        for (var ring = 0; ; ring++)
+        {
+            for (var y = cy - ring; y <= cy + ring; y++)
             {
-                var cell = y * _nx + x;
-                for (var i = _cellStart[cell]; i < _cellStart[cell + 1]; i++)
+                if (y < 0 || y >= _ny) continue;
+                var edgeRow = y == cy - ring || y == cy + ring;
+                for (var x = cx - ring; x <= cx + ring; x += edgeRow ? 1 : 2 * ring)
                 {
-                    int road = _cellRoad[i], k = _cellVertex[i];
-                    var c = _coords[road];
-                    // the segment and the point in metres around the point
-                    double ax = (c[k] - lon) * perLon, ay = (c[k + 1] - lat) * perLat;
-                    double bx = (c[k + 2] - lon) * perLon, by = (c[k + 3] - lat) * perLat;
-                    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
-                    var t = len2 > 0 ? Math.Clamp(-(ax * dx + ay * dy) / len2, 0, 1) : 0;
-                    double px = ax + t * dx, py = ay + t * dy;
-                    var d = Math.Sqrt(px * px + py * py);
-                    // ties go to the lower road and vertex, so the answer does not depend on the cell order
-                    if (d > maxMetres || d > bestD || (d == bestD && (road, k).CompareTo((bestRoad, bestK)) >= 0)) continue;
-                    var along = _along[road];
-                    var total = along[^1];
-                    var at = along[k / 2] + t * (along[k / 2 + 1] - along[k / 2]);
-                    (bestD, bestRoad, bestK) = (d, road, k);
-                    best = new RoadSnap(road, total > 0 ? at / total : 0, d, c[k] + t * (c[k + 2] - c[k]), c[k + 1] + t * (c[k + 3] - c[k + 1]));
+                    if (x >= 0 && x < _nx) ReadCell(y * _nx + x);
+                    if (ring == 0) break;
                 }
             }
-        return best;
+            var edge = Math.Min((insideX + ring) * cellWidth, (insideY + ring) * cellHeight);
+            var wholeGrid = cx - ring <= 0 && cy - ring <= 0 && cx + ring >= _nx - 1 && cy + ring >= _ny - 1;
+            if (edge * edge >= bestD2 || edge > maxMetres || wholeGrid) break;
+        }
+        if (best < 0) return null;
+        int road = _cellRoad[best], k = _cellVertex[best];
+        var c = _coords[road];
+        var along = _along[road];
+        var total = along[^1];
+        var at = along[k / 2] + bestT * (along[k / 2 + 1] - along[k / 2]);
+        return new RoadSnap(road, total > 0 ? at / total : 0, Math.Sqrt(bestD2), c[k] + bestT * (c[k + 2] - c[k]), c[k + 1] + bestT * (c[k + 3] - c[k + 1]));
+
+        void ReadCell(int cell)
+        {
+            var ends = _cellEnds;
+            for (var i = _cellStart[cell]; i < _cellStart[cell + 1]; i++)
+            {
+                // the segment and the point in metres around the point
+                double ax = (ends[4 * i] - lon) * perLon, ay = (ends[4 * i + 1] - lat) * perLat;
+                double dx = (ends[4 * i + 2] - lon) * perLon - ax, dy = (ends[4 * i + 3] - lat) * perLat - ay, len2 = dx * dx + dy * dy;
+                var t = len2 > 0 ? Math.Clamp(-(ax * dx + ay * dy) / len2, 0, 1) : 0;
+                double px = ax + t * dx, py = ay + t * dy;
+                var d2 = px * px + py * py;
+                // ties go to the lower road and vertex, so the answer does not depend on the order cells are read
+                if (d2 > bestD2) continue;
+                if (d2 == bestD2 && best >= 0 && (_cellRoad[i] > _cellRoad[best] || (_cellRoad[i] == _cellRoad[best] && _cellVertex[i] >= _cellVertex[best]))) continue;
+                (bestD2, best, bestT) = (d2, i, t);
+            }
+        }
     }
 
     /// <summary>Travel times from every junction to the target point, by one Dijkstra over the reversed graph.</summary>

@@ -37,7 +37,8 @@ public sealed record Recommendations(string Incident, bool IncidentOnNetwork, IR
 /// Ranks units by road travel time to an incident: the incident and each eligible unit snapped onto the road graph, one
 /// Dijkstra from the incident over the reversed graph that stops as soon as the k fastest eligible units are known
 /// (every unit not yet reached is at least as far as the search front), and routes drawn only for those k.
-/// Ineligible units are listed nearest first by straight line, with their road ETA when the search reached them.
+/// Ineligible units are listed nearest first by straight line, with their road ETA when the search reached them;
+/// units outside the dispatcher's scope are never listed.
 /// Only what is listed is put into words: the per-unit pass allocates nothing, so 1,000 units cost well under a
 /// millisecond.
 /// </summary>
@@ -105,7 +106,8 @@ public static class Recommender
         var nearest = new List<int>(k + 1);
         for (var i = 0; i < n; i++)
         {
-            if (bars[i] == Bars.None) continue;
+            // a unit outside the dispatcher's own scope is not theirs to see, not even by call sign and distance
+            if (bars[i] == Bars.None || bars[i].HasFlag(Bars.OutsideYours)) continue;
             var at = nearest.Count;
             while (at > 0 && Closer(i, nearest[at - 1])) at--;
             if (at >= k) continue;
@@ -227,7 +229,6 @@ public static class Recommender
         if (bars.HasFlag(Bars.NoPosition)) reasons.Add("no position");
         if (bars.HasFlag(Bars.Stale)) reasons.Add($"stale position ({(now - u.FixAt!.Value).TotalSeconds:0} s old)");
         if (bars.HasFlag(Bars.OtherJurisdiction)) reasons.Add("other jurisdiction");
-        if (bars.HasFlag(Bars.OutsideYours)) reasons.Add("other jurisdiction: outside yours");
         return [.. reasons];
     }
 

@@ -168,6 +168,26 @@ public sealed class RoadGraphTests(PostgisFixture pg)
         new RoadRow(2, 20, 30, 50, 50, [7.41, 43.70, 7.42, 43.70]),
     ]);
 
+    /// <summary>Least privilege: a dispatcher sees the units of their own scope, eligible or not, and nothing of the others.</summary>
+    [Fact]
+    public void Units_outside_the_dispatchers_scope_are_never_listed()
+    {
+        var graph = Tiny();
+        var now = DateTime.UtcNow;
+        var incident = new IncidentPlace(1, "theft", 2, 7.415, 43.70, "1");
+        UnitState Unit(long id, string status, string path, double lon) => new(id, $"U{id}", "car", ["patrol"], status, lon, 43.70, now, path);
+        var units = new[] { Unit(1, "available", "1.2", 7.405), Unit(2, "busy", "1.2", 7.412), Unit(3, "available", "1.3", 7.414), Unit(4, "busy", "1.3", 7.416) };
+
+        var mine = Recommender.Rank(graph, incident, "X", units, new DispatchOptions(), now, 5, userScope: "1.2");
+        Assert.Equal([1L], mine.Units.Select(u => u.UnitId));
+        Assert.Equal([2L], mine.Ineligible.Select(u => u.UnitId));
+        Assert.Equal(["status is busy"], mine.Ineligible[0].Reasons);
+
+        var city = Recommender.Rank(graph, incident, "X", units, new DispatchOptions(), now, 5, userScope: "1");
+        Assert.Equal([3L, 1L], city.Units.Select(u => u.UnitId)); // 3 is nearer by road
+        Assert.Equal([4L, 2L], city.Ineligible.Select(u => u.UnitId));
+    }
+
     [Fact]
     public void Partial_edges_follow_one_way_rules()
     {

@@ -31,6 +31,10 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         Assert.Equal(100_000, bulk.Inserted);
         Assert.Equal(before, await h.ScalarAsync<string>(SearchIndexes));
         Assert.Equal(0L, await h.ScalarAsync<long>("SELECT count(*) FROM pg_index WHERE NOT indisvalid"));
+        // the path trigger, off for the bulk upsert, is on again, and the paths the upsert joined are the tree's
+        Assert.Equal("O", await h.ScalarAsync<string>("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'addresses_scope'"));
+        Assert.Equal(0L, await h.ScalarAsync<long>(
+            "SELECT count(*) FROM addresses a JOIN jurisdictions j ON j.id = a.jurisdiction_id WHERE a.jurisdiction_path IS DISTINCT FROM j.path"));
         // the rebuilt trigram index answers a search the planner may only do through it
         await using (var conn = await h.Db.OpenConnectionAsync())
         {

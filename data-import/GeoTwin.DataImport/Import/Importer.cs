@@ -11,8 +11,8 @@ using NpgsqlTypes;
 namespace GeoTwin.DataImport.Import;
 
 /// <summary>
-/// One file into one layer, as one transaction: stream the records, check each in C#, binary-COPY the good ones
-/// into a temporary staging table, check what needs the database set-based (jurisdiction, duplicates,
+/// One file into one layer, as one transaction: stream the records, check and place each in C#, binary-COPY the
+/// good ones into a temporary staging table, check what needs the database set-based (unplaced rows, duplicates,
 /// references), then one upsert on the natural key. Without --skip-invalid a single bad row means nothing is written.
 /// </summary>
 public static class Importer
@@ -125,9 +125,10 @@ public static class Importer
     /// A bulk load (at least BulkLoadRows, and more rows than the table holds) drops the table's indexes that
     /// back no constraint (GIN, GiST, plain btrees) inside the import's transaction and returns their definitions to build again after the
     /// upsert: building a trigram or ltree index once is several times cheaper than a million row-by-row
-    /// updates. The layer's path trigger is switched off for the upsert the same way (ALTER TABLE DISABLE TRIGGER is
-    /// transactional, and the lock below keeps every other writer out while it is off). The price: DROP INDEX holds an ACCESS EXCLUSIVE lock on the table until commit, so readers
-    /// of that table (tiles, search) wait for the rest of the import. That is why only a load that at least
+    /// updates. The layer's path trigger is switched off for the upsert the same way (ALTER TABLE DISABLE TRIGGER
+    /// is transactional, and the lock keeps every other writer out while it is off). The price: DROP INDEX holds an
+    /// ACCESS EXCLUSIVE lock on the table until commit, so readers of that table (tiles, search) wait for the rest
+    /// of the import. That is why only a load that at least
     /// doubles the table does it (first loads, a new city); an update of a big table keeps its indexes.
     /// </summary>
     static async Task<List<string>> DropIndexesForBulkLoadAsync(NpgsqlConnection conn, Layer layer, long rows, CancellationToken ct)

@@ -56,6 +56,27 @@ public sealed class ImportRulesTests(PostgisFixture pg)
     }
 
     [Fact]
+    public async Task Rows_hang_on_the_code_they_name_else_on_the_deepest_node_of_the_layers_kinds_containing_them()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        // inside RA-BJ: a unit hangs on its station (units: stations only), an address on RA-BJ; an address there
+        // naming ST-MC hangs on ST-MC, yet counts in the community it lies in
+        var units = await h.ImportAsync(h.File("units.csv", "call_sign,lon,lat\nBJ-1,116.5,40\n"), "police_units");
+        Assert.True(units.Written, units.Refused);
+        Assert.Equal("ST-EAST", await h.ScalarAsync<string>("SELECT j.code FROM police_units u JOIN jurisdictions j ON j.id = u.jurisdiction_id"));
+        var addresses = await h.ImportAsync(h.File("a.csv", "code,address,lon,lat,jurisdiction_code\nBJ-00000001,a,116.5,40,\nBJ-00000002,b,116.5,40,ST-MC\n"), "addresses");
+        Assert.True(addresses.Written, addresses.Refused);
+        Assert.Equal("BJ-00000001 RA-BJ C-BJ|BJ-00000002 ST-MC C-BJ", await h.ScalarAsync<string>("""
+            SELECT string_agg(a.code || ' ' || j.code || ' ' || c.code, '|' ORDER BY a.code)
+              FROM addresses a JOIN jurisdictions j ON j.id = a.jurisdiction_id JOIN jurisdictions c ON c.id = a.community_id
+            """));
+
+        var unknown = await h.ImportAsync(h.File("b.csv", "code,address,lon,lat,jurisdiction_code\nBJ-00000003,c,116.5,40,NOPE\n"), "addresses");
+        Assert.False(unknown.Written);
+        Assert.Equal("no jurisdiction with code 'NOPE'", unknown.BadRows.Single().Reason);
+    }
+
+    [Fact]
     public async Task Every_bad_row_is_reported_with_its_row_number_field_and_reason()
     {
         await using var h = await ImportHarness.CreateAsync(pg);

@@ -33,6 +33,14 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         Assert.Equal(0L, await h.ScalarAsync<long>("SELECT count(*) FROM pg_index WHERE NOT indisvalid"));
         // the path trigger, off for the bulk upsert, is on again, and the paths the upsert joined are the tree's
         Assert.Equal("O", await h.ScalarAsync<string>("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'addresses_scope'"));
+        // the foreign keys into the tree, checked once for the file, have their row-by-row checks on again, and they bite
+        Assert.Equal("O", await h.ScalarAsync<string>("""
+            SELECT string_agg(DISTINCT t.tgenabled::text, ',') FROM pg_trigger t JOIN pg_constraint c ON c.oid = t.tgconstraint
+            WHERE t.tgrelid = 'addresses'::regclass AND c.confrelid = 'jurisdictions'::regclass
+            """));
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            h.ScalarAsync<long>("UPDATE addresses SET community_id = -1 WHERE code = 'MC-00000001' RETURNING id"));
+        Assert.Equal("23503", refused.SqlState);
         Assert.Equal(0L, await h.ScalarAsync<long>(
             "SELECT count(*) FROM addresses a JOIN jurisdictions j ON j.id = a.jurisdiction_id WHERE a.jurisdiction_path IS DISTINCT FROM j.path"));
         // the rebuilt trigram index answers a search the planner may only do through it

@@ -2,6 +2,8 @@
 # Import speed: N address points (default 1,000,000) from GeoJSON and from CSV through `geotwin import`,
 # each into a fresh copy of a migrated database with a jurisdiction tree, next to the reference measured in
 # the same run: PostgreSQL's own COPY (psql \copy) of the same rows as CSV into the same addresses table.
+# A second line gives the floor: the same \copy into a table of the same columns with no index, constraint or
+# trigger (what writing these rows costs PostgreSQL at all on this machine).
 # Reports medians of wall time (whole process), rows/s, peak memory (VmHWM via /usr/bin/time -v), ratio.
 # Usage: tests/bench/import.sh [runs] [rows]   (default 3 runs, 1000000 rows)
 set -euo pipefail
@@ -78,14 +80,29 @@ run_copy() { # -> seconds
     awk "BEGIN { print ($t1 - $t0) / 1000 }"
 }
 
-declare -a gj gjm cs csm cp
+run_copy_bare() { # -> seconds: the same COPY into a table of the same columns with no index, constraint or trigger
+    local db="bare_$RANDOM$RANDOM" t0 t1
+    psql_ -d postgres -c "CREATE DATABASE $db TEMPLATE bench_template"
+    # jurisdiction_path may stay empty here: in addresses a trigger fills it, and this table has no trigger
+    psql_ -d "$db" -c "CREATE TABLE addresses_bare (LIKE addresses INCLUDING DEFAULTS INCLUDING IDENTITY); ALTER TABLE addresses_bare ALTER jurisdiction_path DROP NOT NULL"
+    t0=$(date +%s%3N)
+    psql_ -v ON_ERROR_STOP=1 -d "$db" -c "\\copy addresses_bare (code, element_type, full_text, door_number, location, jurisdiction_id) FROM '$WORK/ref.csv' CSV" >&2 || { echo "unindexed copy failed" >&2; exit 1; }
+    t1=$(date +%s%3N)
+    [ "$(psql_ -d "$db" -Atc "SELECT count(*) FROM addresses_bare")" = "$ROWS" ] || { echo "unindexed copy incomplete" >&2; exit 1; }
+    psql_ -d postgres -c "DROP DATABASE $db"
+    awk "BEGIN { print ($t1 - $t0) / 1000 }"
+}
+
+declare -a gj gjm cs csm cp cb
 for i in $(seq 1 "$RUNS"); do
     read -r s m <<<"$(run_geotwin "$WORK/a.geojson")"; gj+=("$s"); gjm+=("$m")
     read -r s m <<<"$(run_geotwin "$WORK/a.csv")"; cs+=("$s"); csm+=("$m")
     cp+=("$(run_copy)")
-    printf 'run %d: geojson %ss %sMiB | csv %ss %sMiB | psql COPY %ss\n' "$i" "${gj[-1]}" "${gjm[-1]}" "${cs[-1]}" "${csm[-1]}" "${cp[-1]}" >&2
+    cb+=("$(run_copy_bare)")
+    printf 'run %d: geojson %ss %sMiB | csv %ss %sMiB | psql COPY %ss | unindexed COPY %ss\n' "$i" "${gj[-1]}" "${gjm[-1]}" "${cs[-1]}" "${csm[-1]}" "${cp[-1]}" "${cb[-1]}" >&2
 done
 mgj=$(printf '%s\n' "${gj[@]}" | median); mcs=$(printf '%s\n' "${cs[@]}" | median); mcp=$(printf '%s\n' "${cp[@]}" | median)
+mcb=$(printf '%s\n' "${cb[@]}" | median)
 mgjm=$(printf '%s\n' "${gjm[@]}" | median); mcsm=$(printf '%s\n' "${csm[@]}" | median)
 rate() { awk "BEGIN { printf \"%.0f\", $ROWS / $1 }"; }
 ratio() { awk "BEGIN { printf \"%.2fx\", $1 / $mcp }"; }
@@ -94,4 +111,5 @@ echo "|---|---|---|---|---|---|"
 echo "| GeoJSON FeatureCollection | $(($(stat -c %s "$WORK/a.geojson") >> 20)) MiB | $mgj | $(rate "$mgj") | $mgjm MiB | $(ratio "$mgj") |"
 echo "| CSV (lon, lat) | $(($(stat -c %s "$WORK/a.csv") >> 20)) MiB | $mcs | $(rate "$mcs") | $mcsm MiB | $(ratio "$mcs") |"
 echo "| reference: psql \\copy of the same rows as CSV into addresses | $(($(stat -c %s "$WORK/ref.csv") >> 20)) MiB | $mcp | $(rate "$mcp") | | 1.00x |"
+echo "| floor: the same psql \\copy into a table of the same columns without indexes, constraints or triggers | $(($(stat -c %s "$WORK/ref.csv") >> 20)) MiB | $mcb | $(rate "$mcb") | | $(ratio "$mcb") |"
 echo "runs: $RUNS; machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(uname -r)"

@@ -11,8 +11,8 @@ using NpgsqlTypes;
 namespace GeoTwin.DataImport.Import;
 
 /// <summary>
-/// One file into one layer, as one transaction: stream the records, check each in C#, binary-COPY the good ones
-/// into a temporary staging table, check what needs the database set-based (jurisdiction, duplicates,
+/// One file into one layer, as one transaction: stream the records, check and place each in C#, binary-COPY the
+/// good ones into a temporary staging table, check what needs the database set-based (unplaced rows, duplicates,
 /// references), then one upsert on the natural key. Without --skip-invalid a single bad row means nothing is written.
 /// </summary>
 public static class Importer
@@ -35,18 +35,13 @@ public static class Importer
         if (mapping.Jurisdiction is { } fallback && await ScalarAsync<long?>(conn, "Import/jurisdiction_id.sql", ct, fallback) is null)
             throw new ImportRefusedException($"the mapping names jurisdiction '{fallback}', which does not exist");
         await ExecAsync(conn, StagingTable(layer), ct);
+        var tree = layer.Placement == Placement.None ? null : await TreePlacement.LoadAsync(conn, layer.Placement, mapping.Jurisdiction, ct);
 
         var load = new Load(layer, request, reader, progress);
-        await load.CopyAsync(db, conn, mapping, datum, ct);
+        await load.CopyAsync(db, conn, mapping, datum, tree, ct);
 
         progress?.Report(new ImportProgress(load.Rows, 1, "checking"));
-        if (layer.Placement != Placement.None)
-        {
-            await ExecAsync(conn, EmbeddedSql.Get("Import/anchor.sql"), ct);
-            string[] kinds = layer.Placement == Placement.Station ? ["station"] : ["responsibility_area", "station"];
-            await ExecAsync(conn, EmbeddedSql.Get("Import/place.sql"), ct, kinds, (object?)mapping.Jurisdiction ?? DBNull.Value);
-            await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/unplaced.sql"), ct);
-        }
+        if (tree is not null) await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/unplaced.sql"), ct);
         foreach (var column in layer.UniqueColumns)
             await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/duplicates.sql").Replace("{column}", column), ct);
         foreach (var check in layer.Checks) await ExecAsync(conn, EmbeddedSql.Get(check), ct);
@@ -68,12 +63,22 @@ public static class Importer
         try
         {
             var rebuild = await DropIndexesForBulkLoadAsync(conn, layer, load.Rows - badCount, ct);
+            var bulk = rebuild.Count > 0;
+            if (bulk && layer.PathTrigger is { } trigger) await ExecAsync(conn, $"ALTER TABLE {layer.Table} DISABLE TRIGGER {trigger}", ct);
+            var keyChecks = bulk ? await CheckTreeKeysOnceAsync(conn, layer, ct) : [];
+            if (keyChecks is null)
+            {
+                await tx.RollbackAsync(ct);
+                return Result(0, 0, "jurisdictions the rows were placed in were deleted during the import, so nothing was written: import again");
+            }
             var (inserted, updated) = await UpsertAsync(conn, layer, ct);
-            if (rebuild.Count > 0)
+            if (bulk)
             {
                 progress?.Report(new ImportProgress(load.Rows, 1, "indexing"));
-                // Deferred checks (foreign keys) run now, as they would at commit: CREATE INDEX refuses to run with them pending.
+                // Deferred checks (foreign keys) run now, as they would at commit: CREATE INDEX and ALTER TABLE refuse to run with them pending.
                 await ExecAsync(conn, "SET CONSTRAINTS ALL IMMEDIATE; SET LOCAL maintenance_work_mem = '256MB'", ct);
+                if (layer.PathTrigger is { } again) await ExecAsync(conn, $"ALTER TABLE {layer.Table} ENABLE TRIGGER {again}", ct);
+                foreach (var check in keyChecks) await ExecAsync(conn, $"ALTER TABLE {layer.Table} ENABLE TRIGGER {check}", ct);
                 foreach (var definition in rebuild) await ExecAsync(conn, definition, ct);
             }
             await tx.CommitAsync(ct);
@@ -124,11 +129,13 @@ public static class Importer
     const long BulkLoadRows = 100_000;
 
     /// <summary>
-    /// A bulk load (at least BulkLoadRows, and more rows than the table holds) drops the table's GIN/GiST
-    /// indexes inside the import's transaction and returns their definitions to build again after the
+    /// A bulk load (at least BulkLoadRows, and more rows than the table holds) drops the table's indexes that
+    /// back no constraint (GIN, GiST, plain btrees) inside the import's transaction and returns their definitions to build again after the
     /// upsert: building a trigram or ltree index once is several times cheaper than a million row-by-row
-    /// updates. The price: DROP INDEX holds an ACCESS EXCLUSIVE lock on the table until commit, so readers
-    /// of that table (tiles, search) wait for the rest of the import. That is why only a load that at least
+    /// updates. The layer's path trigger is switched off for the upsert the same way (ALTER TABLE DISABLE TRIGGER
+    /// is transactional, and the lock keeps every other writer out while it is off). The price: DROP INDEX holds an
+    /// ACCESS EXCLUSIVE lock on the table until commit, so readers of that table (tiles, search) wait for the rest
+    /// of the import. That is why only a load that at least
     /// doubles the table does it (first loads, a new city); an update of a big table keeps its indexes.
     /// </summary>
     static async Task<List<string>> DropIndexesForBulkLoadAsync(NpgsqlConnection conn, Layer layer, long rows, CancellationToken ct)
@@ -145,6 +152,35 @@ public static class Importer
         }
         foreach (var (_, name) in indexes) await ExecAsync(conn, $"DROP INDEX {name}", ct);
         return [.. indexes.Select(i => i.Definition)];
+    }
+
+    /// <summary>
+    /// A bulk load's keys into the jurisdiction tree, checked once for the file instead of once a row: every key the
+    /// staged rows name is locked FOR KEY SHARE (what each row's foreign-key check would take, so no jurisdiction can
+    /// be deleted until commit) and must exist; then those checks' triggers are off for the upsert and on again
+    /// after it. A million per-row lookups were a third of a million-row upsert. Switching a foreign key's trigger
+    /// needs a superuser (GeoTwin's own cluster); elsewhere the rows are checked one by one as before.
+    /// </summary>
+    /// <returns>the triggers switched off, to switch on after the upsert; null when a named jurisdiction is gone</returns>
+    static async Task<List<string>?> CheckTreeKeysOnceAsync(NpgsqlConnection conn, Layer layer, CancellationToken ct)
+    {
+        var checks = new List<(string Trigger, string Column)>();
+        await using (var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bulk_tree_keys.sql"), conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Table });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) checks.Add((r.GetString(0), r.GetString(1)));
+        }
+        if (checks.Count == 0) return [];
+        var keys = string.Join(", ", checks.Select(c => c.Column).Distinct().Select(c => $"({c})"));
+        var missing = await ScalarSqlAsync<long>(conn, $"""
+            WITH named AS (SELECT DISTINCT k FROM import_staging, LATERAL (VALUES {keys}) AS v(k) WHERE k IS NOT NULL),
+                 locked AS (SELECT id FROM jurisdictions WHERE id IN (SELECT k FROM named) FOR KEY SHARE)
+            SELECT (SELECT count(*) FROM named) - (SELECT count(*) FROM locked)
+            """, ct);
+        if (missing > 0) return null;
+        foreach (var (trigger, _) in checks) await ExecAsync(conn, $"ALTER TABLE {layer.Table} DISABLE TRIGGER {trigger}", ct);
+        return [.. checks.Select(c => c.Trigger)];
     }
 
     static async Task<(List<BadRow> Rows, long Count)> BadRowsAsync(NpgsqlConnection conn, int limit, CancellationToken ct)
@@ -188,13 +224,15 @@ public static class Importer
         public List<BadRow> BadRows { get; } = [];
         public int Srid { get; private set; }
 
-        public async Task CopyAsync(NpgsqlDataSource db, NpgsqlConnection conn, ImportMapping mapping, WebDatum datum, CancellationToken ct)
+        public async Task CopyAsync(NpgsqlDataSource db, NpgsqlConnection conn, ImportMapping mapping, WebDatum datum, TreePlacement? tree, CancellationToken ct)
         {
             var mapper = new RowMapper(layer, mapping);
             var columns = layer.Columns;
+            var codeIndex = Array.FindIndex(columns, c => c.Name == "jurisdiction_code");
             CoordinateConversion? conversion = null;
             await using var copy = await conn.BeginBinaryImportAsync(
-                $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct);
+                $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}"
+                + (tree is null ? "" : ", anchor, jurisdiction_id, community_id") + ") FROM STDIN (FORMAT BINARY)", ct);
             foreach (var record in reader.Read(ct))
             {
                 Rows++;
@@ -211,6 +249,15 @@ public static class Importer
                 if (geometry is null) copy.WriteNull(); else copy.Write(geometry, NpgsqlDbType.Geometry);
                 for (var i = 0; i < columns.Length; i++)
                     if (values[i] is { } v) copy.Write(v, columns[i].Type); else copy.WriteNull();
+                if (tree is not null)
+                {
+                    var anchor = TreePlacement.Anchor(geometry);
+                    var (jurisdiction, community) = tree.Place(codeIndex < 0 ? null : values[codeIndex] as string, anchor);
+                    // Kept for the bad-row report of a polygon outside every station; a point is its own anchor.
+                    if (anchor is null || geometry is Point) copy.WriteNull(); else copy.Write(anchor, NpgsqlDbType.Geometry);
+                    if (jurisdiction is { } j) copy.Write(j, NpgsqlDbType.Bigint); else copy.WriteNull();
+                    if (community is { } c) copy.Write(c, NpgsqlDbType.Bigint); else copy.WriteNull();
+                }
                 if (Rows % ProgressEvery == 0) progress?.Report(new ImportProgress(Rows, reader.Progress, "reading"));
             }
             await copy.CompleteAsync(ct);

@@ -31,6 +31,18 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         Assert.Equal(100_000, bulk.Inserted);
         Assert.Equal(before, await h.ScalarAsync<string>(SearchIndexes));
         Assert.Equal(0L, await h.ScalarAsync<long>("SELECT count(*) FROM pg_index WHERE NOT indisvalid"));
+        // the path trigger, off for the bulk upsert, is on again, and the paths the upsert joined are the tree's
+        Assert.Equal("O", await h.ScalarAsync<string>("SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'addresses_scope'"));
+        // the foreign keys into the tree, checked once for the file, have their row-by-row checks on again, and they bite
+        Assert.Equal("O", await h.ScalarAsync<string>("""
+            SELECT string_agg(DISTINCT t.tgenabled::text, ',') FROM pg_trigger t JOIN pg_constraint c ON c.oid = t.tgconstraint
+            WHERE t.tgrelid = 'addresses'::regclass AND c.confrelid = 'jurisdictions'::regclass
+            """));
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            h.ScalarAsync<long>("UPDATE addresses SET community_id = -1 WHERE code = 'MC-00000001' RETURNING id"));
+        Assert.Equal("23503", refused.SqlState);
+        Assert.Equal(0L, await h.ScalarAsync<long>(
+            "SELECT count(*) FROM addresses a JOIN jurisdictions j ON j.id = a.jurisdiction_id WHERE a.jurisdiction_path IS DISTINCT FROM j.path"));
         // the rebuilt trigram index answers a search the planner may only do through it
         await using (var conn = await h.Db.OpenConnectionAsync())
         {
@@ -49,6 +61,27 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         var again = await h.ImportAsync(h.PathOf("bulk.csv"), "addresses");
         Assert.Equal(100_000, again.Updated);
         Assert.Equal(before, await h.ScalarAsync<string>(SearchIndexes));
+    }
+
+    [Fact]
+    public async Task Rows_hang_on_the_code_they_name_else_on_the_deepest_node_of_the_layers_kinds_containing_them()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        // inside RA-BJ: a unit hangs on its station (units: stations only), an address on RA-BJ; an address there
+        // naming ST-MC hangs on ST-MC, yet counts in the community it lies in
+        var units = await h.ImportAsync(h.File("units.csv", "call_sign,lon,lat\nBJ-1,116.5,40\n"), "police_units");
+        Assert.True(units.Written, units.Refused);
+        Assert.Equal("ST-EAST", await h.ScalarAsync<string>("SELECT j.code FROM police_units u JOIN jurisdictions j ON j.id = u.jurisdiction_id"));
+        var addresses = await h.ImportAsync(h.File("a.csv", "code,address,lon,lat,jurisdiction_code\nBJ-00000001,a,116.5,40,\nBJ-00000002,b,116.5,40,ST-MC\n"), "addresses");
+        Assert.True(addresses.Written, addresses.Refused);
+        Assert.Equal("BJ-00000001 RA-BJ C-BJ|BJ-00000002 ST-MC C-BJ", await h.ScalarAsync<string>("""
+            SELECT string_agg(a.code || ' ' || j.code || ' ' || c.code, '|' ORDER BY a.code)
+              FROM addresses a JOIN jurisdictions j ON j.id = a.jurisdiction_id JOIN jurisdictions c ON c.id = a.community_id
+            """));
+
+        var unknown = await h.ImportAsync(h.File("b.csv", "code,address,lon,lat,jurisdiction_code\nBJ-00000003,c,116.5,40,NOPE\n"), "addresses");
+        Assert.False(unknown.Written);
+        Assert.Equal("no jurisdiction with code 'NOPE'", unknown.BadRows.Single().Reason);
     }
 
     [Fact]

@@ -27,6 +27,11 @@ public sealed class Layer
     public required string[] UniqueColumns { get; init; }
     /// <summary>Embedded SQL files run after the load, each marking bad rows (set-based) in import_staging.</summary>
     public string[] Checks { get; init; } = [];
+    /// <summary>
+    /// The table's per-row trigger that looks up jurisdiction_path, when this layer's upsert joins the path itself:
+    /// a bulk load switches it off for the upsert (one hash join instead of a million lookups).
+    /// </summary>
+    public string? PathTrigger { get; init; }
     /// <summary>Fills derived values and checks rules across columns (values by column index).</summary>
     public Func<Layer, object?[], FieldError?> Complete { get; init; } = (_, _) => null;
 

@@ -22,7 +22,7 @@ public static class LayerCatalog
 
     public static readonly Layer Addresses = new()
     {
-        Name = "addresses", Table = "addresses", Geometry = GeometryKind.Point, UniqueColumns = ["code"],
+        Name = "addresses", Table = "addresses", Geometry = GeometryKind.Point, UniqueColumns = ["code"], PathTrigger = "addresses_scope",
         Checks = ["Import/Checks/address_parents.sql"],
         Columns =
         [

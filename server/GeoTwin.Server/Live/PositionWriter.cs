@@ -20,6 +20,8 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
     sealed record Pending(IReadOnlyList<GoodFix> Fixes, TaskCompletionSource Done);
 
     const int MaxGroupFixes = 50_000;
+    static readonly bool Trace = Environment.GetEnvironmentVariable("GEOTWIN_LIVE_TRACE") == "1";
+    string _phases = "";
     const int GatherMs = 5;
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
 
@@ -50,7 +52,9 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
             }
             try
             {
+                var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 await StoreAsync(group, stoppingToken);
+                if (Trace) Console.Error.WriteLine($"TRACE store fixes={count} requests={group.Count} ms={System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds:0.0} {_phases} age_after_commit_ms={(DateTime.UtcNow - group.Min(g => g.Fixes.Min(f => f.FixTime))).TotalMilliseconds:0}");
                 foreach (var p in group) foreach (var f in p.Fixes)
                     units.ApplyFix(f.UnitId, f.FixTime, f.Lon, f.Lat, f.SpeedKmh, f.HeadingDeg, f.AccuracyM);
                 foreach (var p in group) p.Done.TrySetResult();
@@ -63,12 +67,40 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
         }
     }
 
+    // The writer's own session, kept between groups: a pooled connection is reset on return (DISCARD ALL), which
+    // dropped the staging table, so every group re-created it in the catalog; now it is created once a session.
+    NpgsqlConnection? _conn;
+
     async Task StoreAsync(List<Pending> group, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var stage = new NpgsqlCommand(EmbeddedSql.Get("Live/stage_positions.sql"), conn, tx))
+        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await StoreOnAsync(await SessionAsync(ct), group, ct, t0);
+        }
+        catch
+        {
+            // A broken session (PostgreSQL restarted, a failed statement) is not reused: the next group opens a new one.
+            if (_conn is not null) await _conn.DisposeAsync();
+            _conn = null;
+            throw;
+        }
+    }
+
+    async Task<NpgsqlConnection> SessionAsync(CancellationToken ct)
+    {
+        if (_conn is { State: System.Data.ConnectionState.Open }) return _conn;
+        if (_conn is not null) await _conn.DisposeAsync();
+        _conn = null;
+        var conn = await db.OpenConnectionAsync(ct);
+        await using (var stage = new NpgsqlCommand(EmbeddedSql.Get("Live/stage_positions.sql"), conn))
             await stage.ExecuteNonQueryAsync(ct);
+        return _conn = conn;
+    }
+
+    async Task StoreOnAsync(NpgsqlConnection conn, List<Pending> group, CancellationToken ct, long t0)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var copy = await conn.BeginBinaryImportAsync(
                          "COPY positions_in (unit_id, fix_time, lon, lat, speed_kmh, heading_deg, accuracy_m) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -86,9 +118,18 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
                 }
             await copy.CompleteAsync(ct);
         }
+        var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         await using (var merge = new NpgsqlCommand(EmbeddedSql.Get("Live/merge_positions.sql"), conn, tx))
             await merge.ExecuteNonQueryAsync(ct);
+        var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         await tx.CommitAsync(ct);
+        _phases = $"copy_ms={System.Diagnostics.Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds:0.0} merge_ms={System.Diagnostics.Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds:0.0} commit_ms={System.Diagnostics.Stopwatch.GetElapsedTime(t2).TotalMilliseconds:0.0}";
+    }
+
+    public override void Dispose()
+    {
+        _conn?.Dispose();
+        base.Dispose();
     }
 
     static async Task WriteNullable(NpgsqlBinaryImporter copy, float? value, CancellationToken ct)

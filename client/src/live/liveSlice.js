@@ -93,7 +93,7 @@ function icon(kind, status, faded) {
 export function initLiveSlice(viewer) {
   const units = new Map(); // id -> { view, trail: [lon, lat][], billboard, label, line }
   const state = {
-    connected: false, received: 0, snapshots: 0, filter: "", selected: null, track: null,
+    connected: false, received: 0, moved: 0, snapshots: 0, filter: "", selected: null, track: null,
     mode: "live", replayAt: null, error: null,
   };
   let connection = null;
@@ -332,6 +332,7 @@ export function initLiveSlice(viewer) {
       state.received += readMoves(frame, (id, time, lon, lat, speed, heading) => {
         const u = units.get(id);
         if (!u) { unknown = true; return; }
+        state.moved++;
         apply({ ...u.view, time: new Date(time).toISOString(), lon, lat, speed, heading, freshness: "live" });
       });
       // A move of a unit this page never had (it entered the view between snapshot and subscription): fetch it all.

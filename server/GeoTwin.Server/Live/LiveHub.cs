@@ -95,8 +95,9 @@ public static class LiveTiles
 }
 
 /// <summary>
-/// Sends unit changes to viewers, coalesced: a unit is sent at most every MinIntervalMs (2 a second by default),
-/// with its latest state; changes in between are folded into the next send. Each tick sends each group at most
+/// Sends unit changes to viewers right after each group commit (and every 50 ms), coalesced: a unit is sent at most
+/// every MinIntervalMs (2 a second by default), with its latest state; changes in between are folded into the next
+/// send. Each flush sends each group at most
 /// two messages: "positions" (full UnitViews) for units the group's viewers may not know yet or whose status,
 /// call sign, kind or station changed — a unit's first fix, a unit that entered the group's tile — and "moves"
 /// (one packed <see cref="LiveFrame"/>) for every other unit, which is nearly all of them under load. A unit that
@@ -108,13 +109,23 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
 
     readonly ConcurrentDictionary<long, Dirty> _dirty = new();
     readonly Dictionary<long, DateTime> _lastSent = new();
-    double _maxAge;
     public int MinIntervalMs { get; init; } = 500;
+
+    // Woken by each committed group of fixes, so a fix waits for no tick; the 50 ms tick still sends what the
+    // coalescing held back and status changes.
+    readonly SemaphoreSlim _wake = new(0);
+    int _woken;
 
     public override Task StartAsync(CancellationToken ct)
     {
         units.Changed += OnChanged;
+        units.FixesApplied += Wake;
         return base.StartAsync(ct);
+    }
+
+    void Wake()
+    {
+        if (Interlocked.Exchange(ref _woken, 1) == 0) _wake.Release();
     }
 
     void OnChanged(LiveUnit now, LiveUnit? before)
@@ -128,13 +139,12 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
-            var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            await _wake.WaitAsync(TimeSpan.FromMilliseconds(50), stoppingToken);
+            Volatile.Write(ref _woken, 0);
             try { await FlushAsync(); }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning("pushing unit changes failed: {Error}", e.Message); }
-            if (Environment.GetEnvironmentVariable("GEOTWIN_LIVE_TRACE") == "1") Console.Error.WriteLine($"TRACE push ms={System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds:0.0} pending={_dirty.Count} max_age_at_push_ms={_maxAge:0}"); _maxAge = 0;
         }
     }
 
@@ -150,7 +160,6 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
             if (!_dirty.TryRemove(new KeyValuePair<long, Dirty>(id, entry))) continue;
             _lastSent[id] = now;
             var (unit, oldLon, oldLat, full) = entry;
-            if ((now - unit.FixAt!.Value).TotalMilliseconds is var age && age > _maxAge) _maxAge = age;
             LiveFrame.Write(record, unit);
             UnitView? view = null;
             UnitView View() => view ??= UnitView.Of(unit, now, units.Options);

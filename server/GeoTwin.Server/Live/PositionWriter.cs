@@ -20,8 +20,6 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
     sealed record Pending(IReadOnlyList<GoodFix> Fixes, TaskCompletionSource Done);
 
     const int MaxGroupFixes = 50_000;
-    static readonly bool Trace = Environment.GetEnvironmentVariable("GEOTWIN_LIVE_TRACE") == "1";
-    string _phases = "";
     const int GatherMs = 5;
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
 
@@ -52,11 +50,8 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
             }
             try
             {
-                var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 await StoreAsync(group, stoppingToken);
-                if (Trace) Console.Error.WriteLine($"TRACE store fixes={count} requests={group.Count} ms={System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds:0.0} {_phases} age_after_commit_ms={(DateTime.UtcNow - group.Min(g => g.Fixes.Min(f => f.FixTime))).TotalMilliseconds:0}");
-                foreach (var p in group) foreach (var f in p.Fixes)
-                    units.ApplyFix(f.UnitId, f.FixTime, f.Lon, f.Lat, f.SpeedKmh, f.HeadingDeg, f.AccuracyM);
+                units.ApplyFixes(group.SelectMany(p => p.Fixes));
                 foreach (var p in group) p.Done.TrySetResult();
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -73,10 +68,9 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
 
     async Task StoreAsync(List<Pending> group, CancellationToken ct)
     {
-        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await StoreOnAsync(await SessionAsync(ct), group, ct, t0);
+            await StoreOnAsync(await SessionAsync(ct), group, ct);
         }
         catch
         {
@@ -98,7 +92,7 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
         return _conn = conn;
     }
 
-    async Task StoreOnAsync(NpgsqlConnection conn, List<Pending> group, CancellationToken ct, long t0)
+    async Task StoreOnAsync(NpgsqlConnection conn, List<Pending> group, CancellationToken ct)
     {
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var copy = await conn.BeginBinaryImportAsync(
@@ -118,12 +112,9 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
                 }
             await copy.CompleteAsync(ct);
         }
-        var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
         await using (var merge = new NpgsqlCommand(EmbeddedSql.Get("Live/merge_positions.sql"), conn, tx))
             await merge.ExecuteNonQueryAsync(ct);
-        var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
         await tx.CommitAsync(ct);
-        _phases = $"copy_ms={System.Diagnostics.Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds:0.0} merge_ms={System.Diagnostics.Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds:0.0} commit_ms={System.Diagnostics.Stopwatch.GetElapsedTime(t2).TotalMilliseconds:0.0}";
     }
 
     public override void Dispose()

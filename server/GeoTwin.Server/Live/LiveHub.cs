@@ -179,11 +179,11 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
                 }
             }
         }
-        // SignalR serialises a message once per group and only for groups that have connections.
-        foreach (var (group, list) in views)
-            await hub.Clients.Group(group).SendAsync(LiveHub.PositionsMessage, list);
-        foreach (var (group, frame) in moves)
-            await hub.Clients.Group(group).SendAsync(LiveHub.MovesMessage, frame.ToArray());
+        // SignalR serialises a message once per group and only for groups that have connections. A group send waits
+        // for each of its connections' writes; the groups go out together so those waits overlap, and the next flush
+        // starts after all of them (a group's messages stay in order). Full views first: a unit's entry precedes its moves.
+        await Task.WhenAll(views.Select(g => hub.Clients.Group(g.Key).SendAsync(LiveHub.PositionsMessage, g.Value)));
+        await Task.WhenAll(moves.Select(g => hub.Clients.Group(g.Key).SendAsync(LiveHub.MovesMessage, g.Value.ToArray())));
     }
 
     static void Add(Dictionary<string, List<UnitView>> batches, string group, UnitView view)

@@ -1,8 +1,12 @@
 // Sustained ingest of N units at 1 Hz through POST /api/positions with V SignalR viewers watching the whole
-// region, in one process with the server (so CPU and memory below are server + load generator together;
-// PostgreSQL is its own process and not counted). Reference in the same run: the same fixes as a bare binary
-// COPY into a plain table. Then k-nearest on the server's LiveUnits against a brute-force scan.
+// region. Three processes, so the server's figures are the server's: this one (private cluster + server), a
+// "send" child (the load generator) and a "viewers" child (V hub connections); PostgreSQL is a fourth. Each part's
+// CPU is reported. Reference in the same run: the same fixes as a bare binary COPY into a plain table. Then
+// k-nearest on the server's LiveUnits against a brute-force scan.
+// The sender first runs 3 s of the same load as warm-up: rate, latency and CPU are over the SECONDS after it;
+// sent, accepted, stored and pushed count the whole run.
 // Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50]
+//        (children: GeoTwin.Live.Bench send URL TOKEN IDS_FILE SECONDS | viewers URL COUNT USER PASSWORD)
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -17,10 +21,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
+if (args.Length > 0 && args[0] == "send") return await Send(args[1], args[2], args[3], int.Parse(args[4]));
+if (args.Length > 0 && args[0] == "viewers") return await Watch(args[1], int.Parse(args[2]), args[3], args[4]);
+
 var units = args.Length > 0 ? int.Parse(args[0]) : 10_000;
 var seconds = args.Length > 1 ? int.Parse(args[1]) : 20;
 var viewerCount = args.Length > 2 ? int.Parse(args[2]) : 50;
-const int batch = 500;
 var dir = Path.Combine("/tmp", $"geotwin-live-bench-{Guid.NewGuid():N}"[..32]);
 Directory.CreateDirectory(dir);
 var cluster = await PrivateCluster.StartAsync(new PrivateClusterOptions { DataDirectory = dir });
@@ -40,80 +46,44 @@ try
     var ids = (await db.Sql("Live/load_units.sql", (DateTime?)null).ListAsync(r => r.GetInt64(0), default)).ToArray();
     var token = (await new AccountsStore(db).CreateTokenAsync("bench", "position_ingest", "B-CITY", null, null, default))!.Secret;
     await new AccountsStore(db).CreateUserAsync("viewer", "viewer", "bench password 1", "commander", "B-CITY", default);
+    var idsFile = Path.Combine(dir, "ids.txt");
+    await File.WriteAllLinesAsync(idsFile, ids.Select(i => i.ToString()));
 
-    // Viewers: one signed-in session, V hub connections, all watching the whole region.
-    var cookies = new CookieContainer();
-    using (var login = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(server.Url) })
-        (await login.PostAsJsonAsync("/api/auth/login", new { username = "viewer", password = "bench password 1" })).EnsureSuccessStatusCode();
-    var csrf = cookies.GetCookies(new Uri(server.Url))["geotwin.csrf"]!.Value;
-    var latencies = new ConcurrentBag<double>();
-    var pushedFirst = new ConcurrentDictionary<(long, DateTime), byte>();
-    var viewers = new List<HubConnection>();
-    for (var v = 0; v < viewerCount; v++)
-    {
-        var hub = new HubConnectionBuilder().WithUrl(server.Url + LiveHub.Path, o => { o.Cookies = cookies; o.Headers["X-CSRF-Token"] = csrf; }).Build();
-        var first = v == 0;
-        hub.On<List<UnitView>>(LiveHub.PositionsMessage, views =>
-        {
-            var now = DateTime.UtcNow;
-            foreach (var u in views)
-            {
-                latencies.Add((now - u.Time!.Value).TotalMilliseconds);
-                if (first) pushedFirst.TryAdd((u.Id, u.Time.Value), 0);
-            }
-        });
-        await hub.StartAsync();
-        await hub.InvokeAsync<LiveSnapshot>("Subscribe", 7.0, 43.5, 8.0, 44.0);
-        viewers.Add(hub);
-    }
+    using var viewers = Child("viewers", server.Url, viewerCount.ToString(), "viewer", "bench password 1");
+    await viewers.ReadUntilAsync("ready");
+    using var sender = Child("send", server.Url, token, idsFile, seconds.ToString());
 
-    // Sender: every second one fix for each unit, in batches, sent concurrently; each fix stamped when sent.
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(server.Url) };
-    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    var random = new Random(1);
-    var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-    var pos = ids.Select(_ => (Lon: 7.05 + random.NextDouble() * 0.9, Lat: 43.55 + random.NextDouble() * 0.4)).ToArray();
-    long sent = 0, accepted = 0, failed = 0;
-    var process = Process.GetCurrentProcess();
-    var cpu0 = process.TotalProcessorTime;
+    var self = Process.GetCurrentProcess();
+    await sender.ReadUntilAsync("go");
+    var serverCpu0 = self.TotalProcessorTime;
+    var pgCpu0 = TreeCpuSeconds(cluster.ProcessId);
+    await viewers.WriteLineAsync("go");
     long peakMemory = 0;
-    var clock = Stopwatch.StartNew();
-    var lagging = 0;
-    for (var s = 0; s < seconds; s++)
+    var sent = sender.ReadUntilAsync("sent");
+    while (!sent.IsCompleted)
     {
-        var tick = clock.Elapsed;
-        var sends = ids.Chunk(batch).Select(async chunk =>
-        {
-            var now = DateTime.UtcNow;
-            var fixes = chunk.Select(id =>
-            {
-                var (lon, lat) = pos[index[id]];
-                pos[index[id]] = (lon + 0.0001, lat);
-                return new { unitId = id, time = now.ToString("O"), lon = lon + 0.0001, lat, speed = 36.0, heading = 90.0, accuracy = 5.0 };
-            }).ToArray();
-            var response = await http.PostAsJsonAsync("/api/positions", new { fixes });
-            Interlocked.Add(ref sent, fixes.Length);
-            if (response.IsSuccessStatusCode) Interlocked.Add(ref accepted, (await response.Content.ReadFromJsonAsync<IngestReport>())!.Accepted);
-            else Interlocked.Add(ref failed, fixes.Length);
-        }).ToArray();
-        await Task.WhenAll(sends);
-        process.Refresh();
-        peakMemory = Math.Max(peakMemory, process.WorkingSet64);
-        var wait = tick + TimeSpan.FromSeconds(1) - clock.Elapsed;
-        if (wait > TimeSpan.Zero) await Task.Delay(wait); else lagging++;
+        self.Refresh();
+        peakMemory = Math.Max(peakMemory, self.WorkingSet64);
+        await Task.WhenAny(sent, Task.Delay(250));
     }
-    var elapsed = clock.Elapsed.TotalSeconds;
-    var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds / elapsed;
-    var settle = Stopwatch.StartNew();
-    while (pushedFirst.Count < accepted && settle.Elapsed < TimeSpan.FromSeconds(15)) await Task.Delay(100);
+    var senderLine = Fields(await sent);
+    var elapsed = double.Parse(senderLine["measured_s"]);
+    var serverCpu = (self.TotalProcessorTime - serverCpu0).TotalSeconds;
+    var pgCpu = TreeCpuSeconds(cluster.ProcessId) - pgCpu0;
+    var accepted = long.Parse(senderLine["accepted"]);
+    await viewers.WriteLineAsync($"settle {accepted}");
+    var viewerLine = Fields(await viewers.ReadUntilAsync("viewers"));
     var stored = Convert.ToInt64(await db.CreateCommand("SELECT count(*) FROM unit_positions").ExecuteScalarAsync());
-    var sorted = latencies.Order().ToArray();
-    double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-    Console.WriteLine($"ingest units={units} seconds={seconds} viewers={viewerCount} sent={sent} accepted={accepted} failed={failed} stored={stored} " +
-                      $"pushed_viewer0={pushedFirst.Count} deliveries={sorted.Length} rate={accepted / elapsed:0} fixes_per_s " +
-                      $"p50_ms={P(0.5):0.0} p99_ms={P(0.99):0.0} cpu_cores={cpu:0.00} peak_rss_mib={peakMemory / 1048576} seconds_lagging={lagging}");
+    Console.WriteLine($"ingest units={units} seconds={seconds} viewers={viewerCount} sent={senderLine["sent"]} accepted={accepted} " +
+                      $"failed={senderLine["failed"]} stored={stored} pushed_viewer0={viewerLine["pushed_viewer0"]} deliveries={viewerLine["deliveries"]} " +
+                      $"rate={long.Parse(senderLine["accepted_measured"]) / elapsed:0} fixes_per_s p50_ms={viewerLine["p50_ms"]} p99_ms={viewerLine["p99_ms"]} " +
+                      $"seconds_lagging={senderLine["lagging"]}");
+    Console.WriteLine($"cpu_cores over the {elapsed:0.0} s of sending: server={serverCpu / elapsed:0.00} postgres={pgCpu / elapsed:0.00} " +
+                      $"sender={double.Parse(senderLine["cpu_s"]) / elapsed:0.00} viewers={double.Parse(viewerLine["cpu_s"]) / double.Parse(viewerLine["window_s"]):0.00} " +
+                      $"(viewers over their {viewerLine["window_s"]} s incl. settling) server_peak_rss_mib={peakMemory / 1048576}");
 
     // Reference: the same number of fixes as a bare binary COPY into a plain table.
+    var sentCount = long.Parse(senderLine["sent"]);
     await using (var conn = await db.OpenConnectionAsync())
     {
         await using (var t = new NpgsqlCommand("CREATE TABLE bare (unit_id bigint, fix_time timestamptz, lon float8, lat float8, speed real, heading real, accuracy real)", conn))
@@ -122,7 +92,7 @@ try
         await using (var copy = await conn.BeginBinaryImportAsync("COPY bare FROM STDIN (FORMAT BINARY)"))
         {
             var t0 = DateTime.UtcNow;
-            for (long i = 0; i < sent; i++)
+            for (long i = 0; i < sentCount; i++)
             {
                 await copy.StartRowAsync();
                 await copy.WriteAsync(ids[i % ids.Length], NpgsqlDbType.Bigint);
@@ -135,7 +105,7 @@ try
             }
             await copy.CompleteAsync();
         }
-        Console.WriteLine($"reference bare_copy rows={sent} rate={sent / copyClock.Elapsed.TotalSeconds:0} rows_per_s ratio_geotwin_to_bare={accepted / elapsed / (sent / copyClock.Elapsed.TotalSeconds):0.000}");
+        Console.WriteLine($"reference bare_copy rows={sentCount} rate={sentCount / copyClock.Elapsed.TotalSeconds:0} rows_per_s ratio_geotwin_to_bare={long.Parse(senderLine["accepted_measured"]) / elapsed / (sentCount / copyClock.Elapsed.TotalSeconds):0.000}");
     }
 
     // k-nearest on the live picture (10,000 units with fixes) against a brute-force scan of the same units.
@@ -159,12 +129,178 @@ try
     var knn = Time(p => live.Nearest(p.Item1, p.Item2, 5, u => u.Status == "available"));
     var brute = Time(p => all.Where(u => u.Status == "available").Select(u => LiveUnits.DistanceM(p.Item1, p.Item2, u.Lon, u.Lat)).Order().Take(5).ToArray());
     Console.WriteLine($"knearest units={all.Length} k=5 median_ms={knn:0.0000} brute_force_median_ms={brute:0.000} speedup={brute / knn:0}");
-
-    foreach (var v in viewers) await v.DisposeAsync();
     await server.App.StopAsync();
 }
 finally
 {
     await cluster.StopAsync();
     try { Directory.Delete(dir, true); } catch (Exception) { }
+}
+return 0;
+
+// The load generator: every second one fix for each unit, as 500-fix batches sent concurrently; each fix stamped
+// with the time its batch is built, right before it is posted, so latency counts the whole way through the server.
+static async Task<int> Send(string url, string token, string idsFile, int seconds)
+{
+    // A server runs for hours: the first seconds (JIT tiering up the hot paths, pools filling) are sent but not timed.
+    const int WarmUpSeconds = 3;
+    const int batch = 500;
+    var ids = (await File.ReadAllLinesAsync(idsFile)).Select(long.Parse).ToArray();
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(url) };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    var random = new Random(1);
+    var pos = ids.Select(_ => (Lon: 7.05 + random.NextDouble() * 0.9, Lat: 43.55 + random.NextDouble() * 0.4)).ToArray();
+    long sent = 0, accepted = 0, failed = 0, acceptedBeforeGo = 0;
+    var lagging = 0;
+    var self = Process.GetCurrentProcess();
+    var cpu0 = self.TotalProcessorTime;
+    var clock = Stopwatch.StartNew();
+    var measuredFrom = TimeSpan.Zero;
+    for (var s = -WarmUpSeconds; s < seconds; s++)
+    {
+        if (s == 0)
+        {
+            Console.WriteLine("go");
+            acceptedBeforeGo = Interlocked.Read(ref accepted);
+            cpu0 = self.TotalProcessorTime;
+            measuredFrom = clock.Elapsed;
+            lagging = 0;
+        }
+        var tick = clock.Elapsed;
+        var sends = Enumerable.Range(0, (ids.Length + batch - 1) / batch).Select(async b =>
+        {
+            var now = DateTime.UtcNow;
+            var fixes = Enumerable.Range(b * batch, Math.Min(batch, ids.Length - b * batch)).Select(i =>
+            {
+                var (lon, lat) = pos[i];
+                pos[i] = (lon + 0.0001, lat);
+                return new { unitId = ids[i], time = now.ToString("O"), lon = lon + 0.0001, lat, speed = 36.0, heading = 90.0, accuracy = 5.0 };
+            }).ToArray();
+            var response = await http.PostAsJsonAsync("/api/positions", new { fixes });
+            Interlocked.Add(ref sent, fixes.Length);
+            if (response.IsSuccessStatusCode) Interlocked.Add(ref accepted, (await response.Content.ReadFromJsonAsync<IngestReport>())!.Accepted);
+            else Interlocked.Add(ref failed, fixes.Length);
+        }).ToArray();
+        await Task.WhenAll(sends);
+        var wait = tick + TimeSpan.FromSeconds(1) - clock.Elapsed;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait); else lagging++;
+    }
+    Console.WriteLine($"sent sent={sent} accepted={accepted} failed={failed} lagging={lagging} cpu_s={(self.TotalProcessorTime - cpu0).TotalSeconds:0.00} " +
+                      $"accepted_measured={accepted - acceptedBeforeGo} measured_s={(clock.Elapsed - measuredFrom).TotalSeconds:0.000}");
+    return 0;
+}
+
+// V viewers of one signed-in commander session, all watching the whole region. Latency = receipt − the fix's time,
+// into 1 ms buckets (a list of millions of doubles would cost the viewers more than the parsing). pushed = distinct
+// (unit, time) received by viewer 0.
+static async Task<int> Watch(string url, int count, string user, string password)
+{
+    var cookies = new CookieContainer();
+    using (var login = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(url) })
+        (await login.PostAsJsonAsync("/api/auth/login", new { username = user, password })).EnsureSuccessStatusCode();
+    var csrf = cookies.GetCookies(new Uri(url))["geotwin.csrf"]!.Value;
+    var buckets = new long[120_001];
+    long deliveries = 0;
+    var pushedFirst = new ConcurrentDictionary<(long, DateTime), byte>();
+    // One clock read and one shared counter update a message, not a unit: 50 viewers on 2 cores must not spend on
+    // counting what the server is being measured for.
+    void Received(bool first, IReadOnlyList<(long Id, DateTime Time)> units)
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (id, time) in units)
+        {
+            Interlocked.Increment(ref buckets[(int)Math.Clamp((now - time).TotalMilliseconds, 0, buckets.Length - 1)]);
+            if (first) pushedFirst.TryAdd((id, time), 0);
+        }
+        Interlocked.Add(ref deliveries, units.Count);
+    }
+    var hubs = new List<HubConnection>();
+    for (var v = 0; v < count; v++)
+    {
+        var hub = new HubConnectionBuilder().WithUrl(url + LiveHub.Path, o => { o.Cookies = cookies; o.Headers["X-CSRF-Token"] = csrf; }).Build();
+        var first = v == 0;
+        hub.On<List<UnitView>>(LiveHub.PositionsMessage, views => Received(first, views.Select(u => (u.Id, u.Time!.Value)).ToList()));
+        hub.On<byte[]>(LiveHub.MovesMessage, frame => Received(first, LiveFrame.Read(frame).Select(m => (m.Id, m.Time)).ToList()));
+        await hub.StartAsync();
+        await hub.InvokeAsync<LiveSnapshot>("Subscribe", 7.0, 43.5, 8.0, 44.0);
+        hubs.Add(hub);
+    }
+    Console.WriteLine("ready");
+    var self = Process.GetCurrentProcess();
+    while (Console.ReadLine() is { } line && line != "go") { }
+    // Only what arrives after the warm-up counts for latency (pushed_viewer0 counts the whole run, as sent does).
+    Array.Clear(buckets);
+    Interlocked.Exchange(ref deliveries, 0);
+    var cpu0 = self.TotalProcessorTime;
+    var clock = Stopwatch.StartNew();
+    var expected = 0L;
+    while (Console.ReadLine() is { } line) if (line.StartsWith("settle ")) { expected = long.Parse(line[7..]); break; }
+    var settle = Stopwatch.StartNew();
+    while (count > 0 && pushedFirst.Count < expected && settle.Elapsed < TimeSpan.FromSeconds(15)) await Task.Delay(100);
+    var cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+    var window = clock.Elapsed.TotalSeconds;
+    var total = Interlocked.Read(ref deliveries);
+    string Percentile(double q)
+    {
+        if (total == 0) return "-";
+        long seen = 0;
+        for (var ms = 0; ms < buckets.Length; ms++) if ((seen += buckets[ms]) > q * total) return ms.ToString();
+        return $">{buckets.Length - 1}";
+    }
+    Console.WriteLine($"viewers pushed_viewer0={pushedFirst.Count} deliveries={total} p50_ms={Percentile(0.5)} p99_ms={Percentile(0.99)} cpu_s={cpu:0.00} window_s={window:0.0}");
+    foreach (var h in hubs) await h.DisposeAsync();
+    return 0;
+}
+
+// A child process of this same binary, with its output read line by line.
+static ChildProcess Child(params string[] args)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true };
+    foreach (var a in args) start.ArgumentList.Add(a);
+    return new ChildProcess(Process.Start(start)!);
+}
+
+static Dictionary<string, string> Fields(string line) =>
+    line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(f => f.Contains('=')).ToDictionary(f => f[..f.IndexOf('=')], f => f[(f.IndexOf('=') + 1)..]);
+
+// CPU seconds of a process and all its descendants alive now (PostgreSQL: the postmaster and its backends, whose
+// connections the server pools, so they live through the run).
+static double TreeCpuSeconds(int root)
+{
+    var parents = new Dictionary<int, (int Parent, long Ticks)>();
+    foreach (var d in Directory.EnumerateDirectories("/proc"))
+    {
+        if (!int.TryParse(Path.GetFileName(d), out var pid)) continue;
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(d, "stat"));
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            parents[pid] = (int.Parse(f[1]), long.Parse(f[11]) + long.Parse(f[12]));
+        }
+        catch (IOException) { }
+    }
+    bool Under(int pid) { for (var p = pid; p > 1 && parents.ContainsKey(p); p = parents[p].Parent) if (p == root) return true; return false; }
+    return parents.Where(p => Under(p.Key)).Sum(p => p.Value.Ticks) / 100.0;
+}
+
+sealed class ChildProcess(Process process) : IDisposable
+{
+    public async Task<string> ReadUntilAsync(string first)
+    {
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+            if (line == first || line.StartsWith(first + " ")) return line;
+        throw new InvalidOperationException($"{process.StartInfo.ArgumentList[0]} ended before '{first}' (exit {(process.WaitForExit(5000) ? process.ExitCode : -1)})");
+    }
+
+    public async Task WriteLineAsync(string line)
+    {
+        await process.StandardInput.WriteLineAsync(line);
+        await process.StandardInput.FlushAsync();
+    }
+
+    public void Dispose()
+    {
+        if (!process.WaitForExit(10_000)) process.Kill();
+        process.Dispose();
+    }
 }

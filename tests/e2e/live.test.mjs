@@ -33,6 +33,7 @@ browserTest("live units: a simulated unit moves on the page; list, filter, detai
   assert.ok(Math.abs(moved.drawn.lon - moved.lon) < 1e-6 && Math.abs(moved.drawn.lat - moved.lat) < 1e-6,
     `drawn at ${JSON.stringify(moved.drawn)}, pushed ${moved.lon},${moved.lat}`);
   assert.ok((await state()).received > 0, "no pushed deltas counted");
+  assert.ok((await state()).moved > 0, "no unit moved by a packed moves frame");
 
   // The list shows every unit; the status filter keeps only that status.
   const listed = await page.locator("[data-testid=live-list] li").count();

@@ -40,6 +40,25 @@ function csrfToken() {
   return m ? decodeURIComponent(m.slice("geotwin.csrf=".length)) : "";
 }
 
+/**
+ * A "moves" frame (server Live/LiveFrame.cs): base64 of 28-byte little-endian records — id int64, fix time int64
+ * Unix ms, lon and lat int32 in 1e-7 degrees, speed and heading uint16 in hundredths (0xFFFF: none).
+ * Calls each(id, timeMs, lon, lat, speedKmh, headingDeg) a unit and returns how many.
+ */
+export function readMoves(base64, each) {
+  const bin = atob(base64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const d = new DataView(bytes.buffer);
+  const hundredths = (v) => (v === 0xffff ? null : v / 100);
+  let n = 0;
+  for (let o = 0; o + 28 <= bytes.length; o += 28, n++) {
+    each(Number(d.getBigInt64(o, true)), Number(d.getBigInt64(o + 8, true)), d.getInt32(o + 16, true) / 1e7,
+      d.getInt32(o + 20, true) / 1e7, hundredths(d.getUint16(o + 24, true)), hundredths(d.getUint16(o + 26, true)));
+  }
+  return n;
+}
+
 const iconCache = new Map();
 /** A round icon by kind (letter) and status (colour), with an arrow on top showing the heading. */
 function icon(kind, status, faded) {
@@ -74,7 +93,7 @@ function icon(kind, status, faded) {
 export function initLiveSlice(viewer) {
   const units = new Map(); // id -> { view, trail: [lon, lat][], billboard, label, line }
   const state = {
-    connected: false, received: 0, snapshots: 0, filter: "", selected: null, track: null,
+    connected: false, received: 0, moved: 0, snapshots: 0, filter: "", selected: null, track: null,
     mode: "live", replayAt: null, error: null,
   };
   let connection = null;
@@ -306,6 +325,18 @@ export function initLiveSlice(viewer) {
     connection.on("positions", (views) => {
       state.received += views.length;
       for (const v of views) apply(v);
+      renderListSoon();
+    });
+    connection.on("moves", (frame) => {
+      let unknown = false;
+      state.received += readMoves(frame, (id, time, lon, lat, speed, heading) => {
+        const u = units.get(id);
+        if (!u) { unknown = true; return; }
+        state.moved++;
+        apply({ ...u.view, time: new Date(time).toISOString(), lon, lat, speed, heading, freshness: "live" });
+      });
+      // A move of a unit this page never had (it entered the view between snapshot and subscription): fetch it all.
+      if (unknown) { clearTimeout(moveTimer); moveTimer = setTimeout(subscribe, 300); }
       renderListSoon();
     });
     connection.onreconnecting(() => (state.connected = false));

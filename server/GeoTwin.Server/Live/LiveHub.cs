@@ -17,7 +17,8 @@ public sealed record LiveSnapshot(DateTime ServerTime, int StaleSeconds, int Off
 
 /// <summary>
 /// /hubs/live. A viewer calls Subscribe with its view rectangle and gets a snapshot of the units it may see there;
-/// then "positions" messages (arrays of UnitView) for the coarse tiles it looks at, within its jurisdiction.
+/// then "positions" messages (arrays of UnitView) and "moves" messages (packed <see cref="LiveFrame"/>s of position-only
+/// changes to units it already has) for the coarse tiles it looks at, within its jurisdiction.
 /// A reconnecting viewer calls Subscribe again and gets a fresh snapshot.
 /// </summary>
 [Authorize(Policy = Policies.Staff)]
@@ -25,6 +26,7 @@ public sealed class LiveHub(LiveUnits units) : Hub
 {
     public const string Path = "/hubs/live";
     public const string PositionsMessage = "positions";
+    public const string MovesMessage = "moves";
     const int MaxTiles = 64;
 
     static readonly ConcurrentDictionary<string, string[]> GroupsOf = new();
@@ -93,34 +95,54 @@ public static class LiveTiles
 }
 
 /// <summary>
-/// Sends unit changes to viewers, coalesced: a unit is sent at most every MinIntervalMs (2 a second by default),
-/// with its latest state; changes in between are folded into the next send. A unit that crossed a tile is sent to
-/// the old tile's groups too, so viewers there see it leave.
+/// Sends unit changes to viewers right after each group commit (and every 50 ms), coalesced: a unit is sent at most
+/// every MinIntervalMs (2 a second by default), with its latest state; changes in between are folded into the next
+/// send. Each flush sends each group at most
+/// two messages: "positions" (full UnitViews) for units the group's viewers may not know yet or whose status,
+/// call sign, kind or station changed — a unit's first fix, a unit that entered the group's tile — and "moves"
+/// (one packed <see cref="LiveFrame"/>) for every other unit, which is nearly all of them under load. A unit that
+/// crossed a tile is sent to the old tile's groups too, so viewers there see it leave.
 /// </summary>
 public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<LivePush> log) : BackgroundService
 {
-    readonly ConcurrentDictionary<long, (LiveUnit Unit, double? OldLon, double? OldLat)> _dirty = new();
+    readonly record struct Dirty(LiveUnit Unit, double? OldLon, double? OldLat, bool Full);
+
+    readonly ConcurrentDictionary<long, Dirty> _dirty = new();
     readonly Dictionary<long, DateTime> _lastSent = new();
     public int MinIntervalMs { get; init; } = 500;
+
+    // Woken by each committed group of fixes, so a fix waits for no tick; the 50 ms tick still sends what the
+    // coalescing held back and status changes.
+    readonly SemaphoreSlim _wake = new(0);
+    int _woken;
 
     public override Task StartAsync(CancellationToken ct)
     {
         units.Changed += OnChanged;
+        units.FixesApplied += Wake;
         return base.StartAsync(ct);
+    }
+
+    void Wake()
+    {
+        if (Interlocked.Exchange(ref _woken, 1) == 0) _wake.Release();
     }
 
     void OnChanged(LiveUnit now, LiveUnit? before)
     {
         if (!now.HasFix) return;
-        _dirty.AddOrUpdate(now.Id, (now, before?.HasFix == true ? before.Lon : null, before?.HasFix == true ? before.Lat : null),
-            (_, held) => (now, held.OldLon, held.OldLat));
+        var full = before is not { HasFix: true } || before.Status != now.Status || before.CallSign != now.CallSign ||
+                   before.Kind != now.Kind || before.Station != now.Station;
+        _dirty.AddOrUpdate(now.Id, new Dirty(now, before?.HasFix == true ? before.Lon : null, before?.HasFix == true ? before.Lat : null, full),
+            (_, held) => held with { Unit = now, Full = held.Full || full });
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            await _wake.WaitAsync(TimeSpan.FromMilliseconds(50), stoppingToken);
+            Volatile.Write(ref _woken, 0);
             try { await FlushAsync(); }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning("pushing unit changes failed: {Error}", e.Message); }
         }
@@ -129,32 +151,50 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
     async Task FlushAsync()
     {
         var now = DateTime.UtcNow;
-        var batches = new Dictionary<string, List<UnitView>>();
+        var views = new Dictionary<string, List<UnitView>>();
+        var moves = new Dictionary<string, MemoryStream>();
+        Span<byte> record = stackalloc byte[LiveFrame.RecordBytes];
         foreach (var (id, entry) in _dirty)
         {
             if (_lastSent.TryGetValue(id, out var last) && (now - last).TotalMilliseconds < MinIntervalMs) continue;
-            if (!_dirty.TryRemove(new KeyValuePair<long, (LiveUnit, double?, double?)>(id, entry))) continue;
+            if (!_dirty.TryRemove(new KeyValuePair<long, Dirty>(id, entry))) continue;
             _lastSent[id] = now;
-            var (unit, oldLon, oldLat) = entry;
-            var view = UnitView.Of(unit, now, units.Options);
+            var (unit, oldLon, oldLat, full) = entry;
+            LiveFrame.Write(record, unit);
+            UnitView? view = null;
+            UnitView View() => view ??= UnitView.Of(unit, now, units.Options);
+            var scopes = JurisdictionPaths.ScopesSeeing(unit.JurisdictionPath).ToArray();
             foreach (var z in LiveTiles.Zooms)
             {
                 var tile = LiveTiles.Tile(unit.Lon, unit.Lat, z);
                 var oldTile = oldLon is { } ol && oldLat is { } oa ? LiveTiles.Tile(ol, oa, z) : tile;
-                foreach (var scope in JurisdictionPaths.ScopesSeeing(unit.JurisdictionPath))
+                foreach (var scope in scopes)
                 {
-                    Add(batches, LiveTiles.Group(scope, z, tile.X, tile.Y), view);
-                    if (oldTile != tile) Add(batches, LiveTiles.Group(scope, z, oldTile.X, oldTile.Y), view);
+                    // Viewers of a tile the unit just entered may never have seen it: they get all of it.
+                    if (full || oldTile != tile) Add(views, LiveTiles.Group(scope, z, tile.X, tile.Y), View());
+                    else Add(moves, LiveTiles.Group(scope, z, tile.X, tile.Y), record);
+                    if (oldTile == tile) continue;
+                    if (full) Add(views, LiveTiles.Group(scope, z, oldTile.X, oldTile.Y), View());
+                    else Add(moves, LiveTiles.Group(scope, z, oldTile.X, oldTile.Y), record);
                 }
             }
         }
-        foreach (var (group, views) in batches)
-            await hub.Clients.Group(group).SendAsync(LiveHub.PositionsMessage, views);
+        // SignalR serialises a message once per group and only for groups that have connections. A group send waits
+        // for each of its connections' writes; the groups go out together so those waits overlap, and the next flush
+        // starts after all of them (a group's messages stay in order). Full views first: a unit's entry precedes its moves.
+        await Task.WhenAll(views.Select(g => hub.Clients.Group(g.Key).SendAsync(LiveHub.PositionsMessage, g.Value)));
+        await Task.WhenAll(moves.Select(g => hub.Clients.Group(g.Key).SendAsync(LiveHub.MovesMessage, g.Value.ToArray())));
     }
 
     static void Add(Dictionary<string, List<UnitView>> batches, string group, UnitView view)
     {
         if (!batches.TryGetValue(group, out var list)) batches[group] = list = [];
         list.Add(view);
+    }
+
+    static void Add(Dictionary<string, MemoryStream> frames, string group, ReadOnlySpan<byte> record)
+    {
+        if (!frames.TryGetValue(group, out var frame)) frames[group] = frame = new MemoryStream();
+        frame.Write(record);
     }
 }

@@ -61,6 +61,16 @@ public sealed class LiveUnits(LiveOptions options)
         if (before is null || before.Status != unit.Status || before.FixAt != unit.FixAt) Changed?.Invoke(unit, before);
     }
 
+    /// <summary>Raised after a committed group of fixes is in memory: the push side sends them now, not at its next tick.</summary>
+    public event Action? FixesApplied;
+
+    /// <summary>Applies a committed group of fixes (each as <see cref="ApplyFix"/>), then raises FixesApplied.</summary>
+    public void ApplyFixes(IEnumerable<GoodFix> fixes)
+    {
+        foreach (var f in fixes) ApplyFix(f.UnitId, f.FixTime, f.Lon, f.Lat, f.SpeedKmh, f.HeadingDeg, f.AccuracyM);
+        FixesApplied?.Invoke();
+    }
+
     /// <summary>Applies a durable fix; an older fix than the one held changes nothing (it is history only).</summary>
     public bool ApplyFix(long unitId, DateTime at, double lon, double lat, float? speed, float? heading, float? accuracy)
     {

@@ -51,8 +51,7 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
             try
             {
                 await StoreAsync(group, stoppingToken);
-                foreach (var p in group) foreach (var f in p.Fixes)
-                    units.ApplyFix(f.UnitId, f.FixTime, f.Lon, f.Lat, f.SpeedKmh, f.HeadingDeg, f.AccuracyM);
+                units.ApplyFixes(group.SelectMany(p => p.Fixes));
                 foreach (var p in group) p.Done.TrySetResult();
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -63,12 +62,39 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
         }
     }
 
+    // The writer's own session, kept between groups: a pooled connection is reset on return (DISCARD ALL), which
+    // dropped the staging table, so every group re-created it in the catalog; now it is created once a session.
+    NpgsqlConnection? _conn;
+
     async Task StoreAsync(List<Pending> group, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var stage = new NpgsqlCommand(EmbeddedSql.Get("Live/stage_positions.sql"), conn, tx))
+        try
+        {
+            await StoreOnAsync(await SessionAsync(ct), group, ct);
+        }
+        catch
+        {
+            // A broken session (PostgreSQL restarted, a failed statement) is not reused: the next group opens a new one.
+            if (_conn is not null) await _conn.DisposeAsync();
+            _conn = null;
+            throw;
+        }
+    }
+
+    async Task<NpgsqlConnection> SessionAsync(CancellationToken ct)
+    {
+        if (_conn is { State: System.Data.ConnectionState.Open }) return _conn;
+        if (_conn is not null) await _conn.DisposeAsync();
+        _conn = null;
+        var conn = await db.OpenConnectionAsync(ct);
+        await using (var stage = new NpgsqlCommand(EmbeddedSql.Get("Live/stage_positions.sql"), conn))
             await stage.ExecuteNonQueryAsync(ct);
+        return _conn = conn;
+    }
+
+    async Task StoreOnAsync(NpgsqlConnection conn, List<Pending> group, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var copy = await conn.BeginBinaryImportAsync(
                          "COPY positions_in (unit_id, fix_time, lon, lat, speed_kmh, heading_deg, accuracy_m) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -89,6 +115,12 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
         await using (var merge = new NpgsqlCommand(EmbeddedSql.Get("Live/merge_positions.sql"), conn, tx))
             await merge.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
+    }
+
+    public override void Dispose()
+    {
+        _conn?.Dispose();
+        base.Dispose();
     }
 
     static async Task WriteNullable(NpgsqlBinaryImporter copy, float? value, CancellationToken ct)

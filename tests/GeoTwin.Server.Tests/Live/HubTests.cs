@@ -60,6 +60,11 @@ public sealed class HubTests(PostgisFixture pg) : IAsyncLifetime
         var hub = await ConnectAsync(user, role, jurisdiction);
         var received = new ConcurrentQueue<UnitView>();
         hub.On<List<UnitView>>(LiveHub.PositionsMessage, views => { foreach (var v in views) received.Enqueue(v); });
+        // A move carries no call sign or status (the viewer has them): marked "moved" so no test mistakes it for a full view.
+        hub.On<byte[]>(LiveHub.MovesMessage, frame =>
+        {
+            foreach (var m in LiveFrame.Read(frame)) received.Enqueue(new UnitView(m.Id, "", "", "", "", "moved", m.Time, m.Lon, m.Lat, m.SpeedKmh, m.HeadingDeg));
+        });
         var snapshot = await hub.InvokeAsync<LiveSnapshot>("Subscribe", w, s, e, n);
         return (new Viewer(hub, received), snapshot);
     }
@@ -122,6 +127,49 @@ public sealed class HubTests(PostgisFixture pg) : IAsyncLifetime
         var bound = (int)Math.Ceiling((DateTime.UtcNow - start).TotalSeconds * 2) + 1;
         Assert.InRange(messages, 2, bound);
         Assert.True(messages < 20, $"{messages} pushes for 20 fixes in {sentFor.TotalSeconds:0.0} s: not coalesced");
+    }
+
+    [Fact]
+    public async Task A_known_unit_moves_as_a_packed_frame_and_a_new_unit_or_a_status_change_comes_whole()
+    {
+        var (viewer, _) = await ViewAsync("cmd5", "commander", TwoStations.City, 7.40, 43.72, 7.45, 43.76);
+        var t = DateTime.UtcNow.AddSeconds(-5);
+        (await Send(_unit1, t, 7.411, 43.731)).EnsureSuccessStatusCode();
+        await WaitFor(() => viewer.Received.Any(u => u.Id == _unit1), "the first fix");
+        var first = viewer.Received.Single(u => u.Id == _unit1);
+        Assert.Equal("live", first.Freshness); // its first fix: the viewer had never seen it, so all of it
+        Assert.Equal(TwoStations.Unit1, first.CallSign);
+
+        await Task.Delay(600); // past the coalescing interval
+        (await Send(_unit1, t.AddSeconds(1), 7.4123456, 43.7312345)).EnsureSuccessStatusCode();
+        await WaitFor(() => viewer.Received.Count(u => u.Id == _unit1) == 2, "the second fix");
+        var moved = viewer.Received.Last(u => u.Id == _unit1);
+        Assert.Equal("moved", moved.Freshness);
+        Assert.Equal(7.4123456, moved.Lon!.Value, 7);
+        Assert.Equal(43.7312345, moved.Lat!.Value, 7);
+        Assert.Equal(t.AddSeconds(1).Ticks / TimeSpan.TicksPerMillisecond, moved.Time!.Value.Ticks / TimeSpan.TicksPerMillisecond);
+        Assert.Equal(30f, moved.Speed);
+        Assert.Equal(90f, moved.Heading);
+
+        await Task.Delay(600);
+        _server.App.Services.GetRequiredService<LiveUnits>().ApplyStatus(_unit1, "busy");
+        await WaitFor(() => viewer.Received.Count(u => u.Id == _unit1) == 3, "the status change");
+        var changed = viewer.Received.Last(u => u.Id == _unit1);
+        Assert.Equal(("busy", TwoStations.Unit1), (changed.Status, changed.CallSign));
+    }
+
+    [Fact]
+    public void A_moves_frame_reads_back_what_was_written_and_refuses_a_torn_one()
+    {
+        var unit = new LiveUnit(42, "x", "car", null, "s", "c", "available", new DateTime(2026, 11, 22, 18, 0, 0, 123, DateTimeKind.Utc),
+            -179.9999999, 89.1234567, null, 359.99f, 1);
+        var frame = new byte[2 * LiveFrame.RecordBytes];
+        LiveFrame.Write(frame, unit);
+        LiveFrame.Write(frame.AsSpan(LiveFrame.RecordBytes), unit with { Id = long.MaxValue, SpeedKmh = 500, HeadingDeg = 0 });
+        var read = LiveFrame.Read(frame);
+        Assert.Equal(new UnitMove(42, unit.FixAt!.Value, -179.9999999, 89.1234567, null, 359.99f), read[0] with { Lon = Math.Round(read[0].Lon, 7), Lat = Math.Round(read[0].Lat, 7) });
+        Assert.Equal((long.MaxValue, 500f, 0f), (read[1].Id, read[1].SpeedKmh!.Value, read[1].HeadingDeg!.Value));
+        Assert.Throws<FormatException>(() => LiveFrame.Read(frame.AsSpan(0, 30)));
     }
 
     [Fact]

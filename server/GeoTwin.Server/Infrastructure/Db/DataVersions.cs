@@ -18,7 +18,7 @@ namespace GeoTwin.Server.Infrastructure.Db;
 /// - while the listener is down (lost connection, a fence not heard in time) every request reads the table
 ///   again, as before: never stale silently. On reconnect it listens first, then re-reads the table.
 /// </summary>
-public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILogger<DataVersions> log) : BackgroundService
+public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILogger<DataVersions> log) : BackgroundService, IAsyncDisposable
 {
     public const string Channel = "geotwin_versions";
     const string FencePrefix = "fence:";
@@ -128,6 +128,16 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
             }
             try { await Task.Delay(_retry, stopping); } catch (OperationCanceledException) { return; }
         }
+    }
+
+    /// <summary>
+    /// A server disposed without being stopped (tests) still closes its LISTEN connection before the data
+    /// source goes: otherwise the connection outlives the pool and holds a database slot.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        base.Dispose();
+        if (ExecuteTask is { } loop) await loop.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     void Lose(Heard heard)

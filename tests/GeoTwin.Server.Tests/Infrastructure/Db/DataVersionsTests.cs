@@ -126,6 +126,27 @@ public sealed class DataVersionsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("office", await HouseUse(_city));
     }
 
+    [Fact]
+    public async Task A_disposed_server_leaves_no_connection_behind()
+    {
+        var server = await pg.StartServerAsync();
+        await WaitUntil(() => server.App.Services.GetRequiredService<DataVersions>().Listening, "the listener to start");
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(server.Database.ConnectionString).Database;
+        await server.DisposeAsync();
+
+        // A backend leaves pg_stat_activity a moment after its client closed the socket.
+        long left = -1;
+        for (var i = 0; i < 100 && left != 0; i++, await Task.Delay(50))
+        {
+            await using var cmd = _server.Database.DataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = $1");
+            cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = database! });
+            left = (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        await using var what = _server.Database.DataSource.CreateCommand("SELECT coalesce(string_agg(state || ': ' || query, ' | '), '') FROM pg_stat_activity WHERE datname = $1");
+        what.Parameters.Add(new Npgsql.NpgsqlParameter { Value = database! });
+        Assert.True(left == 0, $"left open: {await what.ExecuteScalarAsync()}");
+    }
+
     async Task<string> HouseUse(HttpClient http)
     {
         var response = await http.GetAsync(HouseTile);

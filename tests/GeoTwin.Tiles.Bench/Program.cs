@@ -12,6 +12,7 @@ using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Tiles;
 using GeoTwin.Tiling.Tiles;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 var dataset = args.ElementAtOrDefault(0) ?? "demo";
@@ -56,6 +57,10 @@ await cachedServer.App.StartAsync();
 using var httpUncached = await SignIn(uncached.Url);
 using var httpCached = await SignIn(cachedServer.Url);
 await using var bare = Database.Build(cluster.ConnectionString);
+// Both servers keep the data versions in memory once their listener is up; time them in that state.
+foreach (var server in new[] { uncached, cachedServer })
+    for (var wait = Stopwatch.StartNew(); !server.App.Services.GetRequiredService<DataVersions>().Listening; await Task.Delay(10))
+        if (wait.Elapsed > TimeSpan.FromSeconds(30)) throw new InvalidOperationException("the data-version listener did not start");
 
 var (west, south, east, north) = await Extent(bare, dataset);
 Console.WriteLine($"dataset {dataset}: layers {layers}; extent {west:F4},{south:F4},{east:F4},{north:F4}; {perZoom} tiles a zoom, {rounds} rounds");
@@ -83,6 +88,10 @@ foreach (var z in Enumerable.Range(12, 5))
     Console.WriteLine($"| {z} | {tiles.Count} | {nonEmpty} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | " +
                       $"{Median(b) / Median(a):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
 }
+// The floor under (c): the same signed-in client asking for /healthz (no tile, no database), same process.
+List<double> floor = [];
+for (var i = 0; i < 200; i++) floor.Add(await Time(() => Get(httpCached, "/healthz")));
+Console.WriteLine($"HTTP floor (GET /healthz, same client and cookie): median {Median(floor):F3} ms, p95 {P95(floor):F3} ms");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 await uncached.App.StopAsync();
 await cachedServer.App.StopAsync();

@@ -85,6 +85,13 @@ foreach (var z in Enumerable.Range(12, 5))
             c.Add(sw.Elapsed.TotalMilliseconds);
             if (round == 0 && response.StatusCode == HttpStatusCode.OK) nonEmpty++;
         }
+    if (Environment.GetEnvironmentVariable("PROBE") == "1")
+    {
+        List<double> tight = []; long bytes = 0;
+        for (var round = 0; round < rounds; round++)
+            foreach (var t in tiles) tight.Add(await Time(async () => { using var r = await httpCached.GetAsync($"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"); bytes += (await r.Content.ReadAsByteArrayAsync()).Length; }));
+        Console.WriteLine($"probe z{z}: cached tight pass median {Median(tight):F3} p95 {P95(tight):F3}; mean bytes {bytes / tight.Count}");
+    }
     Console.WriteLine($"| {z} | {tiles.Count} | {nonEmpty} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | " +
                       $"{Median(b) / Median(a):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
 }

@@ -27,6 +27,9 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
     readonly TimeSpan _retry = TimeSpan.FromSeconds(config.GetValue("GeoTwin:Db:ListenRetrySeconds", 1.0));
     readonly ConcurrentDictionary<string, TaskCompletionSource> _fences = new();
+    // Tests only: hear each notification this much later, in order, as over a slow link (0: at once).
+    readonly TimeSpan _hearingDelay = TimeSpan.FromMilliseconds(config.GetValue("GeoTwin:Db:TestHearingDelayMs", 0));
+    readonly System.Threading.Channels.Channel<(Heard, string, long)> _late = System.Threading.Channels.Channel.CreateUnbounded<(Heard, string, long)>();
     Heard? _live; // what requests may trust; null while the listener is down
 
     sealed class Heard
@@ -91,6 +94,7 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
+        if (_hearingDelay > TimeSpan.Zero) _ = HearLateAsync(stopping);
         while (!stopping.IsCancellationRequested)
         {
             var heard = new Heard();
@@ -98,7 +102,11 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
             {
                 using var lost = CancellationTokenSource.CreateLinkedTokenSource(stopping, heard.Lost.Token);
                 await using var conn = await db.OpenConnectionAsync(lost.Token);
-                conn.Notification += (_, e) => OnNotification(heard, e.Payload);
+                conn.Notification += (_, e) =>
+                {
+                    if (_hearingDelay > TimeSpan.Zero) _late.Writer.TryWrite((heard, e.Payload, System.Diagnostics.Stopwatch.GetTimestamp()));
+                    else OnNotification(heard, e.Payload);
+                };
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn)) await listen.ExecuteNonQueryAsync(lost.Token);
                 // Listening first, then the snapshot: a commit in between is in one or the other, or both.
                 foreach (var (table, version) in await ReadAsync(conn, lost.Token)) heard.Raise(table, version);
@@ -146,6 +154,20 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
         heard.Lost.Cancel();
         // Waiting writers go on: requests read the database now.
         foreach (var fence in _fences.Values) fence.TrySetResult();
+    }
+
+    async Task HearLateAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var (heard, payload, at) in _late.Reader.ReadAllAsync(stopping))
+            {
+                var wait = _hearingDelay - System.Diagnostics.Stopwatch.GetElapsedTime(at);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, stopping);
+                OnNotification(heard, payload);
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 
     void OnNotification(Heard heard, string payload)

@@ -86,10 +86,16 @@ public sealed class DataVersionsTests(PostgisFixture pg) : IAsyncLifetime
     [InlineData("role", "analyst")]
     public async Task A_session_moved_or_re_roled_through_the_API_is_refused_on_the_very_next_request(string field, string value)
     {
+        // Notifications heard 300 ms late, as over a slow link: only the write fence makes the next request see the change.
+        await _server.DisposeAsync();
+        _server = await pg.StartServerAsync(new() { ["GeoTwin:Db:TestHearingDelayMs"] = "300" });
+        await TwoStations.SeedAsync(_server.Database.DataSource);
+        await WaitUntil(() => Versions.Listening, "the listener to start");
         using var officer = await Browser.SignedInAsync(_server, "officer", "community_officer", TwoStations.Station1);
         using var admin = await Browser.SignedInAsync(_server, "root", "admin", TwoStations.City);
         var id = (await admin.GetFromJsonAsync<JsonElement>("/api/users")).EnumerateArray()
             .First(u => u.GetProperty("username").GetString() == "officer").GetProperty("id").GetInt64();
+        await Versions.FenceAsync(); // the sign-ins' own bumps heard, so nothing else moves the versions below
         var before = await officer.GetAsync(HouseTile);
 
         var change = await admin.PatchAsJsonAsync($"/api/users/{id}", new Dictionary<string, string> { [field] = value });

@@ -2,7 +2,8 @@
 // Starts a private cluster in /tmp, loads the Monaco demo or 200,000 synthetic buildings, then for each
 // zoom z12-z16 times the same tiles three ways: (a) the statements GeoTwin sends (one batch), straight to PostgreSQL;
 // (b) GeoTwin over HTTP with its tile cache off; (c) GeoTwin over HTTP with the cache warm. Prints a
-// Markdown table of medians, p95 and tiles/s.
+// Markdown table of medians, p95 and tiles/s, then the HTTP floor (GET /healthz with the same client).
+// PROBE=1 adds, a zoom, a pass of the cached tiles alone (not between (a) and (b)) and their mean size.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;

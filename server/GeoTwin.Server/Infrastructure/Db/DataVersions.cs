@@ -26,11 +26,12 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
     static readonly TimeSpan FenceTimeout = TimeSpan.FromSeconds(2);
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
     readonly TimeSpan _retry = TimeSpan.FromSeconds(config.GetValue("GeoTwin:Db:ListenRetrySeconds", 1.0));
-    readonly ConcurrentDictionary<string, TaskCompletionSource> _fences = new();
+    readonly ConcurrentDictionary<string, (Heard By, TaskCompletionSource Heard)> _fences = new();
     // Tests only: hear each notification this much later, in order, as over a slow link (0: at once).
     readonly TimeSpan _hearingDelay = TimeSpan.FromMilliseconds(config.GetValue("GeoTwin:Db:TestHearingDelayMs", 0));
     readonly System.Threading.Channels.Channel<(Heard, string, long)> _late = System.Threading.Channels.Channel.CreateUnbounded<(Heard, string, long)>();
-    Heard? _live; // what requests may trust; null while the listener is down
+    Heard? _hearing; // listening, maybe still taking its snapshot: what a fence waits on
+    Heard? _live;    // snapshot taken too: what requests may trust; null while the listener is down
 
     sealed class Heard
     {
@@ -68,10 +69,12 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
     /// </summary>
     public async Task FenceAsync(CancellationToken ct = default)
     {
-        if (Volatile.Read(ref _live) is not { } live) return;
+        // Nobody listening yet: a listener that starts later takes its snapshot after this write's commit.
+        // Listening but not live yet: wait on it all the same, or it could go live without this write.
+        if (Volatile.Read(ref _hearing) is not { } live) return;
         var token = Guid.NewGuid().ToString("N");
         var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _fences[token] = heard;
+        _fences[token] = (live, heard);
         try
         {
             await using (var cmd = db.CreateCommand($"SELECT pg_notify('{Channel}', $1)"))
@@ -108,6 +111,7 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
                     else OnNotification(heard, e.Payload);
                 };
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn)) await listen.ExecuteNonQueryAsync(lost.Token);
+                Volatile.Write(ref _hearing, heard);
                 // Listening first, then the snapshot: a commit in between is in one or the other, or both.
                 foreach (var (table, version) in await ReadAsync(conn, lost.Token)) heard.Raise(table, version);
                 ListenerProcessId = conn.ProcessID;
@@ -151,9 +155,10 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
     void Lose(Heard heard)
     {
         Interlocked.CompareExchange(ref _live, null, heard);
+        Interlocked.CompareExchange(ref _hearing, null, heard);
         heard.Lost.Cancel();
-        // Waiting writers go on: requests read the database now.
-        foreach (var fence in _fences.Values) fence.TrySetResult();
+        // Writers waiting on this listener go on: requests read the database now.
+        foreach (var (by, fence) in _fences.Values) if (by == heard) fence.TrySetResult();
     }
 
     async Task HearLateAsync(CancellationToken stopping)
@@ -174,7 +179,7 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
     {
         if (payload.StartsWith(FencePrefix, StringComparison.Ordinal))
         {
-            if (_fences.TryGetValue(payload[FencePrefix.Length..], out var fence)) fence.TrySetResult();
+            if (_fences.TryGetValue(payload[FencePrefix.Length..], out var fence)) fence.Heard.TrySetResult();
             return;
         }
         var eq = payload.LastIndexOf('=');

@@ -93,6 +93,8 @@ public sealed class GeoTwinServer(WebApplication app, Database database) : IAsyn
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
+        // Hangfire opens its connections by connection string, from Npgsql's global pools, which nothing else closes.
+        Npgsql.NpgsqlConnection.ClearAllPools();
         await Database.DisposeAsync();
     }
 }

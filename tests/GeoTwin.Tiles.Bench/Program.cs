@@ -2,7 +2,8 @@
 // Starts a private cluster in /tmp, loads the Monaco demo or 200,000 synthetic buildings, then for each
 // zoom z12-z16 times the same tiles three ways: (a) the statements GeoTwin sends (one batch), straight to PostgreSQL;
 // (b) GeoTwin over HTTP with its tile cache off; (c) GeoTwin over HTTP with the cache warm. Prints a
-// Markdown table of medians, p95 and tiles/s.
+// Markdown table of medians, p95 and tiles/s, then the HTTP floor (GET /healthz with the same client).
+// PROBE=1 adds, a zoom, a pass of the cached tiles alone (not between (a) and (b)) and their mean size.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -12,6 +13,7 @@ using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Tiles;
 using GeoTwin.Tiling.Tiles;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 var dataset = args.ElementAtOrDefault(0) ?? "demo";
@@ -56,6 +58,10 @@ await cachedServer.App.StartAsync();
 using var httpUncached = await SignIn(uncached.Url);
 using var httpCached = await SignIn(cachedServer.Url);
 await using var bare = Database.Build(cluster.ConnectionString);
+// Both servers keep the data versions in memory once their listener is up; time them in that state.
+foreach (var server in new[] { uncached, cachedServer })
+    for (var wait = Stopwatch.StartNew(); !server.App.Services.GetRequiredService<DataVersions>().Listening; await Task.Delay(10))
+        if (wait.Elapsed > TimeSpan.FromSeconds(30)) throw new InvalidOperationException("the data-version listener did not start");
 
 var (west, south, east, north) = await Extent(bare, dataset);
 Console.WriteLine($"dataset {dataset}: layers {layers}; extent {west:F4},{south:F4},{east:F4},{north:F4}; {perZoom} tiles a zoom, {rounds} rounds");
@@ -80,9 +86,20 @@ foreach (var z in Enumerable.Range(12, 5))
             c.Add(sw.Elapsed.TotalMilliseconds);
             if (round == 0 && response.StatusCode == HttpStatusCode.OK) nonEmpty++;
         }
+    if (Environment.GetEnvironmentVariable("PROBE") == "1")
+    {
+        List<double> tight = []; long bytes = 0;
+        for (var round = 0; round < rounds; round++)
+            foreach (var t in tiles) tight.Add(await Time(async () => { using var r = await httpCached.GetAsync($"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"); bytes += (await r.Content.ReadAsByteArrayAsync()).Length; }));
+        Console.WriteLine($"probe z{z}: cached tight pass median {Median(tight):F3} p95 {P95(tight):F3}; mean bytes {bytes / tight.Count}");
+    }
     Console.WriteLine($"| {z} | {tiles.Count} | {nonEmpty} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | " +
                       $"{Median(b) / Median(a):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
 }
+// The floor under (c): the same signed-in client asking for /healthz (no tile, no database), same process.
+List<double> floor = [];
+for (var i = 0; i < 200; i++) floor.Add(await Time(() => Get(httpCached, "/healthz")));
+Console.WriteLine($"HTTP floor (GET /healthz, same client and cookie): median {Median(floor):F3} ms, p95 {P95(floor):F3} ms");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 await uncached.App.StopAsync();
 await cachedServer.App.StopAsync();

@@ -1,9 +1,27 @@
+using System.IO.Compression;
+
 namespace GeoTwin.Server.Tiles;
 
-/// <summary>A tile as served: raw MVT bytes, their gzip form, and an ETag over the content.</summary>
-public sealed record CachedTile(byte[] Mvt, byte[] Gzip, string ETag)
+/// <summary>A tile as served: raw MVT bytes, an ETag over the content, and their gzip form once a client asks for it.</summary>
+public sealed class CachedTile(byte[] mvt, string etag)
 {
-    public long Size => Mvt.Length + Gzip.Length + ETag.Length * 2 + 64;
+    byte[]? _gzip;
+
+    public byte[] Mvt => mvt;
+    public string ETag => etag;
+
+    /// <summary>Compressed on the first request that accepts gzip (two racing requests compress twice, harmlessly).</summary>
+    public byte[] Gzip => _gzip ??= Compress(mvt);
+
+    /// <summary>Counted as if compressed already: gzip output is at most its input plus a few bytes a 64 KiB block.</summary>
+    public long Size => 2L * mvt.Length + 64 + etag.Length * 2 + 64;
+
+    static byte[] Compress(byte[] mvt)
+    {
+        using var gz = new MemoryStream(mvt.Length / 2 + 64);
+        using (var zip = new GZipStream(gz, CompressionLevel.Fastest)) zip.Write(mvt);
+        return gz.ToArray();
+    }
 }
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
@@ -80,18 +79,20 @@ public static class TilesEndpoints
     {
         var parts = await db.ScalarsAsync(user, [.. layers.Select(layer => (layer.SqlFile,
             layer.TakesIncidentFilters ? new object?[] { z, x, y, filters.Categories, filters.From, filters.To } : new object?[] { z, x, y }))], ct);
-        using var tile = new MemoryStream();
-        foreach (var bytes in parts.OfType<byte[]>()) tile.Write(bytes);
-        return tile.ToArray();
+        var layerTiles = parts.OfType<byte[]>().Where(b => b.Length > 0).ToList();
+        if (layerTiles.Count == 1) return layerTiles[0];
+        var tile = new byte[layerTiles.Sum(b => b.Length)];
+        var at = 0;
+        foreach (var bytes in layerTiles)
+        {
+            bytes.CopyTo(tile, at);
+            at += bytes.Length;
+        }
+        return tile;
     }
 
-    static CachedTile Package(byte[] mvt)
-    {
-        if (mvt.Length == 0) return new CachedTile([], [], "\"empty\"");
-        using var gz = new MemoryStream();
-        using (var zip = new GZipStream(gz, CompressionLevel.Fastest)) zip.Write(mvt);
-        return new CachedTile(mvt, gz.ToArray(), $"\"{Convert.ToHexString(SHA256.HashData(mvt))[..20]}\"");
-    }
+    static CachedTile Package(byte[] mvt) =>
+        mvt.Length == 0 ? new CachedTile([], "\"empty\"") : new CachedTile(mvt, $"\"{Convert.ToHexString(SHA256.HashData(mvt))[..20]}\"");
 
     static IResult Respond(HttpContext http, CachedTile tile)
     {

@@ -92,8 +92,10 @@ public static class AuthSetup
 
     /// <summary>
     /// A disabled, deleted or changed account loses its session on the next request. The answer is
-    /// kept until the users table or the tree changes (DataVersions), so a steady session costs one
-    /// version lookup instead of the account query, and that lookup serves the endpoint (a tile) too.
+    /// kept until the users table or the tree changes (DataVersions), so a steady session costs no database
+    /// round trip while the versions are heard in memory (one version lookup, shared with the endpoint,
+    /// while they are not). A change through this server is heard before its response leaves (the write
+    /// fence); one made elsewhere (the CLI, psql, another node) as soon as its notification arrives.
     /// </summary>
     static async Task RevalidateAsync(CookieValidatePrincipalContext ctx)
     {
@@ -135,6 +137,7 @@ public static class AuthSetup
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             await next();
         });
+        app.UseWriteFence();
         app.UseAuthentication();
         app.Use(RequireCsrfTokenForCookieWrites);
         app.UseRateLimiter();

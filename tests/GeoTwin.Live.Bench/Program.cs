@@ -5,7 +5,7 @@
 // k-nearest on the server's LiveUnits against a brute-force scan.
 // The sender first runs 3 s of the same load as warm-up: rate, latency and CPU are over the SECONDS after it;
 // sent, accepted, stored and pushed count the whole run.
-// Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50]
+// Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50] [spread|burst]
 //        (children: GeoTwin.Live.Bench send URL TOKEN IDS_FILE SECONDS | viewers URL COUNT USER PASSWORD)
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -21,12 +21,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
-if (args.Length > 0 && args[0] == "send") return await Send(args[1], args[2], args[3], int.Parse(args[4]));
+if (args.Length > 0 && args[0] == "send") return await Send(args[1], args[2], args[3], int.Parse(args[4]), args.ElementAtOrDefault(5) == "burst");
 if (args.Length > 0 && args[0] == "viewers") return await Watch(args[1], int.Parse(args[2]), args[3], args[4]);
 
 var units = args.Length > 0 ? int.Parse(args[0]) : 10_000;
 var seconds = args.Length > 1 ? int.Parse(args[1]) : 20;
 var viewerCount = args.Length > 2 ? int.Parse(args[2]) : 50;
+// spread: the fleet reports out of phase, as devices on their own clocks do (batches evenly over each second);
+// burst: every unit at the same instant each second, the worst case.
+var arrival = args.ElementAtOrDefault(3) ?? "spread";
+if (arrival is not ("spread" or "burst")) throw new ArgumentException("arrival must be spread or burst");
 var dir = Path.Combine("/tmp", $"geotwin-live-bench-{Guid.NewGuid():N}"[..32]);
 Directory.CreateDirectory(dir);
 var cluster = await PrivateCluster.StartAsync(new PrivateClusterOptions { DataDirectory = dir });
@@ -51,7 +55,7 @@ try
 
     using var viewers = Child("viewers", server.Url, viewerCount.ToString(), "viewer", "bench password 1");
     await viewers.ReadUntilAsync("ready");
-    using var sender = Child("send", server.Url, token, idsFile, seconds.ToString());
+    using var sender = Child("send", server.Url, token, idsFile, seconds.ToString(), arrival);
 
     var self = Process.GetCurrentProcess();
     await sender.ReadUntilAsync("go");
@@ -74,7 +78,7 @@ try
     await viewers.WriteLineAsync($"settle {accepted}");
     var viewerLine = Fields(await viewers.ReadUntilAsync("viewers"));
     var stored = Convert.ToInt64(await db.CreateCommand("SELECT count(*) FROM unit_positions").ExecuteScalarAsync());
-    Console.WriteLine($"ingest units={units} seconds={seconds} viewers={viewerCount} sent={senderLine["sent"]} accepted={accepted} " +
+    Console.WriteLine($"ingest units={units} seconds={seconds} viewers={viewerCount} arrival={arrival} sent={senderLine["sent"]} accepted={accepted} " +
                       $"failed={senderLine["failed"]} stored={stored} pushed_viewer0={viewerLine["pushed_viewer0"]} deliveries={viewerLine["deliveries"]} " +
                       $"rate={long.Parse(senderLine["accepted_measured"]) / elapsed:0} fixes_per_s p50_ms={viewerLine["p50_ms"]} p99_ms={viewerLine["p99_ms"]} " +
                       $"seconds_lagging={senderLine["lagging"]}");
@@ -138,9 +142,10 @@ finally
 }
 return 0;
 
-// The load generator: every second one fix for each unit, as 500-fix batches sent concurrently; each fix stamped
-// with the time its batch is built, right before it is posted, so latency counts the whole way through the server.
-static async Task<int> Send(string url, string token, string idsFile, int seconds)
+// The load generator: every second one fix for each unit, as 500-fix batches, either spread evenly over the second
+// or all at once (burst); each fix stamped with the time its batch is built, right before it is posted, so latency
+// counts the whole way through the server.
+static async Task<int> Send(string url, string token, string idsFile, int seconds, bool burst)
 {
     // A server runs for hours: the first seconds (JIT tiering up the hot paths, pools filling) are sent but not timed.
     const int WarmUpSeconds = 3;
@@ -167,8 +172,10 @@ static async Task<int> Send(string url, string token, string idsFile, int second
             lagging = 0;
         }
         var tick = clock.Elapsed;
-        var sends = Enumerable.Range(0, (ids.Length + batch - 1) / batch).Select(async b =>
+        var batches = (ids.Length + batch - 1) / batch;
+        var sends = Enumerable.Range(0, batches).Select(async b =>
         {
+            if (!burst && tick + TimeSpan.FromSeconds((double)b / batches) - clock.Elapsed is { Ticks: > 0 } due) await Task.Delay(due);
             var now = DateTime.UtcNow;
             var fixes = Enumerable.Range(b * batch, Math.Min(batch, ids.Length - b * batch)).Select(i =>
             {

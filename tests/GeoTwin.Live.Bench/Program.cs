@@ -30,6 +30,7 @@ var viewerCount = args.Length > 2 ? int.Parse(args[2]) : 50;
 // spread: the fleet reports out of phase, as devices on their own clocks do (batches evenly over each second);
 // burst: every unit at the same instant each second, the worst case.
 var arrival = args.ElementAtOrDefault(3) ?? "spread";
+const int ViewersAProcess = 10;
 if (arrival is not ("spread" or "burst")) throw new ArgumentException("arrival must be spread or burst");
 var dir = Path.Combine("/tmp", $"geotwin-live-bench-{Guid.NewGuid():N}"[..32]);
 Directory.CreateDirectory(dir);
@@ -53,15 +54,19 @@ try
     var idsFile = Path.Combine(dir, "ids.txt");
     await File.WriteAllLinesAsync(idsFile, ids.Select(i => i.ToString()));
 
-    using var viewers = Child("viewers", server.Url, viewerCount.ToString(), "viewer", "bench password 1");
-    await viewers.ReadUntilAsync("ready");
+    // Browsers are separate processes on separate machines: the viewers run ten to a process, so one process's
+    // receive loops do not stand in for fifty clients' (their latencies are merged from each process's histogram).
+    var viewerGroups = Enumerable.Range(0, (viewerCount + ViewersAProcess - 1) / ViewersAProcess)
+        .Select(g => Math.Min(ViewersAProcess, viewerCount - g * ViewersAProcess)).DefaultIfEmpty(0).ToList();
+    var viewers = viewerGroups.Select(n => Child("viewers", server.Url, n.ToString(), "viewer", "bench password 1")).ToList();
+    foreach (var v in viewers) await v.ReadUntilAsync("ready");
     using var sender = Child("send", server.Url, token, idsFile, seconds.ToString(), arrival);
 
     var self = Process.GetCurrentProcess();
     await sender.ReadUntilAsync("go");
     var serverCpu0 = self.TotalProcessorTime;
     var pgCpu0 = TreeCpuSeconds(cluster.ProcessId);
-    await viewers.WriteLineAsync("go");
+    foreach (var v in viewers) await v.WriteLineAsync("go");
     long peakMemory = 0;
     var sent = sender.ReadUntilAsync("sent");
     while (!sent.IsCompleted)
@@ -75,8 +80,11 @@ try
     var serverCpu = (self.TotalProcessorTime - serverCpu0).TotalSeconds;
     var pgCpu = TreeCpuSeconds(cluster.ProcessId) - pgCpu0;
     var accepted = long.Parse(senderLine["accepted"]);
-    await viewers.WriteLineAsync($"settle {accepted}");
-    var viewerLine = Fields(await viewers.ReadUntilAsync("viewers"));
+    foreach (var v in viewers) await v.WriteLineAsync($"settle {accepted}");
+    var viewerLines = new List<Dictionary<string, string>>();
+    foreach (var v in viewers) viewerLines.Add(Fields(await v.ReadUntilAsync("viewers")));
+    var viewerLine = MergeViewers(viewerLines);
+    foreach (var v in viewers) v.Dispose();
     var stored = Convert.ToInt64(await db.CreateCommand("SELECT count(*) FROM unit_positions").ExecuteScalarAsync());
     Console.WriteLine($"ingest units={units} seconds={seconds} viewers={viewerCount} arrival={arrival} sent={senderLine["sent"]} accepted={accepted} " +
                       $"failed={senderLine["failed"]} stored={stored} pushed_viewer0={viewerLine["pushed_viewer0"]} deliveries={viewerLine["deliveries"]} " +
@@ -254,9 +262,37 @@ static async Task<int> Watch(string url, int count, string user, string password
         for (var ms = 0; ms < buckets.Length; ms++) if ((seen += buckets[ms]) > q * total) return ms.ToString();
         return $">{buckets.Length - 1}";
     }
-    Console.WriteLine($"viewers pushed_viewer0={pushedFirst.Count} deliveries={total} p50_ms={Percentile(0.5)} p99_ms={Percentile(0.99)} cpu_s={cpu:0.00} window_s={window:0.0}");
+    var hist = string.Join(',', buckets.Select((n, ms) => (n, ms)).Where(b => b.n > 0).Select(b => $"{b.ms}:{b.n}"));
+    Console.WriteLine($"viewers pushed_viewer0={pushedFirst.Count} deliveries={total} p50_ms={Percentile(0.5)} p99_ms={Percentile(0.99)} cpu_s={cpu:0.00} window_s={window:0.0} hist={hist}");
     foreach (var h in hubs) await h.DisposeAsync();
     return 0;
+}
+
+// The viewer processes' figures as one: viewer 0 is the first process's first; latencies from the merged histograms;
+// CPU summed over the processes.
+static Dictionary<string, string> MergeViewers(List<Dictionary<string, string>> lines)
+{
+    var merged = new SortedDictionary<int, long>();
+    foreach (var l in lines)
+        foreach (var entry in l.GetValueOrDefault("hist", "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (ms, n) = (int.Parse(entry[..entry.IndexOf(':')]), long.Parse(entry[(entry.IndexOf(':') + 1)..]));
+            merged[ms] = merged.GetValueOrDefault(ms) + n;
+        }
+    var total = merged.Values.Sum();
+    string Percentile(double q)
+    {
+        if (total == 0) return "-";
+        long seen = 0;
+        foreach (var (ms, n) in merged) if ((seen += n) > q * total) return ms.ToString();
+        return "-";
+    }
+    return new Dictionary<string, string>
+    {
+        ["pushed_viewer0"] = lines[0]["pushed_viewer0"], ["deliveries"] = lines.Sum(l => long.Parse(l["deliveries"])).ToString(),
+        ["p50_ms"] = Percentile(0.5), ["p99_ms"] = Percentile(0.99),
+        ["cpu_s"] = lines.Sum(l => double.Parse(l["cpu_s"])).ToString("0.00"), ["window_s"] = lines.Max(l => double.Parse(l["window_s"])).ToString("0.0"),
+    };
 }
 
 // A child process of this same binary, with its output read line by line.

@@ -1,12 +1,12 @@
 // Sustained ingest of N units at 1 Hz through POST /api/positions with V SignalR viewers watching the whole
-// region. Three processes, so the server's figures are the server's: this one (private cluster + server), a
-// "send" child (the load generator) and a "viewers" child (V hub connections); PostgreSQL is a fourth. Each part's
+// region. Separate processes, so the server's figures are the server's: this one (private cluster + server), a
+// "send" child (the load generator) and "viewers" children (ten hub connections each); PostgreSQL too. Each part's
 // CPU is reported. Reference in the same run: the same fixes as a bare binary COPY into a plain table. Then
 // k-nearest on the server's LiveUnits against a brute-force scan.
 // The sender first runs 3 s of the same load as warm-up: rate, latency and CPU are over the SECONDS after it;
 // sent, accepted, stored and pushed count the whole run.
 // Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50] [spread|burst]
-//        (children: GeoTwin.Live.Bench send URL TOKEN IDS_FILE SECONDS | viewers URL COUNT USER PASSWORD)
+//        (children: GeoTwin.Live.Bench send URL TOKEN IDS_FILE SECONDS ARRIVAL | viewers URL COUNT USER PASSWORD)
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;

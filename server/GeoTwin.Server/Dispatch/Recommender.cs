@@ -52,7 +52,8 @@ public static class Recommender
         var target = graph.Snap(incident.Lon, incident.Lat, options.SnapMetres);
         var bars = new Bars[n];
         var diversion = new bool[n];
-        var straight = new double[n];
+        var straight = new double[n]; // straight-line metres, measured only for the units that need them (Straight)
+        var measured = new bool[n];
         var snaps = new RoadSnap[n];
         var snapped = new bool[n];
         var eta = new double[n];
@@ -67,8 +68,6 @@ public static class Recommender
         {
             var u = units[i];
             bars[i] = Check(u, incident, options, now, capability, userScope, out diversion[i]);
-            // straight-line distances order the ineligible; the eligible need theirs only when listed
-            if (bars[i] != Bars.None) straight[i] = StraightLine(u);
             // ineligible units are snapped later, and only those listed
             if (bars[i] != Bars.None || target is null || !SnapUnit(i)) continue;
             var (a, b) = graph.Ends(snaps[i].Road);
@@ -94,13 +93,11 @@ public static class Recommender
                 listed.Add((i, secs, "road"));
             }
             else if (units[i].Lon is null || units[i].Lat is null) listed.Add((i, double.PositiveInfinity, "none"));
-            else if (!snapped[i] || heapEmptied || times is null) listed.Add((i, double.NaN, "straight_line"));
+            else if (!snapped[i] || heapEmptied || times is null) listed.Add((i, StraightLineSeconds(i), "straight_line"));
             // else: slower than the k found, not listed
         }
-        foreach (var (i, _, _) in listed) straight[i] = StraightLine(units[i]);
-        var best = listed.Select(x => x.Basis == "straight_line" ? (x.I, StraightLineSeconds(x.I), x.Basis) : x)
-            .OrderBy(x => double.IsFinite(x.Item2) ? x.Item2 : double.MaxValue).ThenBy(x => units[x.I].Id).Take(k)
-            .Select(x => Describe(x.I, x.Item2, x.Basis) with { Route = RouteOf(x.I) }).ToList();
+        var best = listed.OrderBy(x => double.IsFinite(x.Seconds) ? x.Seconds : double.MaxValue).ThenBy(x => units[x.I].Id).Take(k)
+            .Select(x => Describe(x.I, x.Seconds, x.Basis) with { Route = RouteOf(x.I) }).ToList();
 
         // ineligible: the k nearest by straight line, with a road time where the search reached them
         var nearest = new List<int>(k + 1);
@@ -117,7 +114,7 @@ public static class Recommender
         var ineligible = new List<Recommendation>(nearest.Count);
         foreach (var i in nearest)
         {
-            if (double.IsNaN(straight[i])) { ineligible.Add(Describe(i, double.PositiveInfinity, "none")); continue; }
+            if (double.IsNaN(Straight(i))) { ineligible.Add(Describe(i, double.PositiveInfinity, "none")); continue; }
             if (target is not null && SnapUnit(i) && times is not null && times.From(snaps[i]) is var secs && double.IsFinite(secs)
                 && (heapEmptied || secs <= lastFront))
                 ineligible.Add(Describe(i, secs, "road"));
@@ -126,8 +123,13 @@ public static class Recommender
         }
         return new Recommendations(incidentCode, target is not null, best, ineligible, clock.Elapsed.TotalMilliseconds);
 
-        double StraightLine(UnitState u) =>
-            u.Lon is { } lon && u.Lat is { } lat ? RoadGraph.HaversineMetres(lon, lat, incident.Lon, incident.Lat) : double.NaN;
+        double Straight(int i)
+        {
+            if (measured[i]) return straight[i];
+            measured[i] = true;
+            var u = units[i];
+            return straight[i] = u.Lon is { } lon && u.Lat is { } lat ? RoadGraph.HaversineMetres(lon, lat, incident.Lon, incident.Lat) : double.NaN;
+        }
 
         bool SnapUnit(int i)
         {
@@ -144,18 +146,18 @@ public static class Recommender
             firstAt[node] = ++entries;
         }
 
-        double StraightLineSeconds(int i) => straight[i] * options.OffNetworkDetour / (options.OffNetworkKmh / 3.6);
+        double StraightLineSeconds(int i) => Straight(i) * options.OffNetworkDetour / (options.OffNetworkKmh / 3.6);
 
         bool Closer(int i, int j)
         {
-            double a = double.IsNaN(straight[i]) ? double.MaxValue : straight[i], b = double.IsNaN(straight[j]) ? double.MaxValue : straight[j];
+            double a = double.IsNaN(Straight(i)) ? double.MaxValue : Straight(i), b = double.IsNaN(Straight(j)) ? double.MaxValue : Straight(j);
             return a < b || (a == b && units[i].Id < units[j].Id);
         }
 
         Recommendation Describe(int i, double seconds, string basis)
         {
             var u = units[i];
-            return new Recommendation(u.Id, u.CallSign, u.Kind, u.Status, double.IsNaN(straight[i]) ? -1 : Math.Round(straight[i], 1),
+            return new Recommendation(u.Id, u.CallSign, u.Kind, u.Status, double.IsNaN(Straight(i)) ? -1 : Math.Round(Straight(i), 1),
                 double.IsFinite(seconds) ? Math.Round(seconds, 1) : -1, basis,
                 u.FixAt is { } fix ? Math.Round(Math.Max(0, (now - fix).TotalSeconds), 1) : null, bars[i] == Bars.None,
                 Reasons(bars[i], u, options, now, capability), diversion[i], diversion[i] ? u.ActiveIncidentCode : null, null);

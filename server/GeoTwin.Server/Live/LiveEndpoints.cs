@@ -49,6 +49,7 @@ public static class LiveEndpoints
         app.MapHub<LiveHub>(LiveHub.Path);
 
         app.MapPost("/api/positions", IngestAsync).WithTags("Units").RequireAuthorization(Policies.PositionIngest)
+            .WithMetadata(new DataVersionsSetup.MovesNoDataVersion()) // police_units and unit_positions carry no data version
             .WithName("IngestPositions").WithSummary("A batch of fixes from devices; each bad fix is reported by index, the good ones kept.");
 
         var staff = app.MapGroup("/api/units").WithTags("Units").RequireAuthorization(Policies.Staff);

@@ -215,6 +215,12 @@ public static class DataVersionsSetup
     }
 
     /// <summary>
+    /// Endpoint metadata for a write that never moves a data version (live positions, many a second): its answer
+    /// need not wait on a fence, there is nothing for it to make visible.
+    /// </summary>
+    public sealed class MovesNoDataVersion;
+
+    /// <summary>
     /// A successful write (POST, PUT, PATCH, DELETE) answers only after this process heard the version bumps
     /// it committed, so the caller's next request, and every request that follows, sees them.
     /// </summary>
@@ -225,7 +231,8 @@ public static class DataVersionsSetup
         {
             var method = ctx.Request.Method;
             if (!(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)))
-                ctx.Response.OnStarting(() => ctx.Response.StatusCode < 400 ? versions.FenceAsync(ctx.RequestAborted) : Task.CompletedTask);
+                ctx.Response.OnStarting(() => ctx.Response.StatusCode < 400 && ctx.GetEndpoint()?.Metadata.GetMetadata<MovesNoDataVersion>() is null
+                    ? versions.FenceAsync(ctx.RequestAborted) : Task.CompletedTask);
             return next(ctx);
         });
         return app;

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using System.Text.RegularExpressions;
 using GeoTwin.DataImport.Crs;
 using GeoTwin.DataImport.Import.Layers;
 using GeoTwin.DataImport.Reading;
@@ -65,21 +68,25 @@ public static class Importer
             var rebuild = await DropIndexesForBulkLoadAsync(conn, layer, load.Rows - badCount, ct);
             var bulk = rebuild.Count > 0;
             if (bulk && layer.PathTrigger is { } trigger) await ExecAsync(conn, $"ALTER TABLE {layer.Table} DISABLE TRIGGER {trigger}", ct);
-            var keyChecks = bulk ? await CheckTreeKeysOnceAsync(conn, layer, ct) : [];
+            var keyChecks = bulk ? await CheckTreeKeysOnceAsync(conn, layer, load.PlacedIn, ct) : [];
             if (keyChecks is null)
             {
                 await tx.RollbackAsync(ct);
                 return Result(0, 0, "jurisdictions the rows were placed in were deleted during the import, so nothing was written: import again");
             }
-            var (inserted, updated) = await UpsertAsync(conn, layer, ct);
+            var keyConstraints = bulk ? await DropKeyConstraintsWhenEveryKeyIsNewAsync(conn, layer, ct) : [];
+            var (inserted, updated) = await UpsertAsync(conn, layer, insertOnly: keyConstraints.Count > 0, ct);
             if (bulk)
             {
                 progress?.Report(new ImportProgress(load.Rows, 1, "indexing"));
                 // Deferred checks (foreign keys) run now, as they would at commit: CREATE INDEX and ALTER TABLE refuse to run with them pending.
-                await ExecAsync(conn, "SET CONSTRAINTS ALL IMMEDIATE; SET LOCAL maintenance_work_mem = '256MB'", ct);
+                // A GIN build sorts its entries in this memory and writes a run each time it fills: 1 GB takes a million addresses' trigrams in one.
+                await ExecAsync(conn, "SET CONSTRAINTS ALL IMMEDIATE; SET LOCAL maintenance_work_mem = '1GB'", ct);
                 if (layer.PathTrigger is { } again) await ExecAsync(conn, $"ALTER TABLE {layer.Table} ENABLE TRIGGER {again}", ct);
                 foreach (var check in keyChecks) await ExecAsync(conn, $"ALTER TABLE {layer.Table} ENABLE TRIGGER {check}", ct);
                 foreach (var definition in rebuild) await ExecAsync(conn, definition, ct);
+                // The unique key first, then the foreign keys that need its index (checked here by one join each).
+                foreach (var (_, add) in Enumerable.Reverse(keyConstraints)) await ExecAsync(conn, add, ct);
             }
             await tx.CommitAsync(ct);
             return Result(inserted, updated, null);
@@ -109,13 +116,24 @@ public static class Importer
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
-    static async Task<(long Inserted, long Updated)> UpsertAsync(NpgsqlConnection conn, Layer layer, CancellationToken ct)
+    /// <summary>A layer's upsert without its ON CONFLICT clause, for a load whose keys are all new (the clause is then dead weight).</summary>
+    static readonly Regex OnConflict = new(@"\bON CONFLICT \(\w+\) DO UPDATE SET\b.*?(?=\bRETURNING\b)", RegexOptions.Singleline);
+
+    internal static string InsertOnlySql(Layer layer)
+    {
+        var upsert = EmbeddedSql.Get(layer.UpsertSql);
+        var insert = OnConflict.Replace(upsert, "", 1);
+        return insert != upsert ? insert : throw new InvalidOperationException($"{layer.UpsertSql} has no ON CONFLICT ... DO UPDATE SET ... RETURNING to take out");
+    }
+
+    static async Task<(long Inserted, long Updated)> UpsertAsync(NpgsqlConnection conn, Layer layer, bool insertOnly, CancellationToken ct)
     {
         long inserted = 0, updated = 0;
+        var sql = insertOnly ? InsertOnlySql(layer) : EmbeddedSql.Get(layer.UpsertSql);
         // The tree goes in a level at a time (see jurisdictions.upsert.sql); every other layer in one statement.
         for (var level = 0; level < 16; level++)
         {
-            await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(layer.UpsertSql), conn) { CommandTimeout = NoTimeout };
+            await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = NoTimeout };
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             var (i, u) = (r.GetInt64(0), r.GetInt64(1));
@@ -155,32 +173,56 @@ public static class Importer
     }
 
     /// <summary>
-    /// A bulk load's keys into the jurisdiction tree, checked once for the file instead of once a row: every key the
-    /// staged rows name is locked FOR KEY SHARE (what each row's foreign-key check would take, so no jurisdiction can
+    /// A bulk load's keys into the jurisdiction tree, checked once for the file instead of once a row: every node the
+    /// rows were placed in (collected while they streamed) is locked FOR KEY SHARE (what each row's foreign-key check would take, so no jurisdiction can
     /// be deleted until commit) and must exist; then those checks' triggers are off for the upsert and on again
     /// after it. A million per-row lookups were a third of a million-row upsert. Switching a foreign key's trigger
     /// needs a superuser (GeoTwin's own cluster); elsewhere the rows are checked one by one as before.
     /// </summary>
     /// <returns>the triggers switched off, to switch on after the upsert; null when a named jurisdiction is gone</returns>
-    static async Task<List<string>?> CheckTreeKeysOnceAsync(NpgsqlConnection conn, Layer layer, CancellationToken ct)
+    static async Task<List<string>?> CheckTreeKeysOnceAsync(NpgsqlConnection conn, Layer layer, IReadOnlyCollection<long> placedIn, CancellationToken ct)
     {
-        var checks = new List<(string Trigger, string Column)>();
+        var triggers = new List<string>();
         await using (var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bulk_tree_keys.sql"), conn))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Table });
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) checks.Add((r.GetString(0), r.GetString(1)));
+            while (await r.ReadAsync(ct)) triggers.Add(r.GetString(0));
         }
-        if (checks.Count == 0) return [];
-        var keys = string.Join(", ", checks.Select(c => c.Column).Distinct().Select(c => $"({c})"));
-        var missing = await ScalarSqlAsync<long>(conn, $"""
-            WITH named AS (SELECT DISTINCT k FROM import_staging, LATERAL (VALUES {keys}) AS v(k) WHERE k IS NOT NULL),
-                 locked AS (SELECT id FROM jurisdictions WHERE id IN (SELECT k FROM named) FOR KEY SHARE)
-            SELECT (SELECT count(*) FROM named) - (SELECT count(*) FROM locked)
-            """, ct);
-        if (missing > 0) return null;
-        foreach (var (trigger, _) in checks) await ExecAsync(conn, $"ALTER TABLE {layer.Table} DISABLE TRIGGER {trigger}", ct);
-        return [.. checks.Select(c => c.Trigger)];
+        if (triggers.Count == 0) return [];
+        var locked = await ScalarSqlAsync<long>(conn,
+            "SELECT count(*) FROM (SELECT id FROM jurisdictions WHERE id = ANY ($1) FOR KEY SHARE) locked", ct, placedIn.ToArray());
+        if (locked < placedIn.Count) return null;
+        foreach (var trigger in triggers) await ExecAsync(conn, $"ALTER TABLE {layer.Table} DISABLE TRIGGER {trigger}", ct);
+        return triggers;
+    }
+
+    /// <summary>
+    /// In a bulk load whose natural keys are all new to the table (one join says so), the unique constraint on that
+    /// key and the foreign keys leaning on it are dropped for the insert and added back after it: one sort builds
+    /// the unique index and one join checks the references, where ON CONFLICT probed the index and queued a deferred
+    /// check for each of a million rows. The staged keys are already unique (the duplicates check) and the table is
+    /// locked against every other writer since its indexes were dropped, so adding them back cannot fail on the
+    /// key; a reference the checks missed fails it, and the file is refused as before. A primary key stays.
+    /// </summary>
+    /// <returns>(drop, add) statements in drop order; empty when a staged key is already stored (the upsert runs as usual)</returns>
+    static async Task<List<(string Drop, string Add)>> DropKeyConstraintsWhenEveryKeyIsNewAsync(NpgsqlConnection conn, Layer layer, CancellationToken ct)
+    {
+        var constraints = new List<(string Drop, string Add)>();
+        await using (var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bulk_key_constraints.sql"), conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Table });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Key });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) constraints.Add((r.GetString(0), r.GetString(1)));
+        }
+        if (constraints.Count == 0) return [];
+        // An empty table (a first load) needs no join.
+        var stored = await ScalarSqlAsync<bool>(conn, $"SELECT EXISTS (SELECT 1 FROM {layer.Table})", ct) && await ScalarSqlAsync<bool>(conn,
+            $"SELECT EXISTS (SELECT 1 FROM import_staging s JOIN {layer.Table} t ON t.{layer.Key} = s.{layer.Key})", ct);
+        if (stored) return [];
+        foreach (var (drop, _) in constraints) await ExecAsync(conn, drop, ct);
+        return constraints;
     }
 
     static async Task<(List<BadRow> Rows, long Count)> BadRowsAsync(NpgsqlConnection conn, int limit, CancellationToken ct)
@@ -222,6 +264,8 @@ public static class Importer
         public long Repaired { get; private set; }
         public long BadCount { get; private set; }
         public List<BadRow> BadRows { get; } = [];
+        /// <summary>Every tree node a row was placed in (jurisdiction or community): the keys a bulk load checks once.</summary>
+        public HashSet<long> PlacedIn { get; } = [];
         public int Srid { get; private set; }
 
         public async Task CopyAsync(NpgsqlDataSource db, NpgsqlConnection conn, ImportMapping mapping, WebDatum datum, TreePlacement? tree, CancellationToken ct)
@@ -233,7 +277,7 @@ public static class Importer
             await using var copy = await conn.BeginBinaryImportAsync(
                 $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}"
                 + (tree is null ? "" : ", anchor, jurisdiction_id, community_id") + ") FROM STDIN (FORMAT BINARY)", ct);
-            foreach (var record in reader.Read(ct))
+            await foreach (var record in ReadAheadAsync(reader, ct))
             {
                 Rows++;
                 // The file's CRS is known once its first record is read (a GeoJSON crs member comes before the features).
@@ -255,14 +299,59 @@ public static class Importer
                     var (jurisdiction, community) = tree.Place(codeIndex < 0 ? null : values[codeIndex] as string, anchor);
                     // Kept for the bad-row report of a polygon outside every station; a point is its own anchor.
                     if (anchor is null || geometry is Point) copy.WriteNull(); else copy.Write(anchor, NpgsqlDbType.Geometry);
-                    if (jurisdiction is { } j) copy.Write(j, NpgsqlDbType.Bigint); else copy.WriteNull();
-                    if (community is { } c) copy.Write(c, NpgsqlDbType.Bigint); else copy.WriteNull();
+                    if (jurisdiction is { } j) { copy.Write(j, NpgsqlDbType.Bigint); PlacedIn.Add(j); } else copy.WriteNull();
+                    if (community is { } c) { copy.Write(c, NpgsqlDbType.Bigint); PlacedIn.Add(c); } else copy.WriteNull();
                 }
                 if (Rows % ProgressEvery == 0) progress?.Report(new ImportProgress(Rows, reader.Progress, "reading"));
             }
             await copy.CompleteAsync(ct);
             Srid = conversion?.SourceSrid ?? await SourceSridAsync(mapping);
             progress?.Report(new ImportProgress(Rows, 1, "reading"));
+        }
+
+        const int ReadAheadBatch = 512;
+
+        /// <summary>
+        /// The file's records, parsed on a thread of their own a batch ahead, so parsing overlaps checking, placing and
+        /// sending the rows (each record is a fresh object, handed over whole). A reader's failure (a malformed file)
+        /// surfaces here after the records before it; leaving early stops the reader before the file is closed.
+        /// </summary>
+        static async IAsyncEnumerable<SourceRecord> ReadAheadAsync(ISourceReader reader, [EnumeratorCancellation] CancellationToken ct)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var batches = Channel.CreateBounded<List<SourceRecord>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+            var parsing = Task.Run(async () =>
+            {
+                try
+                {
+                    var batch = new List<SourceRecord>(ReadAheadBatch);
+                    foreach (var record in reader.Read(stop.Token))
+                    {
+                        batch.Add(record);
+                        if (batch.Count < ReadAheadBatch) continue;
+                        await batches.Writer.WriteAsync(batch, stop.Token);
+                        batch = new List<SourceRecord>(ReadAheadBatch);
+                    }
+                    if (batch.Count > 0) await batches.Writer.WriteAsync(batch, stop.Token);
+                }
+                finally
+                {
+                    batches.Writer.TryComplete();
+                }
+            }, stop.Token);
+            var drained = false;
+            try
+            {
+                await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token))
+                    foreach (var record in batch) yield return record;
+                drained = true;
+            }
+            finally
+            {
+                if (!drained) stop.Cancel();
+                await Task.WhenAny(parsing); // the reader lets go of the file before it is disposed
+            }
+            await parsing;
         }
 
         async Task<CoordinateConversion> ConversionAsync(NpgsqlDataSource db, ImportMapping mapping, WebDatum datum, CancellationToken ct) =>

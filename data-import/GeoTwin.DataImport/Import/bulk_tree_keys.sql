@@ -1,7 +1,7 @@
--- The target table's foreign keys into the jurisdiction tree held in a staging column (jurisdiction_id,
--- community_id): the names of their row-by-row check triggers and the column each checks. A bulk load checks
--- these keys once for the whole file instead (see Importer.CheckTreeKeysOnceAsync).
-SELECT quote_ident(t.tgname), a.attname
+-- The target table's foreign keys into the jurisdiction tree in the columns the importer places rows by
+-- (jurisdiction_id, community_id): the names of their row-by-row check triggers. A bulk load checks these keys
+-- once for the whole file instead (see Importer.CheckTreeKeysOnceAsync).
+SELECT quote_ident(t.tgname)
 FROM pg_constraint c
 JOIN pg_trigger t ON t.tgconstraint = c.oid AND t.tgrelid = c.conrelid
 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]

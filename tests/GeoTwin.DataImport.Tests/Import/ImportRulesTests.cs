@@ -18,12 +18,15 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         SELECT string_agg(indexdef, ' | ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'addresses'
         """;
 
+    const string KeyConstraintOid = "SELECT oid FROM pg_constraint WHERE conname = 'addresses_code_key'";
+
     [Fact]
     public async Task A_bulk_load_builds_the_tables_search_indexes_again_and_a_small_one_keeps_them()
     {
         await using var h = await ImportHarness.CreateAsync(pg);
         var before = await h.ScalarAsync<string>(SearchIndexes);
         Assert.Contains("gin_trgm_ops", before);
+        var keyBefore = await h.ScalarAsync<uint>(KeyConstraintOid);
 
         // 100,000 rows into an empty table: the bulk path (indexes dropped, rows written, indexes built again)
         var bulk = await h.ImportAsync(h.File("bulk.csv", AddressCsv(100_000, i => $"MC-{i:D8},Rue {i % 300} no {i},{i},7.42,43.73")), "addresses");
@@ -43,6 +46,20 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         Assert.Equal("23503", refused.SqlState);
         Assert.Equal(0L, await h.ScalarAsync<long>(
             "SELECT count(*) FROM addresses a JOIN jurisdictions j ON j.id = a.jurisdiction_id WHERE a.jurisdiction_path IS DISTINCT FROM j.path"));
+        // every key was new, so the rows went in without ON CONFLICT; the unique code and the parent reference that
+        // leans on it were dropped for that (a new constraint) and are back, and they bite
+        Assert.NotEqual(keyBefore, await h.ScalarAsync<uint>(KeyConstraintOid));
+        Assert.Equal("addresses_code_key UNIQUE (code)|addresses_parent_code_fkey FOREIGN KEY (parent_code) REFERENCES addresses(code) DEFERRABLE INITIALLY DEFERRED",
+            await h.ScalarAsync<string>("""
+                SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), '|' ORDER BY conname) FROM pg_constraint
+                WHERE conrelid = 'addresses'::regclass AND conname IN ('addresses_code_key', 'addresses_parent_code_fkey')
+                """));
+        var duplicate = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => h.ScalarAsync<long>(
+            "INSERT INTO addresses (code, element_type, full_text, location, jurisdiction_id) SELECT 'MC-00000001', 50, 'x', location, jurisdiction_id FROM addresses LIMIT 1 RETURNING id"));
+        Assert.Equal("23505", duplicate.SqlState);
+        var orphan = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            h.ScalarAsync<long>("UPDATE addresses SET parent_code = 'MC-99999999' WHERE code = 'MC-00000002' RETURNING id"));
+        Assert.Equal("23503", orphan.SqlState);
         // the rebuilt trigram index answers a search the planner may only do through it
         await using (var conn = await h.Db.OpenConnectionAsync())
         {
@@ -61,6 +78,37 @@ public sealed class ImportRulesTests(PostgisFixture pg)
         var again = await h.ImportAsync(h.PathOf("bulk.csv"), "addresses");
         Assert.Equal(100_000, again.Updated);
         Assert.Equal(before, await h.ScalarAsync<string>(SearchIndexes));
+    }
+
+    [Fact]
+    public async Task A_bulk_load_that_names_a_stored_key_updates_it_in_place_and_the_rest_go_in_beside_it()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var first = await h.ImportAsync(h.File("few.csv", AddressCsv(3, i => $"MC-{i:D8},Old {i},{i},7.42,43.73")), "addresses");
+        Assert.True(first.Written, first.Refused);
+        var ids = await h.ScalarAsync<string>("SELECT string_agg(id::text, ',' ORDER BY code) FROM addresses");
+        var keyBefore = await h.ScalarAsync<uint>(KeyConstraintOid);
+
+        // more rows than the table holds (the bulk path), one of them a stored key: no constraint is dropped, the upsert runs
+        var bulk = await h.ImportAsync(h.File("bulk.csv", AddressCsv(100_000, i => $"MC-{i + 2:D8},Rue {i},{i},7.42,43.73")), "addresses");
+        Assert.True(bulk.Written, bulk.Refused);
+        Assert.Equal((99_999L, 1L), (bulk.Inserted, bulk.Updated));
+        Assert.Equal(100_002L, await h.ScalarAsync<long>("SELECT count(*) FROM addresses"));
+        Assert.Equal("Old 1|Rue 1|Rue 2", await h.ScalarAsync<string>(
+            "SELECT string_agg(full_text, '|' ORDER BY code) FROM addresses WHERE code IN ('MC-00000001', 'MC-00000003', 'MC-00000004')"));
+        Assert.Equal(ids, await h.ScalarAsync<string>("SELECT string_agg(id::text, ',' ORDER BY code) FROM addresses WHERE code <= 'MC-00000003'"));
+        Assert.Equal(keyBefore, await h.ScalarAsync<uint>(KeyConstraintOid));
+    }
+
+    [Fact]
+    public void Every_layer_that_can_load_in_bulk_has_an_insert_without_on_conflict()
+    {
+        foreach (var layer in GeoTwin.DataImport.Import.Layers.LayerCatalog.All.Where(l => l != GeoTwin.DataImport.Import.Layers.LayerCatalog.Jurisdictions))
+        {
+            var insert = Importer.InsertOnlySql(layer);
+            Assert.DoesNotContain("ON CONFLICT", insert);
+            Assert.Contains("RETURNING xmax = 0 AS inserted", insert);
+        }
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.IO.Compression;
 
 namespace GeoTwin.Server.Tiles;
 
-/// <summary>A tile as served: raw MVT bytes, an ETag over the content, and their gzip form once a client asks for it.</summary>
+/// <summary>A tile as served: raw MVT bytes, its ETag, and their gzip form once a client asks for it.</summary>
 public sealed class CachedTile(byte[] mvt, string etag)
 {
     byte[]? _gzip;

@@ -124,7 +124,29 @@ public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
         await unzip.CopyToAsync(unzipped);
         Assert.Equal(await plain.Content.ReadAsByteArrayAsync(), unzipped.ToArray());
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Equal(plain.Headers.ETag, notModified.Headers.ETag);
+        // weak: the gzip and plain forms share it, as two builds of the same data do
+        Assert.True(plain.Headers.ETag!.IsWeak);
+        Assert.Equal(plain.Headers.ETag, zipped.Headers.ETag);
         Assert.Contains("private", plain.Headers.CacheControl!.ToString());
+        Assert.Contains("private", notModified.Headers.CacheControl!.ToString());
+    }
+
+    [Fact]
+    public async Task A_tiles_ETag_belongs_to_the_callers_scope_and_filters()
+    {
+        // a revalidation is answered from the key alone, so another scope or filter must never match it
+        var city = await _city.GetAsync(Path("houses,cameras", House2Tile));
+        using var asStation1 = new HttpRequestMessage(HttpMethod.Get, Path("houses,cameras", House2Tile));
+        asStation1.Headers.IfNoneMatch.Add(city.Headers.ETag!);
+        var t = TileAddress.Containing(7.413, 43.733, 14);
+        var all = await _city.GetAsync(Path("incidents", t));
+        using var theftOnly = new HttpRequestMessage(HttpMethod.Get, Path("incidents", t, "?category=theft"));
+        theftOnly.Headers.IfNoneMatch.Add(all.Headers.ETag!);
+
+        Assert.Equal(HttpStatusCode.OK, city.StatusCode);
+        Assert.NotEqual(HttpStatusCode.NotModified, (await _station1.SendAsync(asStation1)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _city.SendAsync(theftOnly)).StatusCode);
     }
 
     [Fact]

@@ -127,6 +127,8 @@ Console.WriteLine($"HTTP floor, each request after a z16 bare-SQL tile: median {
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 await uncached.App.StopAsync();
 await cachedServer.App.StopAsync();
+await cluster.StopAsync();
+Directory.Delete(dir, recursive: true); // a demo cluster is 100 MB of /tmp
 return 0;
 
 // The statements GeoTwin sends for one tile: one batch (one implicit transaction) of role and scope,

@@ -7,7 +7,6 @@
 // (c) is timed twice: interleaved with (a) and (b), each request on its own after a database wait, and back to back,
 // as a browser asks for the tiles of a view; the HTTP floor is given for both states too. A second table times
 // the same three with six requests in flight, as Chromium keeps to one host while Cesium loads a view.
-// PROBE=1 adds, a zoom, a pass of the cached tiles alone (not between (a) and (b)) and their mean size.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -74,41 +73,38 @@ foreach (var server in new[] { uncached, cachedServer })
         if (wait.Elapsed > TimeSpan.FromSeconds(30)) throw new InvalidOperationException("the data-version listener did not start");
 
 var (west, south, east, north) = await Extent(bare, dataset);
+// A zoom's sample of tiles, the layers of the set drawn there, and their names as the tile URL takes them.
+(List<TileAddress> Tiles, List<TileLayer> Selected, string Path) Zoom(int z)
+{
+    var selected = layers.Split(',').Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
+    return (Sample(Cover(west, south, east, north, z), perZoom), selected, string.Join(',', selected.Select(l => l.Name)));
+}
 Console.WriteLine($"dataset {dataset}: layers {layers}; extent {west:F4},{south:F4},{east:F4},{north:F4}; {perZoom} tiles a zoom, {rounds} rounds");
 Console.WriteLine("| zoom | tiles | samples | non-empty | (a) bare SQL median / p95 ms | (b) GeoTwin uncached median / p95 ms | (c) GeoTwin cached median / p95 ms | (c) cached, gzip as a browser asks, median / p95 ms | (c) gzip, back to back, median / p95 ms | (b)/(a) median | tiles/s a / b / c |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var z in Enumerable.Range(12, 5))
 {
-    var tiles = Sample(Cover(west, south, east, north, z), perZoom);
-    var selected = layers.Split(',').Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
+    var (tiles, selected, path) = Zoom(z);
     if (selected.Count == 0) { Console.WriteLine($"| {z} | {tiles.Count} | 0 | 0 | - | - | - | - | - | - | no layer of the set is drawn at z{z} |"); continue; }
     var zoomRounds = Math.Max(rounds, (MinSamples + tiles.Count - 1) / tiles.Count);
-    var path = string.Join(',', selected.Select(l => l.Name));
-    foreach (var t in tiles) await httpCached.GetAsync($"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"); // warm (c)
-    foreach (var t in tiles) await httpBrowser.GetAsync($"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"); // and its gzip form
+    foreach (var t in tiles) await Get(httpCached, Url(path, t)); // warm (c)
+    foreach (var t in tiles) await Get(httpBrowser, Url(path, t)); // and its gzip form
     List<double> a = [], b = [], c = [], cz = [], warm = [];
     var nonEmpty = 0;
     for (var round = 0; round < zoomRounds; round++)
         foreach (var t in tiles)
         {
             a.Add(await Time(() => BareTile(bare, selected, t)));
-            b.Add(await Time(() => Get(httpUncached, $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt")));
+            b.Add(await Time(() => Get(httpUncached, Url(path, t))));
             var sw = Stopwatch.StartNew();
-            var status = await Get(httpCached, $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt");
+            var status = await Get(httpCached, Url(path, t));
             c.Add(sw.Elapsed.TotalMilliseconds);
             if (round == 0 && status == HttpStatusCode.OK) nonEmpty++;
-            cz.Add(await Time(() => Get(httpBrowser, $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt")));
+            cz.Add(await Time(() => Get(httpBrowser, Url(path, t))));
         }
     for (var round = 0; round < zoomRounds; round++)
         foreach (var t in tiles)
-            warm.Add(await Time(() => Get(httpBrowser, $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt")));
-    if (Environment.GetEnvironmentVariable("PROBE") == "1")
-    {
-        List<double> tight = []; long bytes = 0;
-        for (var round = 0; round < rounds; round++)
-            foreach (var t in tiles) tight.Add(await Time(async () => { using var r = await httpCached.GetAsync($"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"); bytes += (await r.Content.ReadAsByteArrayAsync()).Length; }));
-        Console.WriteLine($"probe z{z}: cached tight pass median {Median(tight):F3} p95 {P95(tight):F3}; mean bytes {bytes / tight.Count}");
-    }
+            warm.Add(await Time(() => Get(httpBrowser, Url(path, t))));
     Console.WriteLine($"| {z} | {tiles.Count} | {a.Count} | {nonEmpty} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | {Median(cz):F3} / {P95(cz):F3} | {Median(warm):F3} / {P95(warm):F3} | " +
                       $"{Median(b) / Median(a):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
 }
@@ -121,10 +117,8 @@ Console.WriteLine("| zoom | samples | (a) bare SQL median / p95 ms | (b) GeoTwin
 Console.WriteLine("|---|---|---|---|---|---|---|");
 foreach (var z in Enumerable.Range(12, 5))
 {
-    var tiles = Sample(Cover(west, south, east, north, z), perZoom);
-    var selected = layers.Split(',').Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
+    var (tiles, selected, path) = Zoom(z);
     if (selected.Count == 0) continue;
-    var path = string.Join(',', selected.Select(l => l.Name));
     // A pass keeps InFlight requests going: a zoom of few tiles repeats them (the same tile asked twice at once
     // is two requests, as two viewers would send).
     var pass = Enumerable.Repeat(tiles, (2 * InFlight + tiles.Count - 1) / tiles.Count).SelectMany(t => t).ToList();
@@ -134,8 +128,8 @@ foreach (var z in Enumerable.Range(12, 5))
     for (var round = 0; round < zoomRounds; round++)
     {
         aWall += await InFlightPass(pass, a, t => BareTile(bare, selected, t));
-        bWall += await InFlightPass(pass, b, t => Get(httpUncached, $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"));
-        cWall += await InFlightPass(pass, c, t => Get(httpBrowser, $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt"));
+        bWall += await InFlightPass(pass, b, t => Get(httpUncached, Url(path, t)));
+        cWall += await InFlightPass(pass, c, t => Get(httpBrowser, Url(path, t)));
     }
     Console.WriteLine($"| {z} | {a.Count} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | {Median(b) / Median(a):F2}x | " +
                       $"{a.Count / aWall:F0} / {b.Count / bWall:F0} / {c.Count / cWall:F0} |");
@@ -147,8 +141,7 @@ List<double> floor = [];
 for (var i = 0; i < 200; i++) floor.Add(await Time(() => Get(httpCached, "/healthz")));
 Console.WriteLine($"HTTP floor (GET /healthz, same client and cookie), back to back: median {Median(floor):F3} ms, p95 {P95(floor):F3} ms");
 // The same request, each after a wait on PostgreSQL as the interleaved (c) is: what a lone request costs here.
-var lone = Sample(Cover(west, south, east, north, 16), 40);
-var selected16 = layers.Split(',').Select(n => TileLayers.ByName[n]).Where(l => 16 >= l.MinZoom && 16 <= l.MaxZoom).ToList();
+var (lone, selected16, _) = Zoom(16);
 List<double> afterWait = [];
 for (var i = 0; i < 200; i++)
 {
@@ -208,6 +201,8 @@ static async Task<double> InFlightPass(List<TileAddress> tiles, List<double> tim
     foreach (var mine in await Task.WhenAll(workers)) times.AddRange(mine);
     return wall.Elapsed.TotalSeconds;
 }
+
+static string Url(string path, TileAddress t) => $"/tiles/{path}/{t.Z}/{t.X}/{t.Y}.mvt";
 
 static async Task<double> Time(Func<Task> work)
 {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using System.Text.RegularExpressions;
 using GeoTwin.DataImport.Crs;
 using GeoTwin.DataImport.Import.Layers;
@@ -65,7 +63,7 @@ public static class Importer
         progress?.Report(new ImportProgress(load.Rows, 1, "writing"));
         try
         {
-            var rebuild = await DropIndexesForBulkLoadAsync(conn, layer, load.Rows - badCount, ct);
+            var (rebuild, tableWasEmpty) = await DropIndexesForBulkLoadAsync(conn, layer, load.Rows - badCount, ct);
             var bulk = rebuild.Count > 0;
             if (bulk && layer.PathTrigger is { } trigger) await ExecAsync(conn, $"ALTER TABLE {layer.Table} DISABLE TRIGGER {trigger}", ct);
             var keyChecks = bulk ? await CheckTreeKeysOnceAsync(conn, layer, load.PlacedIn, ct) : [];
@@ -74,7 +72,7 @@ public static class Importer
                 await tx.RollbackAsync(ct);
                 return Result(0, 0, "jurisdictions the rows were placed in were deleted during the import, so nothing was written: import again");
             }
-            var keyConstraints = bulk ? await DropKeyConstraintsWhenEveryKeyIsNewAsync(conn, layer, ct) : [];
+            var keyConstraints = bulk ? await DropKeyConstraintsWhenEveryKeyIsNewAsync(conn, layer, tableWasEmpty, ct) : [];
             var (inserted, updated) = await UpsertAsync(conn, layer, insertOnly: keyConstraints.Count > 0, ct);
             if (bulk)
             {
@@ -156,20 +154,16 @@ public static class Importer
     /// of the import. That is why only a load that at least
     /// doubles the table does it (first loads, a new city); an update of a big table keeps its indexes.
     /// </summary>
-    static async Task<List<string>> DropIndexesForBulkLoadAsync(NpgsqlConnection conn, Layer layer, long rows, CancellationToken ct)
+    /// <returns>the definitions to build again (none: not a bulk load), and whether the table held no row</returns>
+    static async Task<(List<string> Rebuild, bool TableWasEmpty)> DropIndexesForBulkLoadAsync(NpgsqlConnection conn, Layer layer, long rows, CancellationToken ct)
     {
-        if (rows < BulkLoadRows || layer == LayerCatalog.Jurisdictions) return [];
+        if (rows < BulkLoadRows || layer == LayerCatalog.Jurisdictions) return ([], false);
         // Count only as far as it matters: a bounded scan, not the whole table.
-        if (await ScalarSqlAsync<long>(conn, $"SELECT count(*) FROM (SELECT 1 FROM {layer.Table} LIMIT $1) t", ct, rows) >= rows) return [];
-        var indexes = new List<(string Definition, string Name)>();
-        await using (var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bulk_indexes.sql"), conn))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Table });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) indexes.Add((r.GetString(0), r.GetString(1)));
-        }
-        foreach (var (_, name) in indexes) await ExecAsync(conn, $"DROP INDEX {name}", ct);
-        return [.. indexes.Select(i => i.Definition)];
+        var stored = await ScalarSqlAsync<long>(conn, $"SELECT count(*) FROM (SELECT 1 FROM {layer.Table} LIMIT $1) t", ct, rows);
+        if (stored >= rows) return ([], false);
+        var indexes = await TextRowsAsync(conn, "Import/bulk_indexes.sql", ct, layer.Table);
+        foreach (var index in indexes) await ExecAsync(conn, $"DROP INDEX {index[1]}", ct);
+        return ([.. indexes.Select(i => i[0])], stored == 0);
     }
 
     /// <summary>
@@ -182,13 +176,7 @@ public static class Importer
     /// <returns>the triggers switched off, to switch on after the upsert; null when a named jurisdiction is gone</returns>
     static async Task<List<string>?> CheckTreeKeysOnceAsync(NpgsqlConnection conn, Layer layer, IReadOnlyCollection<long> placedIn, CancellationToken ct)
     {
-        var triggers = new List<string>();
-        await using (var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bulk_tree_keys.sql"), conn))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Table });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) triggers.Add(r.GetString(0));
-        }
+        var triggers = (await TextRowsAsync(conn, "Import/bulk_tree_keys.sql", ct, layer.Table)).Select(t => t[0]).ToList();
         if (triggers.Count == 0) return [];
         var locked = await ScalarSqlAsync<long>(conn,
             "SELECT count(*) FROM (SELECT id FROM jurisdictions WHERE id = ANY ($1) FOR KEY SHARE) locked", ct, placedIn.ToArray());
@@ -198,7 +186,7 @@ public static class Importer
     }
 
     /// <summary>
-    /// In a bulk load whose natural keys are all new to the table (one join says so), the unique constraint on that
+    /// In a bulk load whose natural keys are all new to the table (an empty table, else one join says so), the unique constraint on that
     /// key and the foreign keys leaning on it are dropped for the insert and added back after it: one sort builds
     /// the unique index and one join checks the references, where ON CONFLICT probed the index and queued a deferred
     /// check for each of a million rows. The staged keys are already unique (the duplicates check) and the table is
@@ -206,21 +194,13 @@ public static class Importer
     /// key; a reference the checks missed fails it, and the file is refused as before. A primary key stays.
     /// </summary>
     /// <returns>(drop, add) statements in drop order; empty when a staged key is already stored (the upsert runs as usual)</returns>
-    static async Task<List<(string Drop, string Add)>> DropKeyConstraintsWhenEveryKeyIsNewAsync(NpgsqlConnection conn, Layer layer, CancellationToken ct)
+    static async Task<List<(string Drop, string Add)>> DropKeyConstraintsWhenEveryKeyIsNewAsync(NpgsqlConnection conn, Layer layer, bool tableWasEmpty, CancellationToken ct)
     {
-        var constraints = new List<(string Drop, string Add)>();
-        await using (var cmd = new NpgsqlCommand(EmbeddedSql.Get("Import/bulk_key_constraints.sql"), conn))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Table });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = layer.Key });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) constraints.Add((r.GetString(0), r.GetString(1)));
-        }
+        var constraints = (await TextRowsAsync(conn, "Import/bulk_key_constraints.sql", ct, layer.Table, layer.Key)).Select(c => (Drop: c[0], Add: c[1])).ToList();
         if (constraints.Count == 0) return [];
-        // An empty table (a first load) needs no join.
-        var stored = await ScalarSqlAsync<bool>(conn, $"SELECT EXISTS (SELECT 1 FROM {layer.Table})", ct) && await ScalarSqlAsync<bool>(conn,
-            $"SELECT EXISTS (SELECT 1 FROM import_staging s JOIN {layer.Table} t ON t.{layer.Key} = s.{layer.Key})", ct);
-        if (stored) return [];
+        if (!tableWasEmpty && await ScalarSqlAsync<bool>(conn,
+                $"SELECT EXISTS (SELECT 1 FROM import_staging s JOIN {layer.Table} t ON t.{layer.Key} = s.{layer.Key})", ct))
+            return [];
         foreach (var (drop, _) in constraints) await ExecAsync(conn, drop, ct);
         return constraints;
     }
@@ -245,6 +225,17 @@ public static class Importer
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = NoTimeout };
         foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The rows of an embedded query whose columns are all text.</summary>
+    static async Task<List<string[]>> TextRowsAsync(NpgsqlConnection conn, string file, CancellationToken ct, params object[] args)
+    {
+        await using var cmd = new NpgsqlCommand(EmbeddedSql.Get(file), conn);
+        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<string[]>();
+        while (await r.ReadAsync(ct)) rows.Add([.. Enumerable.Range(0, r.FieldCount).Select(r.GetString)]);
+        return rows;
     }
 
     static Task<T?> ScalarAsync<T>(NpgsqlConnection conn, string file, CancellationToken ct, params object[] args) =>
@@ -277,7 +268,7 @@ public static class Importer
             await using var copy = await conn.BeginBinaryImportAsync(
                 $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}"
                 + (tree is null ? "" : ", anchor, jurisdiction_id, community_id") + ") FROM STDIN (FORMAT BINARY)", ct);
-            await foreach (var record in ReadAheadAsync(reader, ct))
+            await foreach (var record in reader.ReadAheadAsync(ct))
             {
                 Rows++;
                 // The file's CRS is known once its first record is read (a GeoJSON crs member comes before the features).
@@ -307,51 +298,6 @@ public static class Importer
             await copy.CompleteAsync(ct);
             Srid = conversion?.SourceSrid ?? await SourceSridAsync(mapping);
             progress?.Report(new ImportProgress(Rows, 1, "reading"));
-        }
-
-        const int ReadAheadBatch = 512;
-
-        /// <summary>
-        /// The file's records, parsed on a thread of their own a batch ahead, so parsing overlaps checking, placing and
-        /// sending the rows (each record is a fresh object, handed over whole). A reader's failure (a malformed file)
-        /// surfaces here after the records before it; leaving early stops the reader before the file is closed.
-        /// </summary>
-        static async IAsyncEnumerable<SourceRecord> ReadAheadAsync(ISourceReader reader, [EnumeratorCancellation] CancellationToken ct)
-        {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var batches = Channel.CreateBounded<List<SourceRecord>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
-            var parsing = Task.Run(async () =>
-            {
-                try
-                {
-                    var batch = new List<SourceRecord>(ReadAheadBatch);
-                    foreach (var record in reader.Read(stop.Token))
-                    {
-                        batch.Add(record);
-                        if (batch.Count < ReadAheadBatch) continue;
-                        await batches.Writer.WriteAsync(batch, stop.Token);
-                        batch = new List<SourceRecord>(ReadAheadBatch);
-                    }
-                    if (batch.Count > 0) await batches.Writer.WriteAsync(batch, stop.Token);
-                }
-                finally
-                {
-                    batches.Writer.TryComplete();
-                }
-            }, stop.Token);
-            var drained = false;
-            try
-            {
-                await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token))
-                    foreach (var record in batch) yield return record;
-                drained = true;
-            }
-            finally
-            {
-                if (!drained) stop.Cancel();
-                await Task.WhenAny(parsing); // the reader lets go of the file before it is disposed
-            }
-            await parsing;
         }
 
         async Task<CoordinateConversion> ConversionAsync(NpgsqlDataSource db, ImportMapping mapping, WebDatum datum, CancellationToken ct) =>

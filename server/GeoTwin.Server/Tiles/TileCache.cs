@@ -2,19 +2,18 @@ using System.IO.Compression;
 
 namespace GeoTwin.Server.Tiles;
 
-/// <summary>A tile as served: raw MVT bytes, its ETag, and their gzip form once a client asks for it.</summary>
-public sealed class CachedTile(byte[] mvt, string etag)
+/// <summary>A tile as served: raw MVT bytes, and their gzip form once a client asks for it (its ETag comes from its cache key).</summary>
+public sealed class CachedTile(byte[] mvt)
 {
     byte[]? _gzip;
 
     public byte[] Mvt => mvt;
-    public string ETag => etag;
 
     /// <summary>Compressed on the first request that accepts gzip (two racing requests compress twice, harmlessly).</summary>
     public byte[] Gzip => _gzip ??= Compress(mvt);
 
-    /// <summary>Counted as if compressed already: gzip output is at most its input plus a few bytes a 64 KiB block.</summary>
-    public long Size => 2L * mvt.Length + 64 + etag.Length * 2 + 64;
+    /// <summary>Counted as if compressed already (gzip output is at most its input plus a few bytes a 64 KiB block), plus the object.</summary>
+    public long Size => 2L * mvt.Length + 128;
 
     static byte[] Compress(byte[] mvt)
     {

@@ -76,10 +76,10 @@ public static class TilesEndpoints
         if (!cache.TryGet(key, out var tile))
         {
             var mvt = selected.Count == 0 ? [] : await BuildAsync(db, user, selected, z, x, yValue, filters, ct);
-            tile = new CachedTile(mvt, etag);
+            tile = new CachedTile(mvt);
             cache.Put(key, tile);
         }
-        return Respond(http, tile);
+        return Respond(http, tile, etag);
     }
 
     /// <summary>
@@ -115,11 +115,11 @@ public static class TilesEndpoints
         headers.Vary = "Accept-Encoding, Cookie, Authorization";
     }
 
-    static IResult Respond(HttpContext http, CachedTile tile)
+    static IResult Respond(HttpContext http, CachedTile tile, string etag)
     {
         var headers = http.Response.Headers;
         if (tile.Mvt.Length == 0) return TypedResults.NoContent();
-        headers.ETag = tile.ETag;
+        headers.ETag = etag;
         var gzip = http.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
         if (gzip) headers.ContentEncoding = "gzip";
         return TypedResults.Bytes(gzip ? tile.Gzip : tile.Mvt, "application/vnd.mapbox-vector-tile");

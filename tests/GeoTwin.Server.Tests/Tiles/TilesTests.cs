@@ -220,7 +220,7 @@ public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
 
 public sealed class TileCacheTests
 {
-    static CachedTile Tile(int size) => new(new byte[size], "\"e\"");
+    static CachedTile Tile(int size) => new(new byte[size]);
 
     [Fact]
     public void The_cache_stays_within_its_byte_budget_and_drops_the_least_recently_used()

@@ -80,16 +80,16 @@ var (west, south, east, north) = await Extent(bare, dataset);
     return (Sample(Cover(west, south, east, north, z), perZoom), selected, string.Join(',', selected.Select(l => l.Name)));
 }
 Console.WriteLine($"dataset {dataset}: layers {layers}; extent {west:F4},{south:F4},{east:F4},{north:F4}; {perZoom} tiles a zoom, {rounds} rounds");
-Console.WriteLine("| zoom | tiles | samples | non-empty | (a) bare SQL median / p95 ms | (b) GeoTwin uncached median / p95 ms | (c) GeoTwin cached median / p95 ms | (c) cached, gzip as a browser asks, median / p95 ms | (c) gzip, back to back, median / p95 ms | (b)/(a) median | tiles/s a / b / c |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| zoom | tiles | samples | non-empty | non-empty tile KB median / max, raw / gzip | (a) bare SQL median / p95 ms | (b) GeoTwin uncached median / p95 ms | (c) GeoTwin cached median / p95 ms | (c) cached, gzip as a browser asks, median / p95 ms | (c) gzip, back to back, median / p95 ms | (b)/(a) median | tiles/s a / b / c |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var z in Enumerable.Range(12, 5))
 {
     var (tiles, selected, path) = Zoom(z);
-    if (selected.Count == 0) { Console.WriteLine($"| {z} | {tiles.Count} | 0 | 0 | - | - | - | - | - | - | no layer of the set is drawn at z{z} |"); continue; }
+    if (selected.Count == 0) { Console.WriteLine($"| {z} | {tiles.Count} | 0 | 0 | - | - | - | - | - | - | - | no layer of the set is drawn at z{z} |"); continue; }
     var zoomRounds = Math.Max(rounds, (MinSamples + tiles.Count - 1) / tiles.Count);
     foreach (var t in tiles) await Get(httpCached, Url(path, t)); // warm (c)
     foreach (var t in tiles) await Get(httpBrowser, Url(path, t)); // and its gzip form
-    List<double> a = [], b = [], c = [], cz = [], warm = [];
+    List<double> a = [], b = [], c = [], cz = [], warm = [], kb = [], kbGzip = [];
     var nonEmpty = 0;
     for (var round = 0; round < zoomRounds; round++)
         foreach (var t in tiles)
@@ -99,13 +99,14 @@ foreach (var z in Enumerable.Range(12, 5))
             var sw = Stopwatch.StartNew();
             var status = await Get(httpCached, Url(path, t));
             c.Add(sw.Elapsed.TotalMilliseconds);
-            if (round == 0 && status == HttpStatusCode.OK) nonEmpty++;
+            if (round == 0 && status == HttpStatusCode.OK) { nonEmpty++; kb.Add(Reads.Length / 1024.0); }
             cz.Add(await Time(() => Get(httpBrowser, Url(path, t))));
+            if (round == 0 && status == HttpStatusCode.OK) kbGzip.Add(Reads.Length / 1024.0);
         }
     for (var round = 0; round < zoomRounds; round++)
         foreach (var t in tiles)
             warm.Add(await Time(() => Get(httpBrowser, Url(path, t))));
-    Console.WriteLine($"| {z} | {tiles.Count} | {a.Count} | {nonEmpty} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | {Median(cz):F3} / {P95(cz):F3} | {Median(warm):F3} / {P95(warm):F3} | " +
+    Console.WriteLine($"| {z} | {tiles.Count} | {a.Count} | {nonEmpty} | {Size(kb)} / {Size(kbGzip)} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | {Median(cz):F3} / {P95(cz):F3} | {Median(warm):F3} / {P95(warm):F3} | " +
                       $"{Median(b) / Median(a):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
 }
 // The same three, with InFlight requests at a time as Chromium keeps to one HTTP/1.1 host while Cesium loads a view
@@ -182,7 +183,8 @@ static async Task<HttpStatusCode> Get(HttpClient http, string path)
     using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
     if ((int)response.StatusCode >= 300) throw new InvalidOperationException($"{path}: {(int)response.StatusCode}");
     await using var body = await response.Content.ReadAsStreamAsync();
-    while (await body.ReadAsync(Reads.Buffer) > 0) { }
+    Reads.Length = 0;
+    for (int n; (n = await body.ReadAsync(Reads.Buffer)) > 0;) Reads.Length += n;
     return response.StatusCode;
 }
 
@@ -214,6 +216,7 @@ static async Task<double> Time(Func<Task> work)
 static double Median(List<double> v) => Percentile(v, 0.5);
 static double P95(List<double> v) => Percentile(v, 0.95);
 static double Percentile(List<double> v, double p) { var s = v.Order().ToList(); return s[(int)Math.Min(s.Count - 1, Math.Floor(p * s.Count))]; }
+static string Size(List<double> kb) => kb.Count == 0 ? "-" : $"{Median(kb):F0} / {kb.Max():F0}";
 static double Rate(List<double> v) => v.Count / (v.Sum() / 1000);
 
 static List<TileAddress> Cover(double w, double s, double e, double n, int z)
@@ -251,4 +254,5 @@ static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql) { await using va
 static class Reads
 {
     public static readonly byte[] Buffer = new byte[1 << 20];
+    public static long Length; // of the last body read
 }

@@ -108,6 +108,40 @@ test("every tile over the jurisdiction decodes: known layers, catalog attributes
   }
 });
 
+test("below z14 incidents come as clusters that count every incident once", async (t) => {
+  // Each point counted in the tile whose interior holds it (not again in a neighbour's buffer).
+  async function incidentsAt(z) {
+    const found = { incidents: 0, features: 0, clusters: 0 };
+    for (const { x, y } of tilesCovering(bbox, z)) {
+      const res = await api.get(`/tiles/incidents/${z}/${x}/${y}.mvt`);
+      assert.ok([200, 204].includes(res.status), `incidents ${z}/${x}/${y}: HTTP ${res.status}`);
+      const layer = res.status === 200 ? decode(res.buffer).layers.incidents : undefined;
+      for (let i = 0; i < (layer?.length ?? 0); i++) {
+        const f = layer.feature(i);
+        const [[p]] = f.loadGeometry();
+        if (p.x < 0 || p.y < 0 || p.x >= layer.extent || p.y >= layer.extent) continue;
+        assert.ok(Number.isInteger(f.properties.count) && f.properties.count >= 1, `incident feature ${f.id}: count ${f.properties.count}`);
+        if (f.properties.count > 1) {
+          found.clusters++;
+          assert.equal(f.properties.code, undefined, "a cluster names no one incident");
+        } else {
+          assert.ok(f.properties.code, "a lone incident keeps its code, to open its record");
+        }
+        found.incidents += f.properties.count;
+        found.features++;
+      }
+    }
+    return found;
+  }
+  const low = await incidentsAt(12);
+  const high = await incidentsAt(14);
+  t.diagnostic(`z12: ${JSON.stringify(low)}; z14: ${JSON.stringify(high)}`);
+  assert.ok(high.incidents > 100, `the demo has incidents at z14: ${high.incidents}`);
+  assert.equal(high.clusters, 0, "from z14 each incident is its own point");
+  assert.equal(low.incidents, high.incidents, "the clusters at z12 count every incident drawn at z14, once");
+  assert.ok(low.features < high.features / 4, `z12 draws far fewer points (${low.features}) than incidents (${high.features})`);
+});
+
 test("tile answers: 204 where nothing is, 400 out of range, 404 unknown layer, TileJSON 3.0", async () => {
   // Null Island at z16 has no GeoTwin data.
   assert.equal((await api.get("/tiles/houses/16/32768/32768.mvt")).status, 204);

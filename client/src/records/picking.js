@@ -3,6 +3,7 @@
 import { ScreenSpaceEventHandler, ScreenSpaceEventType } from "cesium";
 import { groundAt } from "../map/viewer.js";
 import { layerTitle } from "../tiles/layersPanel.js";
+import { t } from "../i18n.js";
 
 const TOLERANCE_PX = 6; // how far a click may miss a point or a line, in screen pixels
 
@@ -13,7 +14,9 @@ const KEY_ATTRIBUTE = { house: "id", address: "code", camera: "id", incident: "c
 export function recordTarget(layer, feature) {
   const props = feature.props ?? {};
   const kind = layer.record;
-  if (kind && KEY_ATTRIBUTE[kind]) {
+  // A cluster (incidents below z14) stands for several records: it shows its count, not one of them.
+  const cluster = props.count > 1;
+  if (kind && KEY_ATTRIBUTE[kind] && !cluster) {
     const key = props[KEY_ATTRIBUTE[kind]] ?? feature.id;
     if (key !== undefined && key !== null) return { kind, key: String(key) };
   }
@@ -21,7 +24,7 @@ export function recordTarget(layer, feature) {
     kind: "feature",
     key: String(feature.id ?? props.id ?? props.code ?? ""),
     kindTitle: layerTitle(layer),
-    title: String(props.name ?? props.code ?? props.id ?? feature.id ?? ""),
+    title: cluster ? t("incidents.cluster", { count: props.count }) : String(props.name ?? props.code ?? props.id ?? feature.id ?? ""),
     attributes: props,
   };
 }

@@ -46,7 +46,7 @@ export function drawFeatures(ctx, features, style, size) {
       ctx.stroke();
     } else if (f.type === 1) {
       for (const group of f.rings) {
-        for (const p of group) drawPoint(ctx, p.x * k, p.y * k, s);
+        for (const p of group) drawPoint(ctx, p.x * k, p.y * k, s, f.props?.count);
       }
     } else {
       continue;
@@ -56,15 +56,25 @@ export function drawFeatures(ctx, features, style, size) {
   return drawn;
 }
 
-function drawPoint(ctx, x, y, s) {
+/** A point; a cluster of count > 1 (incidents below z14) is a larger disc, growing with the log of its count, with the count written in it. */
+function drawPoint(ctx, x, y, s, count) {
+  const cluster = count > 1;
+  const r = cluster ? Math.min(s.radius * 3, s.radius + 2 * Math.log2(count)) : s.radius;
   ctx.beginPath();
-  ctx.arc(x, y, s.radius + 1.5, 0, Math.PI * 2);
+  ctx.arc(x, y, r + 1.5, 0, Math.PI * 2);
   ctx.fillStyle = "#ffffff";
   ctx.fill();
   ctx.beginPath();
-  ctx.arc(x, y, s.radius, 0, Math.PI * 2);
+  ctx.arc(x, y, r, 0, Math.PI * 2);
   ctx.fillStyle = s.fill ?? s.stroke;
   ctx.fill();
   ctx.stroke();
+  if (cluster) {
+    ctx.fillStyle = "#ffffff";
+    ctx.font = `bold ${Math.round(r)}px sans-serif`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(count > 999 ? "999+" : String(count), x, y);
+  }
   ctx.fillStyle = s.fill ?? "transparent";
 }

@@ -45,7 +45,7 @@ public static class TileLayers
             Fields("id:String", "name:String", "heading:Number", "fov:Number", "range:Number", "kind:String", "owner:String", "status:String"),
             new("#b22222", "#ff4500", 1, 4), "camera", ["cameras"]),
         new("incidents", new("警情", "Incidents"), "point", 12, 22,
-            Fields("id:Number", "code:String", "category:String", "priority:Number", "status:String", "received:Number"),
+            Fields("id:Number", "code:String", "category:String", "priority:Number", "status:String", "received:Number", "count:Number"),
             new("#8b0000", "#ff0000", 1, 5), "incident", ["incidents"], TakesIncidentFilters: true),
     ];
 

@@ -183,6 +183,36 @@ public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Below_z14_the_incidents_of_one_cell_are_one_point_with_their_count()
+    {
+        // two more a few metres from INC-1 (theft), in its cell at z13, and one 400 m east of it, alone in its cell
+        await using (var add = _server.Database.DataSource.CreateCommand("""
+            INSERT INTO incidents (code, category, priority, location, jurisdiction_id)
+            SELECT v.code, v.category, v.priority, ST_SetSRID(ST_MakePoint(v.lon, 43.7331), 4326), i.jurisdiction_id
+            FROM incidents i, (VALUES ('INC-3', 'theft', 2, 7.4129), ('INC-4', 'robbery', 1, 7.4128), ('INC-5', 'fire', 3, 7.418)) v (code, category, priority, lon)
+            WHERE i.code = 'INC-1'
+            """))
+            await add.ExecuteNonQueryAsync();
+        await _server.App.Services.GetRequiredService<GeoTwin.Server.Infrastructure.Db.DataVersions>().FenceAsync();
+        var z13 = TileAddress.Containing(7.413, 43.733, 13);
+        var z14 = TileAddress.Containing(7.413, 43.733, 14);
+
+        var low = Assert.Single((await Decode(await _city.GetAsync(Path("incidents", z13)), z13)).Layers).Features;
+        var high = Assert.Single((await Decode(await _city.GetAsync(Path("incidents", z14)), z14)).Layers).Features;
+
+        Assert.Equal(2, low.Count);
+        var cluster = Assert.Single(low, f => Convert.ToInt64(f.Attributes["count"]) == 3);
+        Assert.Equal("theft", cluster.Attributes["category"]); // the commonest of theft, theft, robbery
+        Assert.Equal(1L, Convert.ToInt64(cluster.Attributes["priority"])); // the most urgent
+        Assert.DoesNotContain("code", cluster.Attributes.GetNames()); // a cluster opens no one record
+        Assert.True(cluster.Geometry.Distance(new NetTopologySuite.Geometries.Point(7.4129, 43.7331)) < 0.0005, "drawn where its incidents are");
+        var alone = Assert.Single(low, f => Convert.ToInt64(f.Attributes["count"]) == 1);
+        Assert.Equal("INC-5", alone.Attributes["code"]);
+        Assert.Equal(["INC-1", "INC-3", "INC-4", "INC-5"], high.Select(f => (string)f.Attributes["code"]).Order());
+        Assert.All(high, f => Assert.Equal(1L, Convert.ToInt64(f.Attributes["count"])));
+    }
+
+    [Fact]
     public async Task The_catalog_and_TileJSON_describe_every_layer_in_both_languages()
     {
         var layers = await _city.GetFromJsonAsync<JsonElement>("/api/layers");

@@ -5,7 +5,9 @@
 // Markdown table of medians, p95 and tiles/s, then the HTTP floor (GET /healthz with the same client). Each zoom is
 // timed at least 60 times (a zoom of one tile takes 60 rounds): a median of three samples says little.
 // (c) is timed twice: interleaved with (a) and (b), each request on its own after a database wait, and back to back,
-// as a browser asks for the tiles of a view; the HTTP floor is given for both states too. A second table times
+// as a browser asks for the tiles of a view; the HTTP floor is given for both states too. Before any timing, every
+// path runs for 5 s (see the warm-up). Besides the ratio of the medians, (b)/(a) is given as the median of the ratio
+// for the same tile in the same round: with four tiles of 6-35 ms, a median of the mixture jumps between tiles. A second table times
 // the same three with six requests in flight, as Chromium keeps to one host while Cesium loads a view.
 using System.Diagnostics;
 using System.Net;
@@ -17,6 +19,9 @@ using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Tiles;
 using GeoTwin.Tiling.Tiles;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 var dataset = args.ElementAtOrDefault(0) ?? "demo";
@@ -79,13 +84,31 @@ var (west, south, east, north) = await Extent(bare, dataset);
     var selected = layers.Split(',').Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
     return (Sample(Cover(west, south, east, north, z), perZoom), selected, string.Join(',', selected.Select(l => l.Name)));
 }
+// Warm-up: every path timed below runs until .NET has replaced its first quick code with optimised code (tiered
+// compilation promotes a method after ~30 calls, then compiles it in the background) and PostgreSQL has the pages in
+// memory. Without it the first zoom timed (z12) ran partly on first-tier code: its cached tile cost 2x the others.
+var warmUp = Stopwatch.StartNew();
+for (var pass = 0; pass < 2 || warmUp.Elapsed < TimeSpan.FromSeconds(5); pass++)
+    foreach (var z in Enumerable.Range(12, 5))
+    {
+        var (tiles, selected, path) = Zoom(z);
+        if (selected.Count == 0) continue;
+        foreach (var t in tiles.Take(8))
+        {
+            await BareTile(bare, selected, t);
+            await Get(httpUncached, Url(path, t));
+            await Get(httpCached, Url(path, t));
+            await Get(httpBrowser, Url(path, t));
+        }
+    }
+for (var i = 0; i < 200; i++) await Get(httpCached, "/healthz");
 Console.WriteLine($"dataset {dataset}: layers {layers}; extent {west:F4},{south:F4},{east:F4},{north:F4}; {perZoom} tiles a zoom, {rounds} rounds");
-Console.WriteLine("| zoom | tiles | samples | non-empty | non-empty tile KB median / max, raw / gzip | (a) bare SQL median / p95 ms | (b) GeoTwin uncached median / p95 ms | (c) GeoTwin cached median / p95 ms | (c) cached, gzip as a browser asks, median / p95 ms | (c) gzip, back to back, median / p95 ms | (b)/(a) median | tiles/s a / b / c |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| zoom | tiles | samples | non-empty | non-empty tile KB median / max, raw / gzip | (a) bare SQL median / p95 ms | (b) GeoTwin uncached median / p95 ms | (c) GeoTwin cached median / p95 ms | (c) cached, gzip as a browser asks, median / p95 ms | (c) gzip, back to back, median / p95 ms | (b)/(a) median | b/a of the same tile, median | tiles/s a / b / c |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var z in Enumerable.Range(12, 5))
 {
     var (tiles, selected, path) = Zoom(z);
-    if (selected.Count == 0) { Console.WriteLine($"| {z} | {tiles.Count} | 0 | 0 | - | - | - | - | - | - | - | no layer of the set is drawn at z{z} |"); continue; }
+    if (selected.Count == 0) { Console.WriteLine($"| {z} | {tiles.Count} | 0 | 0 | - | - | - | - | - | - | - | - | no layer of the set is drawn at z{z} |"); continue; }
     var zoomRounds = Math.Max(rounds, (MinSamples + tiles.Count - 1) / tiles.Count);
     foreach (var t in tiles) await Get(httpCached, Url(path, t)); // warm (c)
     foreach (var t in tiles) await Get(httpBrowser, Url(path, t)); // and its gzip form
@@ -107,7 +130,7 @@ foreach (var z in Enumerable.Range(12, 5))
         foreach (var t in tiles)
             warm.Add(await Time(() => Get(httpBrowser, Url(path, t))));
     Console.WriteLine($"| {z} | {tiles.Count} | {a.Count} | {nonEmpty} | {Size(kb)} / {Size(kbGzip)} | {Median(a):F2} / {P95(a):F2} | {Median(b):F2} / {P95(b):F2} | {Median(c):F3} / {P95(c):F3} | {Median(cz):F3} / {P95(cz):F3} | {Median(warm):F3} / {P95(warm):F3} | " +
-                      $"{Median(b) / Median(a):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
+                      $"{Median(b) / Median(a):F2}x | {Median([.. a.Select((x, i) => b[i] / x)]):F2}x | {Rate(a):F0} / {Rate(b):F0} / {Rate(c):F0} |");
 }
 // The same three, with InFlight requests at a time as Chromium keeps to one HTTP/1.1 host while Cesium loads a view
 // (a: that many pooled connections; b and c: that many HTTP connections). Per round, each way takes every tile of
@@ -137,19 +160,65 @@ foreach (var z in Enumerable.Range(12, 5))
 }
 Console.WriteLine();
 
-// The floor under (c): the same signed-in client asking for /healthz (no tile, no database), same process.
-List<double> floor = [];
-for (var i = 0; i < 200; i++) floor.Add(await Time(() => Get(httpCached, "/healthz")));
-Console.WriteLine($"HTTP floor (GET /healthz, same client and cookie), back to back: median {Median(floor):F3} ms, p95 {P95(floor):F3} ms");
-// The same request, each after a wait on PostgreSQL as the interleaved (c) is: what a lone request costs here.
+// The floor under (c) and (b): a request with no tile and no database (GeoTwin's /healthz, the same signed-in
+// client), back to back and each right after a z16 bare-SQL tile as every (b) request is; beside it nginx (Debian's,
+// when installed) answering a 2-byte file to the same kind of client: what any HTTP server costs on this machine.
+await using var nginx = await Nginx.StartAsync();
+await using var emptyApp = await EmptyApp.StartAsync();
+using var httpEmpty = new HttpClient { BaseAddress = new Uri(emptyApp.Url) };
+using var httpNginx = nginx is null ? null : new HttpClient { BaseAddress = new Uri(nginx.Url) };
 var (lone, selected16, _) = Zoom(16);
-List<double> afterWait = [];
+List<double> floor = [], afterWait = [], nginxFloor = [], nginxAfterWait = [], emptyFloor = [], emptyAfterWait = [];
+for (var i = 0; i < 200; i++)
+{
+    floor.Add(await Time(() => Get(httpCached, "/healthz")));
+    emptyFloor.Add(await Time(() => Get(httpEmpty, "/floor")));
+    if (httpNginx is not null) nginxFloor.Add(await Time(() => Get(httpNginx, "/floor")));
+}
 for (var i = 0; i < 200; i++)
 {
     await BareTile(bare, selected16, lone[i % lone.Count]);
     afterWait.Add(await Time(() => Get(httpCached, "/healthz")));
+    await BareTile(bare, selected16, lone[i % lone.Count]);
+    emptyAfterWait.Add(await Time(() => Get(httpEmpty, "/floor")));
+    if (httpNginx is null) continue;
+    await BareTile(bare, selected16, lone[i % lone.Count]);
+    nginxAfterWait.Add(await Time(() => Get(httpNginx, "/floor")));
 }
-Console.WriteLine($"HTTP floor, each request after a z16 bare-SQL tile: median {Median(afterWait):F3} ms, p95 {P95(afterWait):F3} ms");
+Console.WriteLine("| HTTP floor, median / p95 ms | back to back | each after a z16 bare-SQL tile |");
+Console.WriteLine("|---|---|---|");
+Console.WriteLine($"| GeoTwin GET /healthz (no tile, no database) | {Median(floor):F3} / {P95(floor):F3} | {Median(afterWait):F3} / {P95(afterWait):F3} |");
+Console.WriteLine($"| ASP.NET Core, an empty app (Kestrel, one endpoint answering \"ok\", same process) | {Median(emptyFloor):F3} / {P95(emptyFloor):F3} | {Median(emptyAfterWait):F3} / {P95(emptyAfterWait):F3} |");
+if (nginx is not null)
+{
+    Console.WriteLine($"| nginx, a 2-byte file | {Median(nginxFloor):F3} / {P95(nginxFloor):F3} | {Median(nginxAfterWait):F3} / {P95(nginxAfterWait):F3} |");
+    // The cached tiles beside nginx serving the same gzip bytes from files, back to back, alternating tile by tile.
+    Console.WriteLine();
+    Console.WriteLine("| zoom | tiles | (c) GeoTwin cached gzip, back to back, median / p95 ms | nginx, the same bytes from a file, median / p95 ms | GeoTwin / nginx, median |");
+    Console.WriteLine("|---|---|---|---|---|");
+    foreach (var z in Enumerable.Range(12, 5))
+    {
+        var (tiles, selected, path) = Zoom(z);
+        if (selected.Count == 0) continue;
+        List<TileAddress> served = [];
+        foreach (var t in tiles)
+            if (await Get(httpBrowser, Url(path, t)) == HttpStatusCode.OK)
+            {
+                nginx.Put($"{t.Z}/{t.X}/{t.Y}.mvt", Reads.Buffer.AsSpan(0, (int)Reads.Length));
+                served.Add(t);
+            }
+        if (served.Count == 0) continue;
+        List<double> geotwin = [], plain = [];
+        for (var round = 0; round < Math.Max(rounds, (MinSamples + served.Count - 1) / served.Count); round++)
+            foreach (var t in served)
+            {
+                geotwin.Add(await Time(() => Get(httpBrowser, Url(path, t))));
+                plain.Add(await Time(() => Get(httpNginx!, $"/{t.Z}/{t.X}/{t.Y}.mvt")));
+            }
+        Console.WriteLine($"| {z} | {served.Count} | {Median(geotwin):F3} / {P95(geotwin):F3} | {Median(plain):F3} / {P95(plain):F3} | {Median(geotwin) / Median(plain):F2}x |");
+    }
+}
+else Console.WriteLine("(nginx is not installed: apt-get install nginx-light for its reference rows)");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 await uncached.App.StopAsync();
 await cachedServer.App.StopAsync();
@@ -249,6 +318,102 @@ static async Task<HttpClient> SignIn(string url)
 
 static async Task Exec(NpgsqlDataSource db, string sql) { await using var cmd = db.CreateCommand(sql); await cmd.ExecuteNonQueryAsync(); }
 static async Task<T> Scalar<T>(NpgsqlDataSource db, string sql) { await using var cmd = db.CreateCommand(sql); return (T)(await cmd.ExecuteScalarAsync())!; }
+
+/// <summary>The stack GeoTwin is built on with nothing of GeoTwin: Kestrel and one endpoint, in this process as GeoTwin is.</summary>
+sealed class EmptyApp : IAsyncDisposable
+{
+    readonly Microsoft.AspNetCore.Builder.WebApplication _app;
+
+    EmptyApp(Microsoft.AspNetCore.Builder.WebApplication app, string url) => (_app, Url) = (app, url);
+
+    public string Url { get; }
+
+    public static async Task<EmptyApp> StartAsync()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapGet("/floor", () => "ok");
+        await app.StartAsync();
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        return new EmptyApp(app, addresses.First());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>nginx on a free loopback port serving a folder of files, started and removed by the bench.</summary>
+sealed class Nginx : IAsyncDisposable
+{
+    readonly System.Diagnostics.Process _process;
+    readonly string _dir;
+
+    Nginx(System.Diagnostics.Process process, string dir, string url) => (_process, _dir, Url) = (process, dir, url);
+
+    public string Url { get; }
+
+    public void Put(string name, ReadOnlySpan<byte> bytes)
+    {
+        var file = Path.Combine(_dir, "root", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllBytes(file, bytes);
+    }
+
+    public static async Task<Nginx?> StartAsync()
+    {
+        var binary = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists);
+        if (binary is null) return null;
+        var dir = Directory.CreateTempSubdirectory("geotwin-tilebench-nginx-").FullName;
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101); // its workers run as nobody
+        Directory.CreateDirectory(Path.Combine(dir, "root"));
+        Directory.CreateDirectory(Path.Combine(dir, "tmp"));
+        File.WriteAllText(Path.Combine(dir, "root", "floor"), "ok");
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        File.WriteAllText(Path.Combine(dir, "nginx.conf"), $$"""
+            daemon off;
+            worker_processes auto;
+            pid {{dir}}/nginx.pid;
+            error_log {{dir}}/error.log;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                client_body_temp_path {{dir}}/tmp;
+                proxy_temp_path {{dir}}/tmp;
+                fastcgi_temp_path {{dir}}/tmp;
+                uwsgi_temp_path {{dir}}/tmp;
+                scgi_temp_path {{dir}}/tmp;
+                default_type application/octet-stream;
+                sendfile on;
+                server { listen 127.0.0.1:{{port}}; root {{dir}}/root; }
+            }
+            """);
+        var process = System.Diagnostics.Process.Start(binary, ["-c", Path.Combine(dir, "nginx.conf"), "-e", Path.Combine(dir, "error.log")]);
+        var nginx = new Nginx(process, dir, $"http://127.0.0.1:{port}");
+        using var probe = new HttpClient();
+        for (var wait = Stopwatch.StartNew(); ; await Task.Delay(50))
+        {
+            try { if ((await probe.GetAsync($"{nginx.Url}/floor")).IsSuccessStatusCode) return nginx; }
+            catch (HttpRequestException) when (wait.Elapsed < TimeSpan.FromSeconds(10)) { continue; }
+            if (wait.Elapsed > TimeSpan.FromSeconds(10)) throw new InvalidOperationException($"nginx did not serve {nginx.Url}/floor: see {dir}/error.log");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
 
 /// <summary>One client, one request at a time: one buffer serves every response body.</summary>
 static class Reads

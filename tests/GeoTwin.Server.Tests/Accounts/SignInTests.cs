@@ -119,6 +119,31 @@ public sealed class SignInTests(PostgisFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_session_cookie_changed_by_one_character_is_refused_while_the_real_one_works()
+    {
+        var cookies = new CookieContainer();
+        using (var signIn = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(_server.Url) })
+            await signIn.PostAsJsonAsync("/api/auth/login", new { username = "officer", password = Browser.Password });
+        var real = cookies.GetCookies(new Uri(_server.Url))["geotwin.auth"]!.Value;
+        var i = real.Length / 2;
+        var tampered = real[..i] + (real[i] == 'A' ? 'B' : 'A') + real[(i + 1)..];
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = new Uri(_server.Url) };
+
+        async Task<HttpStatusCode> MeWith(string cookie)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+            request.Headers.Add("Cookie", $"geotwin.auth={cookie}");
+            return (await http.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await MeWith(real));
+        Assert.Equal(HttpStatusCode.OK, await MeWith(real)); // the second time from the remembered ticket
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeWith(tampered));
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeWith(real + "x"));
+        Assert.Equal(HttpStatusCode.OK, await MeWith(real));
+    }
+
+    [Fact]
     public async Task Disabling_an_account_ends_its_session_at_once()
     {
         using var officer = await Browser.SignInAsync(_server, "officer", Browser.Password);
@@ -126,9 +151,11 @@ public sealed class SignInTests(PostgisFixture pg) : IAsyncLifetime
         var id = (await admin.GetFromJsonAsync<JsonElement>("/api/users")).EnumerateArray()
             .First(u => u.GetProperty("username").GetString() == "officer").GetProperty("id").GetInt64();
 
+        var before = await officer.GetAsync("/api/auth/me"); // its cookie's ticket is now remembered decrypted
         var disable = await admin.PatchAsJsonAsync($"/api/users/{id}", new { disabled = true });
         var me = await officer.GetAsync("/api/auth/me");
 
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, disable.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
     }

@@ -58,6 +58,9 @@ public static class AuthSetup
                 o.Events.OnRedirectToAccessDenied = ctx => Problem(ctx.HttpContext, 403, "your role may not use this");
                 o.Events.OnValidatePrincipal = RevalidateAsync;
             });
+        // After the cookie handler's own post-configuration, which creates the ticket format this wraps.
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .PostConfigure<TimeProvider>((o, clock) => o.TicketDataFormat = new RememberedTickets(o.TicketDataFormat, clock));
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())

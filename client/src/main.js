@@ -177,6 +177,7 @@ if (geotwin.viewer) {
         zoom: pick.zoom,
         layer: pick.layer.name,
         id: pick.feature.id ?? null,
+        tile: pick.tile,
         target: pick.target,
       };
       clearError("pick");

@@ -2,7 +2,9 @@
 // (people only on request, audited); search flies to an address and opens it.
 import assert from "node:assert/strict";
 import { before } from "node:test";
-import { findFeature, findFeatures, jurisdictionBbox, signedInApi } from "./api.mjs";
+import { VectorTile } from "@mapbox/vector-tile";
+import { PbfReader } from "pbf";
+import { findFeature, findFeatures, jurisdictionBbox, signedInApi, tilesCovering } from "./api.mjs";
 import { browserTest, flyAndRender, sel, waitForGlobeRendered, waitForLayers, waitForReady } from "./pageHelpers.mjs";
 
 const panel = "[data-testid=record-panel]";
@@ -10,10 +12,14 @@ let api;
 let aboveHouses; // names of the point and line layers (addresses, cameras, roads, ...), drawn above houses
 let house; // the house record (GET /api/houses/{id}) of a house found in the tiles
 let address; // the record (GET /api/addresses/{code}) of an address found in the tiles, with its houses
+let allLayers; // every layer name of the catalog
+let bbox;
 before(async () => {
   api = await signedInApi();
-  aboveHouses = (await api.get("/api/layers")).json.filter((l) => l.geometry !== "polygon").map((l) => l.name);
-  const bbox = await jurisdictionBbox(api);
+  const catalog = (await api.get("/api/layers")).json;
+  aboveHouses = catalog.filter((l) => l.geometry !== "polygon").map((l) => l.name);
+  allLayers = catalog.map((l) => l.name);
+  bbox = await jurisdictionBbox(api);
   const h = await findFeature(api, "houses", bbox);
   assert.ok(h, "the demo has no house in its tiles");
   house = (await api.get(`/api/houses/${h.id}`)).json;
@@ -107,6 +113,78 @@ browserTest("(i) a click on a house opens its record with resident counts; peopl
   await page.locator("[data-testid=record-close]").click();
   assert.equal(await page.locator(panel).isVisible(), false);
   assert.equal(await page.evaluate(() => window.geotwin.viewer.entities.getById("picked-feature")), undefined, "outline stays after close");
+  assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
+  s.assertOnlyLocalRequests();
+});
+
+/** The incident cluster with the largest count at zoom z over the jurisdiction: { id, count, lon, lat }. */
+async function biggestCluster(z) {
+  let best = null;
+  for (const { x, y } of tilesCovering(bbox, z)) {
+    const res = await api.get(`/tiles/incidents/${z}/${x}/${y}.mvt`);
+    if (res.status !== 200) continue;
+    const layer = new VectorTile(new PbfReader(res.buffer)).layers.incidents;
+    for (let i = 0; i < (layer?.length ?? 0); i++) {
+      const f = layer.feature(i);
+      const [[p]] = f.loadGeometry();
+      if (p.x < 0 || p.y < 0 || p.x >= layer.extent || p.y >= layer.extent || f.properties.count <= (best?.count ?? 1)) continue;
+      const n = 2 ** z;
+      const lon = ((x + p.x / layer.extent) / n) * 360 - 180;
+      const lat = (Math.atan(Math.sinh(Math.PI * (1 - (2 * (y + p.y / layer.extent)) / n))) * 180) / Math.PI;
+      best = { id: f.id, count: f.properties.count, lon, lat };
+    }
+  }
+  return best;
+}
+
+browserTest("(k) below z14 a click on an incident cluster says how many incidents are there, not one record", {}, async (s, t) => {
+  const { page } = s;
+  const cluster = await biggestCluster(13);
+  assert.ok(cluster, "the demo has no incident cluster at z13");
+  t.diagnostic(`cluster ${JSON.stringify(cluster)}`);
+  await page.addInitScript((names) => {
+    localStorage.setItem("geotwin.layers", JSON.stringify(Object.fromEntries(names.map((n) => [n, { show: false, alpha: 1 }]))));
+  }, allLayers.filter((n) => n !== "incidents"));
+  await page.goto("/");
+  await waitForReady(s);
+  await waitForLayers(page);
+  // The 3D houses stand above the ground and would take the click: switch them off once they are listed.
+  const box = "[data-testid=twin3d-show-houses]";
+  await page.waitForSelector(box, { state: "attached", timeout: 120000 });
+  await page.evaluate((q) => {
+    const el = document.querySelector(q);
+    if (el.checked) {
+      el.checked = false;
+      el.dispatchEvent(new Event("change"));
+    }
+  }, box);
+  // Straight above the cluster, at the height where the map shows z13 (found from the zoom the first click reports).
+  let height = 20000;
+  let pick = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await flyAndRender(page, cluster.lon, cluster.lat, height);
+    await page.evaluate(() => (window.geotwin.lastPick = null));
+    await page.locator(sel.map).click();
+    await page.waitForFunction(() => window.geotwin.lastPick !== null, null, { timeout: 30000 });
+    pick = await page.evaluate(() => window.geotwin.lastPick);
+    t.diagnostic(`height ${Math.round(height)} m: picked ${JSON.stringify({ ...pick, target: undefined })}`);
+    if (Math.round(pick.zoom) === 13) break;
+    height *= 2 ** (pick.zoom - 13);
+  }
+  assert.equal(Math.round(pick.zoom), 13, `the map did not settle at z13: ${pick.zoom}`);
+  assert.equal(pick.layer, "incidents");
+  // The disc on top under the click: this cluster, or a neighbour's larger disc drawn over its middle.
+  const { count } = pick.target.attributes;
+  assert.ok(count > 1, `picked a single incident, not a cluster: ${JSON.stringify(pick.target)}`);
+  assert.equal(pick.target.kind, "feature", "a cluster opens no one incident's record");
+  const text = await waitForRecord(page, "feature", pick.id);
+  assert.match(text, new RegExp(`此处 ${count} 起警情`));
+  // the same cluster, with the same count, is in the server's tile at that zoom
+  const served = await api.get(`/tiles/incidents/${pick.tile.z}/${pick.tile.x}/${pick.tile.y}.mvt`);
+  const layer = new VectorTile(new PbfReader(served.buffer)).layers.incidents;
+  const same = Array.from({ length: layer.length }, (_, i) => layer.feature(i)).find((f) => f.id === pick.id);
+  assert.equal(same?.properties.count, count, `cluster ${pick.id} in tile ${JSON.stringify(pick.tile)}`);
+  await s.screenshot("k-incident-cluster");
   assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
   s.assertOnlyLocalRequests();
 });

@@ -56,10 +56,13 @@ export function drawFeatures(ctx, features, style, size) {
   return drawn;
 }
 
-/** A point; a cluster of count > 1 (incidents below z14) is a larger disc, growing with the log of its count, with the count written in it. */
+/**
+ * A point; a cluster of count > 1 (incidents below z14, one a 16 px cell) is a larger disc, growing with the log of
+ * its count up to 10 px so that neighbouring clusters barely overlap, with the count written in it.
+ */
 function drawPoint(ctx, x, y, s, count) {
   const cluster = count > 1;
-  const r = cluster ? Math.min(s.radius * 3, s.radius + 2 * Math.log2(count)) : s.radius;
+  const r = cluster ? Math.min(10, s.radius + 1.2 * Math.log2(count)) : s.radius;
   ctx.beginPath();
   ctx.arc(x, y, r + 1.5, 0, Math.PI * 2);
   ctx.fillStyle = "#ffffff";

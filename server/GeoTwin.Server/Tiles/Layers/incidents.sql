@@ -1,16 +1,16 @@
 -- Incidents, optionally filtered: $4 categories (NULL = all), $5 from, $6 to (received_at, half-open).
 -- From z14 each incident is its own point. Below z14, where a district fits in a tile, the incidents in one
--- 128-unit cell (8 px of a 256 px tile; cells are aligned to tile edges) are one point at their mean place with
--- how many they are (count), the commonest category, the most urgent priority and the latest time; a cell of
--- one incident is that incident, code and status included, so it still opens its record. Without this a tile
--- grows with every incident ever taken: two years of the demo's were 3/4 of its 330 KB z12 tile, and a real
--- city's would be megabytes that a browser must decode to draw overlapping dots.
+-- 256-unit cell (16 px of a 256 px tile: room for a disc with its count; cells are aligned to tile edges) are one
+-- point at their mean place with how many they are (count), the commonest category, the most urgent priority and
+-- the latest time; a cell of one incident is that incident, code and status included, so it still opens its
+-- record. Without this a tile grows with every incident ever taken: two years of the demo's were 3/4 of its
+-- 330 KB z12 tile, and a real city's would be megabytes that a browser must decode to draw overlapping dots.
 -- Clusters are made from whole cells, including the cells just outside the tile, and kept if their point falls
 -- in the tile's 64-unit buffer: two neighbouring tiles draw the same cluster at the same place.
 WITH near AS (
     SELECT id, code, category, priority, status, received_at, ST_Transform(location, 3857) AS location
     FROM incidents
-    WHERE location && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 128.0 / 4096), 4326)
+    WHERE location && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 256.0 / 4096), 4326)
       AND ($4::text[] IS NULL OR category = ANY ($4::text[]))
       AND ($5::timestamptz IS NULL OR received_at >= $5::timestamptz)
       AND ($6::timestamptz IS NULL OR received_at < $6::timestamptz)
@@ -21,7 +21,7 @@ WITH near AS (
     WHERE $1 >= 14
 ), members AS (
     SELECT id, code, category, priority, status, received_at,
-           ST_AsMVTGeom(location, ST_TileEnvelope($1, $2, $3), 4096, 128, true) AS at
+           ST_AsMVTGeom(location, ST_TileEnvelope($1, $2, $3), 4096, 256, true) AS at
     FROM near
     WHERE $1 < 14
 ), clusters AS (
@@ -35,7 +35,7 @@ WITH near AS (
            ST_SnapToGrid(ST_Centroid(ST_Collect(at)), 1) AS geom
     FROM members
     WHERE at IS NOT NULL
-    GROUP BY floor(ST_X(at) / 128), floor(ST_Y(at) / 128)
+    GROUP BY floor(ST_X(at) / 256), floor(ST_Y(at) / 256)
 )
 SELECT ST_AsMVT(t, 'incidents', 4096, 'geom', 'fid')
 FROM (

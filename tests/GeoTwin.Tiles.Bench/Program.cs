@@ -168,30 +168,30 @@ await using var emptyApp = await EmptyApp.StartAsync();
 using var httpEmpty = new HttpClient { BaseAddress = new Uri(emptyApp.Url) };
 using var httpNginx = nginx is null ? null : new HttpClient { BaseAddress = new Uri(nginx.Url) };
 var (lone, selected16, _) = Zoom(16);
-List<double> floor = [], afterWait = [], nginxFloor = [], nginxAfterWait = [], emptyFloor = [], emptyAfterWait = [];
+// Each request timed in turn, server by server, so the three share the machine's noise.
+List<(string Name, HttpClient Http, string Path)> floors =
+[
+    ("GeoTwin GET /healthz (no tile, no database)", httpCached, "/healthz"),
+    ("ASP.NET Core, an empty app (Kestrel, one endpoint answering \"ok\", same process)", httpEmpty, "/floor"),
+];
+if (httpNginx is not null) floors.Add(("nginx, a 2-byte file", httpNginx, "/floor"));
+var backToBack = floors.Select(_ => new List<double>()).ToArray();
+var afterWait = floors.Select(_ => new List<double>()).ToArray();
 for (var i = 0; i < 200; i++)
-{
-    floor.Add(await Time(() => Get(httpCached, "/healthz")));
-    emptyFloor.Add(await Time(() => Get(httpEmpty, "/floor")));
-    if (httpNginx is not null) nginxFloor.Add(await Time(() => Get(httpNginx, "/floor")));
-}
+    for (var k = 0; k < floors.Count; k++)
+        backToBack[k].Add(await Time(() => Get(floors[k].Http, floors[k].Path)));
 for (var i = 0; i < 200; i++)
-{
-    await BareTile(bare, selected16, lone[i % lone.Count]);
-    afterWait.Add(await Time(() => Get(httpCached, "/healthz")));
-    await BareTile(bare, selected16, lone[i % lone.Count]);
-    emptyAfterWait.Add(await Time(() => Get(httpEmpty, "/floor")));
-    if (httpNginx is null) continue;
-    await BareTile(bare, selected16, lone[i % lone.Count]);
-    nginxAfterWait.Add(await Time(() => Get(httpNginx, "/floor")));
-}
+    for (var k = 0; k < floors.Count; k++)
+    {
+        await BareTile(bare, selected16, lone[i % lone.Count]);
+        afterWait[k].Add(await Time(() => Get(floors[k].Http, floors[k].Path)));
+    }
 Console.WriteLine("| HTTP floor, median / p95 ms | back to back | each after a z16 bare-SQL tile |");
 Console.WriteLine("|---|---|---|");
-Console.WriteLine($"| GeoTwin GET /healthz (no tile, no database) | {Median(floor):F3} / {P95(floor):F3} | {Median(afterWait):F3} / {P95(afterWait):F3} |");
-Console.WriteLine($"| ASP.NET Core, an empty app (Kestrel, one endpoint answering \"ok\", same process) | {Median(emptyFloor):F3} / {P95(emptyFloor):F3} | {Median(emptyAfterWait):F3} / {P95(emptyAfterWait):F3} |");
+for (var k = 0; k < floors.Count; k++)
+    Console.WriteLine($"| {floors[k].Name} | {Median(backToBack[k]):F3} / {P95(backToBack[k]):F3} | {Median(afterWait[k]):F3} / {P95(afterWait[k]):F3} |");
 if (nginx is not null)
 {
-    Console.WriteLine($"| nginx, a 2-byte file | {Median(nginxFloor):F3} / {P95(nginxFloor):F3} | {Median(nginxAfterWait):F3} / {P95(nginxAfterWait):F3} |");
     // The cached tiles beside nginx serving the same gzip bytes from files, back to back, alternating tile by tile.
     Console.WriteLine();
     Console.WriteLine("| zoom | tiles | (c) GeoTwin cached gzip, back to back, median / p95 ms | nginx, the same bytes from a file, median / p95 ms | GeoTwin / nginx, median |");

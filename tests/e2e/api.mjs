@@ -1,6 +1,8 @@
 // The GeoTwin API from node, signed in as the demo admin: what the browser tests use to find real
 // things to click and search for (never exact counts: the demo data may grow), and the tile test.
 import assert from "node:assert/strict";
+import { VectorTile } from "@mapbox/vector-tile";
+import { PbfReader } from "pbf";
 import { baseUrl, DEMO_ADMIN } from "./browser.mjs";
 
 /** Sign in and return { get(path) -> { status, json, buffer, headers }, url }. */
@@ -55,14 +57,38 @@ export async function jurisdictionBbox(api) {
   return bbox;
 }
 
+/** An .mvt body decoded with @mapbox/vector-tile, the decoder the viewer uses. */
+export const decodeTile = (buffer) => new VectorTile(new PbfReader(buffer));
+
+/**
+ * Every feature of layer over bbox at zoom z, each once: from the tile whose interior holds its first point, not
+ * again from a neighbour's buffer. Each tile must answer 200 or 204. [{ feature, tile: { z, x, y }, lon, lat }]
+ */
+export async function featuresOnce(api, layer, bbox, z) {
+  const found = [];
+  for (const { x, y } of tilesCovering(bbox, z)) {
+    const res = await api.get(`/tiles/${layer}/${z}/${x}/${y}.mvt`);
+    assert.ok([200, 204].includes(res.status), `${layer} ${z}/${x}/${y}: HTTP ${res.status}`);
+    const l = res.status === 200 ? decodeTile(res.buffer).layers[layer] : undefined;
+    for (let i = 0; i < (l?.length ?? 0); i++) {
+      const feature = l.feature(i);
+      const [[p]] = feature.loadGeometry();
+      if (p.x < 0 || p.y < 0 || p.x >= l.extent || p.y >= l.extent) continue;
+      const n = 2 ** z;
+      const lon = ((x + p.x / l.extent) / n) * 360 - 180;
+      const lat = (Math.atan(Math.sinh(Math.PI * (1 - (2 * (y + p.y / l.extent)) / n))) * 180) / Math.PI;
+      found.push({ feature, tile: { z, x, y }, lon, lat });
+    }
+  }
+  return found;
+}
+
 /** The features of layer in the first non-empty tile over bbox at zoom z: [{ id, properties }]. */
 export async function findFeatures(api, layer, bbox, z = 16) {
-  const { VectorTile } = await import("@mapbox/vector-tile");
-  const { PbfReader } = await import("pbf");
   for (const { x, y } of tilesCovering(bbox, z)) {
     const res = await api.get(`/tiles/${layer}/${z}/${x}/${y}.mvt`);
     if (res.status !== 200) continue;
-    const l = new VectorTile(new PbfReader(res.buffer)).layers[layer];
+    const l = decodeTile(res.buffer).layers[layer];
     if (l?.length > 0) {
       return Array.from({ length: l.length }, (_, i) => l.feature(i)).map((f) => ({ id: f.id, properties: f.properties }));
     }

@@ -2,9 +2,7 @@
 // (people only on request, audited); search flies to an address and opens it.
 import assert from "node:assert/strict";
 import { before } from "node:test";
-import { VectorTile } from "@mapbox/vector-tile";
-import { PbfReader } from "pbf";
-import { findFeature, findFeatures, jurisdictionBbox, signedInApi, tilesCovering } from "./api.mjs";
+import { decodeTile, featuresOnce, findFeature, findFeatures, jurisdictionBbox, signedInApi } from "./api.mjs";
 import { browserTest, flyAndRender, sel, waitForGlobeRendered, waitForLayers, waitForReady } from "./pageHelpers.mjs";
 
 const panel = "[data-testid=record-panel]";
@@ -119,22 +117,9 @@ browserTest("(i) a click on a house opens its record with resident counts; peopl
 
 /** The incident cluster with the largest count at zoom z over the jurisdiction: { id, count, lon, lat }. */
 async function biggestCluster(z) {
-  let best = null;
-  for (const { x, y } of tilesCovering(bbox, z)) {
-    const res = await api.get(`/tiles/incidents/${z}/${x}/${y}.mvt`);
-    if (res.status !== 200) continue;
-    const layer = new VectorTile(new PbfReader(res.buffer)).layers.incidents;
-    for (let i = 0; i < (layer?.length ?? 0); i++) {
-      const f = layer.feature(i);
-      const [[p]] = f.loadGeometry();
-      if (p.x < 0 || p.y < 0 || p.x >= layer.extent || p.y >= layer.extent || f.properties.count <= (best?.count ?? 1)) continue;
-      const n = 2 ** z;
-      const lon = ((x + p.x / layer.extent) / n) * 360 - 180;
-      const lat = (Math.atan(Math.sinh(Math.PI * (1 - (2 * (y + p.y / layer.extent)) / n))) * 180) / Math.PI;
-      best = { id: f.id, count: f.properties.count, lon, lat };
-    }
-  }
-  return best;
+  const clusters = (await featuresOnce(api, "incidents", bbox, z)).filter(({ feature }) => feature.properties.count > 1);
+  const best = clusters.sort((a, b) => b.feature.properties.count - a.feature.properties.count)[0];
+  return best && { id: best.feature.id, count: best.feature.properties.count, lon: best.lon, lat: best.lat };
 }
 
 browserTest("(k) below z14 a click on an incident cluster says how many incidents are there, not one record", {}, async (s, t) => {
@@ -181,7 +166,7 @@ browserTest("(k) below z14 a click on an incident cluster says how many incident
   assert.match(text, new RegExp(`此处 ${count} 起警情`));
   // the same cluster, with the same count, is in the server's tile at that zoom
   const served = await api.get(`/tiles/incidents/${pick.tile.z}/${pick.tile.x}/${pick.tile.y}.mvt`);
-  const layer = new VectorTile(new PbfReader(served.buffer)).layers.incidents;
+  const layer = decodeTile(served.buffer).layers.incidents;
   const same = Array.from({ length: layer.length }, (_, i) => layer.feature(i)).find((f) => f.id === pick.id);
   assert.equal(same?.properties.count, count, `cluster ${pick.id} in tile ${JSON.stringify(pick.tile)}`);
   await s.screenshot("k-incident-cluster");

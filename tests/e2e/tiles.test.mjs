@@ -3,9 +3,7 @@
 // and no personal attribute ever appears. No browser here: fast.
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { VectorTile } from "@mapbox/vector-tile";
-import { PbfReader } from "pbf";
-import { jurisdictionBbox, signedInApi, tilesCovering } from "./api.mjs";
+import { decodeTile as decode, featuresOnce, jurisdictionBbox, signedInApi, tilesCovering } from "./api.mjs";
 
 // Column names of the personal tables (people_identity, organization_contacts, incident_callers)
 // and other words for the same things: none may be a tile attribute.
@@ -23,7 +21,6 @@ before(async () => {
   bbox = await jurisdictionBbox(api);
 });
 
-const decode = (buffer) => new VectorTile(new PbfReader(buffer));
 const byName = () => new Map(catalog.map((l) => [l.name, l]));
 const minzoomOf = (l) => l.minzoom;
 
@@ -109,27 +106,18 @@ test("every tile over the jurisdiction decodes: known layers, catalog attributes
 });
 
 test("below z14 incidents come as clusters that count every incident once", async (t) => {
-  // Each point counted in the tile whose interior holds it (not again in a neighbour's buffer).
   async function incidentsAt(z) {
     const found = { incidents: 0, features: 0, clusters: 0 };
-    for (const { x, y } of tilesCovering(bbox, z)) {
-      const res = await api.get(`/tiles/incidents/${z}/${x}/${y}.mvt`);
-      assert.ok([200, 204].includes(res.status), `incidents ${z}/${x}/${y}: HTTP ${res.status}`);
-      const layer = res.status === 200 ? decode(res.buffer).layers.incidents : undefined;
-      for (let i = 0; i < (layer?.length ?? 0); i++) {
-        const f = layer.feature(i);
-        const [[p]] = f.loadGeometry();
-        if (p.x < 0 || p.y < 0 || p.x >= layer.extent || p.y >= layer.extent) continue;
-        assert.ok(Number.isInteger(f.properties.count) && f.properties.count >= 1, `incident feature ${f.id}: count ${f.properties.count}`);
-        if (f.properties.count > 1) {
-          found.clusters++;
-          assert.equal(f.properties.code, undefined, "a cluster names no one incident");
-        } else {
-          assert.ok(f.properties.code, "a lone incident keeps its code, to open its record");
-        }
-        found.incidents += f.properties.count;
-        found.features++;
+    for (const { feature: f } of await featuresOnce(api, "incidents", bbox, z)) {
+      assert.ok(Number.isInteger(f.properties.count) && f.properties.count >= 1, `incident feature ${f.id}: count ${f.properties.count}`);
+      if (f.properties.count > 1) {
+        found.clusters++;
+        assert.equal(f.properties.code, undefined, "a cluster names no one incident");
+      } else {
+        assert.ok(f.properties.code, "a lone incident keeps its code, to open its record");
       }
+      found.incidents += f.properties.count;
+      found.features++;
     }
     return found;
   }

@@ -10,7 +10,8 @@
 WITH near AS (
     SELECT id, code, category, priority, status, received_at, ST_Transform(location, 3857) AS location
     FROM incidents
-    WHERE location && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 256.0 / 4096), 4326)
+    -- a cluster's whole cell may lie up to 256 units out; a point is drawn up to 64 units out
+    WHERE location && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => CASE WHEN $1 < 14 THEN 256.0 ELSE 64.0 END / 4096), 4326)
       AND ($4::text[] IS NULL OR category = ANY ($4::text[]))
       AND ($5::timestamptz IS NULL OR received_at >= $5::timestamptz)
       AND ($6::timestamptz IS NULL OR received_at < $6::timestamptz)

@@ -40,10 +40,10 @@ public sealed class PointGrid
         if (n == 0) { minX = minY = maxX = maxY = 0; }
         var w = Math.Max(maxX - minX, 1e-9);
         var h = Math.Max(maxY - minY, 1e-9);
-        if (!(bucket > 0) || double.IsInfinity(bucket)) bucket = Math.Max(w, h);
+        // No radius (nearest-neighbour searches): about one point per bucket.
+        if (!(bucket > 0) || double.IsInfinity(bucket)) bucket = Math.Max(Math.Sqrt(w * h / Math.Max(n, 1)), Math.Max(w, h) / Math.Max(n, 1)) + 1e-9;
         var maxBuckets = 2.0 * n + 16;
-        if (Math.Ceiling(w / bucket + 1) * Math.Ceiling(h / bucket + 1) > maxBuckets)
-            bucket = Math.Sqrt(w * h / maxBuckets) * 1.01 + 1e-9;
+        while (Math.Ceiling(w / bucket + 1) * Math.Ceiling(h / bucket + 1) > maxBuckets) bucket *= 1.5;
         MinX = minX;
         MinY = minY;
         Bucket = bucket;

@@ -5,8 +5,9 @@ namespace GeoTwin.DataImport.Import;
 
 /// <param name="Srid">Source CRS from the command line; wins over the mapping and the file.</param>
 /// <param name="SkipInvalid">Write the good rows and report the bad ones, instead of refusing the whole file.</param>
+/// <param name="MaxVertices">Most vertices a row's geometry may have; null: the layer's own (see <see cref="VertexLimit"/>).</param>
 public sealed record ImportRequest(string Path, string Layer, int? Srid = null, WebDatum? Datum = null, ImportMapping? Mapping = null,
-    bool SkipInvalid = false, ZipLimits? Zip = null, int MaxReportedRows = 10_000);
+    bool SkipInvalid = false, ZipLimits? Zip = null, int MaxReportedRows = 10_000, int? MaxVertices = null);
 
 /// <param name="Fraction">0 to 1 through the file.</param>
 /// <param name="Phase">reading, checking, writing.</param>

@@ -264,6 +264,7 @@ public static class Importer
             var mapper = new RowMapper(layer, mapping);
             var columns = layer.Columns;
             var codeIndex = Array.FindIndex(columns, c => c.Name == "jurisdiction_code");
+            var maxVertices = VertexLimit.For(layer, request.MaxVertices);
             CoordinateConversion? conversion = null;
             await using var copy = await conn.BeginBinaryImportAsync(
                 $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}"
@@ -276,6 +277,7 @@ public static class Importer
                 if (record.Error is { } error) { Bad(record.Row, error); continue; }
                 var (values, field, reason) = mapper.Map(record);
                 if (values is null) { Bad(record.Row, field!, reason!); continue; }
+                if (VertexLimit.Check(record.Geometry, layer, maxVertices) is { } tooMany) { Bad(record.Row, "geometry", tooMany); continue; }
                 var (geometry, geometryError) = Geometry(record.Geometry, conversion);
                 if (geometryError is not null) { Bad(record.Row, "geometry", geometryError); continue; }
 

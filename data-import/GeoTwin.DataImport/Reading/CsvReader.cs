@@ -35,12 +35,14 @@ public sealed class CsvReader : ISourceReader
     }
 
     public Encoding Encoding { get; }
+    /// <summary>The longest record (two bytes a character in memory): <see cref="InputLimits.MaxItemBytes"/>; smaller in tests.</summary>
+    internal long MaxRecordChars { get; init; } = InputLimits.MaxItemBytes / 2;
     public int? DeclaredSrid => null;
     public double Progress => _stream.Length == 0 ? 1 : (double)_stream.Position / _stream.Length;
 
     public IEnumerable<SourceRecord> Read(CancellationToken ct = default)
     {
-        var parser = new Parser(_text, DetectDelimiter(_path, Encoding));
+        var parser = new Parser(_text, DetectDelimiter(_path, Encoding), MaxRecordChars);
         var first = parser.Next();
         if (first is null) yield break;
         // Headers hold names, never numbers or geometry.
@@ -139,7 +141,8 @@ public sealed class CsvReader : ISourceReader
     }
 
     /// <summary>RFC 4180 records: quoted fields may hold delimiters, doubled quotes and line breaks.</summary>
-    sealed class Parser(TextReader text, char delimiter)
+    /// <param name="maxChars">the longest record, in characters (two bytes each in memory)</param>
+    sealed class Parser(TextReader text, char delimiter, long maxChars)
     {
         readonly StringBuilder _cell = new();
         long _line = 1;
@@ -150,9 +153,12 @@ public sealed class CsvReader : ISourceReader
             var start = _line;
             var cells = new List<string>();
             var quoted = false;
+            long size = 0;
             int c;
             while ((c = text.Read()) >= 0)
             {
+                // A quote left open makes the rest of the file one cell: the record is bounded like any reader's item.
+                if (++size > maxChars) throw new Import.ImportRefusedException($"line {start:N0}: a record longer than {maxChars:N0} characters (an unclosed quote?)");
                 if (quoted)
                 {
                     if (c == '"' && text.Peek() == '"') { text.Read(); _cell.Append('"'); }

@@ -193,7 +193,7 @@ sealed class FileBuffer(string path, string item) : IDisposable
         }
         if (_end == Bytes.Length)
         {
-            if (Bytes.Length >= GeoJsonFeature.MaxFeatureBytes) throw new ImportRefusedException($"{item} is larger than {GeoJsonFeature.MaxFeatureBytes >> 20} MiB");
+            if (InputLimits.TooLarge(2L * Bytes.Length, item) is { } tooLarge) throw new ImportRefusedException(tooLarge);
             var grown = new byte[Bytes.Length * 2];
             Buffer.BlockCopy(Bytes, 0, grown, 0, _end);
             Bytes = grown;
@@ -209,8 +209,6 @@ sealed class FileBuffer(string path, string item) : IDisposable
 /// <summary>One GeoJSON Feature object to a record: geometry through NTS, properties as text.</summary>
 static class GeoJsonFeature
 {
-    public const int MaxFeatureBytes = 256 << 20;
-
     static readonly JsonSerializerOptions GeometryOptions = new() { Converters = { new GeoJsonConverterFactory(new GeometryFactory()) } };
 
     public static SourceRecord Parse(long row, ReadOnlySpan<byte> json)

@@ -24,6 +24,8 @@ public static class ImportCommand
           --map COL=FIELD     fill a column from a source field (repeatable)
           --jurisdiction C    jurisdiction code for rows outside every police station
           --skip-invalid      write the good rows and report the bad ones (default: one bad row, nothing written)
+          --max-vertices N    most vertices a row's geometry may have (default: GeoTwin:Import:MaxVertices:<layer>,
+                              else the layer's: houses 10,000, roads 20,000, jurisdictions 100,000, points 1)
           --report FILE       write the result and every reported bad row as JSON
           --data DIR          data directory of the private database (or GEOTWIN_DB for another database)
         """;
@@ -59,6 +61,15 @@ public static class ImportCommand
             .Build();
         try
         {
+            request = request with { MaxVertices = request.MaxVertices ?? ImportLimits.MaxVertices(config, request.Layer) };
+        }
+        catch (InvalidOperationException e)
+        {
+            Cli.Say($"error: {e.Message}");
+            return 64;
+        }
+        try
+        {
             await using var database = await Database.OpenAsync(config, Cli.Say);
             var result = await RunWithProgressAsync(database, request);
             Print(result);
@@ -82,7 +93,7 @@ public static class ImportCommand
     static (ImportRequest, string?, Dictionary<string, string?>) Parse(string[] args)
     {
         string? path = null, layer = null, mappingFile = null, report = null, jurisdiction = null;
-        int? srid = null;
+        int? srid = null, maxVertices = null;
         WebDatum? datum = null;
         var skip = false;
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -103,6 +114,7 @@ public static class ImportCommand
                     break;
                 case "--jurisdiction": jurisdiction = Value(); break;
                 case "--skip-invalid": skip = true; break;
+                case "--max-vertices": maxVertices = int.TryParse(Value(), out var m) && m > 0 ? m : throw new ArgumentException($"--max-vertices needs a whole number above 0, got '{args[i]}'"); break;
                 case "--report": report = Value(); break;
                 case "--help" or "-h": throw new HelpException();
                 case var a when !a.StartsWith('-') && path is null: path = a; break;
@@ -115,7 +127,7 @@ public static class ImportCommand
         var mapping = mappingFile is null ? new ImportMapping() : ImportMapping.Load(mappingFile);
         foreach (var (column, field) in fields) mapping.Fields[column] = field;
         if (jurisdiction is not null) mapping = mapping with { Jurisdiction = jurisdiction };
-        var request = new ImportRequest(Path.GetFullPath(path), layer, srid, datum, mapping, skip);
+        var request = new ImportRequest(Path.GetFullPath(path), layer, srid, datum, mapping, skip, MaxVertices: maxVertices);
         return (request, report, Cli.ParseSettings([.. rest]));
     }
 

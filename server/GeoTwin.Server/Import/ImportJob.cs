@@ -9,7 +9,7 @@ namespace GeoTwin.Server.Import;
 /// An uploaded file's import, run by a Hangfire worker on any node: the file comes back from import_jobs'
 /// chunks to a temporary folder, and the job row carries the percentage while it runs and the report after.
 /// </summary>
-public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twin3dJobs twin3d, ILogger<ImportJob> log)
+public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twin3dJobs twin3d, IConfiguration config, ILogger<ImportJob> log)
 {
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
@@ -24,7 +24,8 @@ public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twi
             // The stored name only lends its extension: the reader is chosen by it, the path is ours.
             var path = Path.Combine(dir, "upload" + Path.GetExtension(fileName).ToLowerInvariant());
             await store.SaveFileAsync(id, path, ct);
-            var request = new ImportRequest(path, layer, options.Srid, WebDatums.Parse(options.Datum), options.Mapping, options.SkipInvalid);
+            var request = new ImportRequest(path, layer, options.Srid, WebDatums.Parse(options.Datum), options.Mapping, options.SkipInvalid,
+                MaxVertices: ImportLimits.MaxVertices(config, layer));
             var latest = new LatestProgress();
             var import = Importer.RunAsync(db, request, latest, ct);
             while (await Task.WhenAny(import, Task.Delay(ProgressInterval, ct)) != import)

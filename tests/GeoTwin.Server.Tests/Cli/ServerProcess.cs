@@ -31,7 +31,8 @@ public sealed partial class ServerProcess : IDisposable
     }
 
     /// <param name="asUser">run through setpriv as this account (tests run as root in CI)</param>
-    public static ServerProcess Start(string[] args, string? asUser = null, string? home = null)
+    /// <param name="environment">variables to set for the child (e.g. a GC heap limit)</param>
+    public static ServerProcess Start(string[] args, string? asUser = null, string? home = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(asUser is null ? "dotnet" : "setpriv")
         {
@@ -47,6 +48,7 @@ public sealed partial class ServerProcess : IDisposable
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("GEOTWIN_DB");
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         if (home is not null)
         {
             psi.Environment["HOME"] = home;

@@ -51,7 +51,7 @@ public static class TilesetBuilder
             TilesetSummary summary;
             using (var spill = new FeatureSpill(Path.Combine(staging, "features.spill"), featureClass))
             {
-                var entries = Read(features, featureClass, spill, progress, cancellationToken);
+                var entries = Read(features, featureClass, spill, options, progress, cancellationToken);
                 if (entries.Count == 0) throw new ArgumentException("there are no features to tile", nameof(features));
                 spill.Seal();
                 var root = TileTree.Plan(entries, options);
@@ -72,14 +72,16 @@ public static class TilesetBuilder
     }
 
     private static List<FeatureEntry> Read(IEnumerable<ExtrudedFeature> features, FeatureClass featureClass, FeatureSpill spill,
-        IProgress<TilesetProgress>? progress, CancellationToken cancellationToken)
+        TilesetOptions options, IProgress<TilesetProgress>? progress, CancellationToken cancellationToken)
     {
         var entries = new List<FeatureEntry>();
         long index = 0;
-        foreach (var f in features)
+        foreach (var given in features)
         {
-            if (f is null) throw new ArgumentException($"feature #{index} is null", nameof(features));
-            f.Validate(index, featureClass);
+            if (given is null) throw new ArgumentException($"feature #{index} is null", nameof(features));
+            given.Validate(index, featureClass);
+            var f = DisplayFootprint.Simplify(given.Footprint, options.MaxFootprintVertices) is var shown && shown != given.Footprint
+                ? given with { Footprint = shown } : given;
             var (offset, length) = spill.Append(f);
             var box = f.Footprint.EnvelopeInternal;
             entries.Add(new FeatureEntry(box.MinX, box.MinY, box.MaxX, box.MaxY, f.BaseHeight, f.RoofHeight, f.Footprint.Area, offset, length));

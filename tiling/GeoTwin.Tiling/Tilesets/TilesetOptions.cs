@@ -40,6 +40,9 @@ public sealed record TilesetOptions
     /// </summary>
     public (double West, double South, double East, double North)? RootCell { get; init; }
 
+    /// <summary>A footprint with more vertices is simplified for display (<see cref="Extrusion.DisplayFootprint"/>).</summary>
+    public int MaxFootprintVertices { get; init; } = 1000;
+
     /// <summary>Deepest quadtree level: a cell still too full there (many features at one spot) stays a leaf.</summary>
     public int MaxLevel { get; init; } = 20;
 
@@ -49,6 +52,7 @@ public sealed record TilesetOptions
         if (!(GeometricErrorFactor > 0) || !double.IsFinite(GeometricErrorFactor))
             throw new ArgumentException($"GeometricErrorFactor must be a positive number, got {GeometricErrorFactor}", "options");
         if (MaxDegreeOfParallelism < 1) throw new ArgumentException($"MaxDegreeOfParallelism must be at least 1, got {MaxDegreeOfParallelism}", "options");
+        if (MaxFootprintVertices < 4) throw new ArgumentException($"MaxFootprintVertices must be at least 4 (a triangle's ring), got {MaxFootprintVertices}", "options");
         if (MaxLevel is < 0 or > 30) throw new ArgumentException($"MaxLevel must be between 0 and 30, got {MaxLevel}", "options");
         if (RootCell is var (w, so, e, n) && !(w < e && so < n && w >= -180 && e <= 180 && so >= -90 && n <= 90))
             throw new ArgumentException($"RootCell must be west < east and south < north in degrees, got ({w}, {so}, {e}, {n})", "options");

@@ -22,6 +22,11 @@ public sealed class Layer
     public required Column[] Columns { get; init; }
     public required GeometryKind Geometry { get; init; }
     public bool GeometryRequired { get; init; } = true;
+    /// <summary>
+    /// Most vertices one row's geometry may have (a point layer: 1). A million-vertex house was accepted once and made every
+    /// 3D viewer download a 217 MB tile; an operator may set another limit for an import (see <see cref="VertexLimit"/>).
+    /// </summary>
+    public int MaxVertices { get; init; } = 1;
     public Placement Placement { get; init; } = Placement.DeepestPolice;
     /// <summary>Columns whose values must be unique in the file; the first is the natural key.</summary>
     public required string[] UniqueColumns { get; init; }

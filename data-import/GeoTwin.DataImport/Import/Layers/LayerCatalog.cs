@@ -39,7 +39,7 @@ public static class LayerCatalog
 
     public static readonly Layer Houses = new()
     {
-        Name = "houses", Table = "houses", Geometry = GeometryKind.Polygon, UniqueColumns = ["code"],
+        Name = "houses", Table = "houses", Geometry = GeometryKind.Polygon, UniqueColumns = ["code"], MaxVertices = 10_000,
         Checks = ["Import/Checks/address_refs.sql"],
         Columns =
         [
@@ -152,7 +152,7 @@ public static class LayerCatalog
 
     public static readonly Layer Roads = new()
     {
-        Name = "roads", Table = "roads", Geometry = GeometryKind.Line, Placement = Placement.None, UniqueColumns = ["source_ref"],
+        Name = "roads", Table = "roads", Geometry = GeometryKind.Line, Placement = Placement.None, UniqueColumns = ["source_ref"], MaxVertices = 20_000,
         Columns =
         [
             Text("source_ref", 200, "osm_id", "road_id", "道路编码", "dlbm", "objectid", "fid", "id").Needed(),
@@ -230,6 +230,7 @@ public static class LayerCatalog
     public static readonly Layer Jurisdictions = new()
     {
         Name = "jurisdictions", Table = "jurisdictions", Geometry = GeometryKind.Polygon, GeometryRequired = false, Placement = Placement.None,
+        MaxVertices = 100_000,
         UniqueColumns = ["code"], Checks = ["Import/Checks/jurisdiction_parents.sql"],
         Columns =
         [

@@ -58,6 +58,7 @@ public sealed class OsmPbfReader : ISourceReader
     public IEnumerable<SourceRecord> Read(CancellationToken ct = default)
     {
         CheckHeader();
+        CheckBlocks();
         var source = new PBFOsmStreamSource(_stream);
         using var elements = source.GetEnumerator();
         var nodes = new Dictionary<long, Coordinate>();
@@ -106,6 +107,94 @@ public sealed class OsmPbfReader : ISourceReader
         var length = read >= 4 ? BinaryPrimitives.ReadInt32BigEndian(start) : -1;
         if (length is <= 0 or > 64 * 1024 || !Encoding.ASCII.GetString(start[4..read]).Contains("OSMHeader"))
             throw new InvalidDataException($"{_name}: not an OSM PBF file (it does not start with an OSMHeader block)");
+    }
+
+    /// <summary>The format's own bounds: a BlobHeader under 64 KiB, a Blob (and its unpacked size) under 32 MiB.</summary>
+    const int MaxHeaderBytes = 64 << 10, MaxBlobBytes = 32 << 20;
+
+    /// <summary>
+    /// Walks the block framing before OsmSharp reads it: OsmSharp allocates what a block's header says, so a small
+    /// file claiming 2 GB blocks would take that much (<see cref="InputLimits"/>). Every header and blob must be
+    /// within the format's bounds and the file; a blob's declared unpacked size too. One seek and two small reads a block.
+    /// </summary>
+    void CheckBlocks()
+    {
+        var length = _stream.Length;
+        var header = new byte[MaxHeaderBytes].AsSpan();
+        Span<byte> blobStart = stackalloc byte[16], size = stackalloc byte[4];
+        long position = 0, block = 0;
+        try
+        {
+            while (position < length)
+            {
+                block++;
+                _stream.Position = position;
+                if (length - position < 4) throw Damaged(block, "a block length cut off");
+                _stream.ReadExactly(size);
+                var headerBytes = BinaryPrimitives.ReadInt32BigEndian(size);
+                if (headerBytes is <= 0 or > MaxHeaderBytes) throw Damaged(block, $"a {headerBytes:N0}-byte block header (the format allows 1 to {MaxHeaderBytes:N0})");
+                if (headerBytes > length - position - 4) throw Truncated(block, headerBytes, length - position - 4);
+                _stream.ReadExactly(header[..headerBytes]);
+                var dataBytes = Varint(header[..headerBytes], field: 3);
+                if (dataBytes is not { } data || data is <= 0 or > MaxBlobBytes) throw Damaged(block, $"a block of {dataBytes:N0} bytes (the format allows 1 to {MaxBlobBytes:N0})");
+                var left = length - position - 4 - headerBytes;
+                if (data > left) throw Truncated(block, data, left);
+                var read = _stream.ReadAtLeast(blobStart[..(int)Math.Min(blobStart.Length, data)], 1, throwOnEndOfStream: false);
+                // raw_size (field 2) comes before zlib_data (field 3) as protobuf writes fields in order.
+                if (Varint(blobStart[..read], field: 2, stopAtField: 3) is > MaxBlobBytes and var raw)
+                    throw Damaged(block, $"a block that unpacks to {raw:N0} bytes (the format allows {MaxBlobBytes:N0})");
+                position += 4 + headerBytes + data;
+            }
+        }
+        finally
+        {
+            _stream.Position = 0;
+        }
+    }
+
+    InvalidDataException Damaged(long block, string what) => new($"{_name}: block {block:N0} claims {what}: the OSM PBF file is damaged");
+
+    InvalidDataException Truncated(long block, long claimed, long left) =>
+        new($"{_name}: the OSM PBF file ends early (block {block:N0} claims {claimed:N0} bytes, {left:N0} are left): it is truncated or damaged");
+
+    /// <summary>The first varint field numbered <paramref name="field"/> in a protobuf message (null if absent or cut off).</summary>
+    static long? Varint(ReadOnlySpan<byte> message, int field, int stopAtField = int.MaxValue)
+    {
+        var i = 0;
+        while (i < message.Length)
+        {
+            if (ReadVarint(message, ref i) is not { } key) return null;
+            var (number, wire) = ((int)(key >> 3), (int)(key & 7));
+            if (number >= stopAtField) return null;
+            switch (wire)
+            {
+                case 0:
+                    var value = ReadVarint(message, ref i);
+                    if (number == field) return value;
+                    if (value is null) return null;
+                    break;
+                case 2:
+                    if (ReadVarint(message, ref i) is not { } skip || skip > message.Length - i) return null;
+                    i += (int)skip;
+                    break;
+                case 1: i += 8; break;
+                case 5: i += 4; break;
+                default: return null;
+            }
+        }
+        return null;
+    }
+
+    static long? ReadVarint(ReadOnlySpan<byte> bytes, ref int i)
+    {
+        long value = 0;
+        for (var shift = 0; shift < 64 && i < bytes.Length; shift += 7)
+        {
+            var b = bytes[i++];
+            value |= (long)(b & 0x7F) << shift;
+            if (b < 0x80) return value;
+        }
+        return null;
     }
 
     bool Wanted(OsmGeo e)

@@ -27,6 +27,11 @@ public sealed class AddressesStore(ScopedDb db)
             r.Nullable<int?>(6), r.GetFloat(7), r.GetFloat(8), r.GetInt32(9), r.GetInt32(10), r.GetInt32(11), r.GetInt32(12),
             r.GetDouble(13), r.GetDouble(14)), ct), ct);
 
+    /// <summary>Resident counts of those of the houses that are in the caller's scope; the others are left out.</summary>
+    public Task<List<HouseCounts>> CountsAsync(CurrentUser user, long[] ids, CancellationToken ct) =>
+        db.RunAsync(user, s => s.Sql("Addresses/house_counts.sql", ids).ListAsync(r => new HouseCounts(
+            r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)), ct), ct);
+
     /// <returns>null when the house is unknown or out of scope; else its people. Either way the asking is audited in
     /// the same transaction (who asked for the people of which house, and how many were shown: none, too).</returns>
     public Task<List<PersonRecord>?> PeopleAsync(CurrentUser user, long houseId, HttpContext http, CancellationToken ct) =>

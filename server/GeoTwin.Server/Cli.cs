@@ -123,7 +123,7 @@ public static class Cli
         if (demo && await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource))
             Say("loaded the demo jurisdiction into the empty database");
         await FirstStart.EnsureAccountsAsync(server.Database.DataSource, demo, Say);
-        if (demo) await Twin3d.HousesTileset.EnsureForDemoAsync(server.App.Services);
+        await Twin3d.HousesTileset.EnsureCurrentAsync(server.App.Services, demo);
         await server.App.StartAsync();
         Say($"GeoTwin is running at {server.Url}/ (Ctrl-C stops it and its database)");
         if (demo) Say("sign in as admin / demo-admin (every demo account: README.md)");

@@ -161,9 +161,15 @@ browserTest("the houses and Production_5 tilesets load without a failed tile; a 
   assert.equal(pick.layer, "houses-3d", "the click was not taken by the 3D house");
   lap("record open");
 
-  // Colour by floating share: the style switch is applied to the tileset.
+  // Colour by floating share: the tileset carries no counts, so the viewer fetches them through the scoped API
+  // (/api/houses/counts) for the houses of its loaded tiles; the picked house's share is the API's.
   await page.selectOption("[data-testid=twin3d-colour]", "floating");
   assert.equal(await page.evaluate(() => localStorage.getItem("geotwin.twin3d.colour")), "floating");
+  await page.waitForFunction((id) => window.geotwin.twin3d.floatingShare(id) !== undefined, String(house.id), { timeout: 30000 });
+  const expectedShare = house.residentsTotal > 0 ? Math.round((house.residentsFloating / house.residentsTotal) * 1e4) / 1e4 : null;
+  assert.equal(await page.evaluate((id) => window.geotwin.twin3d.floatingShare(id), String(house.id)), expectedShare);
+  const counts = await page.evaluate(() => window.geotwin.twin3d.countsState());
+  assert.equal(counts.failed, 0, `counts requests failed: ${counts.lastError}`);
 
   // The photogrammetry set: listed, flown to, every tile in view loaded (the record panel closed first: on
   // this window it covers the layers panel).

@@ -1,7 +1,9 @@
 // The 3D twin: the houses tileset (pickable, coloured by use or by floating-population share) and the
 // photogrammetry / hosted tilesets the server lists, toggled and flown to from a "3D" section of the
 // layers panel. Everything comes from GeoTwin's own /3dtiles URLs; nothing from Cesium ion.
-import { Cesium3DTileFeature, Cesium3DTileStyle, Cesium3DTileset } from "cesium";
+// The houses tileset carries no resident counts (one tileset goes to every station's staff, counts are scoped):
+// the floating-share colours take them from GET /api/houses/counts, which answers only the caller's houses.
+import { Cesium3DTileFeature, Cesium3DTileStyle, Cesium3DTileset, Color } from "cesium";
 import { fetchJson } from "../api.js";
 import { onLangChange, t } from "../i18n.js";
 
@@ -26,20 +28,43 @@ export const FLOATING_STEPS = [
   [0, "#fef0d9"],
 ];
 
-export function houseStyle(mode) {
-  const conditions =
-    mode === "floating"
-      ? [["${residents_total} === 0", "color('#cccccc')"], ...FLOATING_STEPS.map(([min, c]) => [`\${floating_share} >= ${min}`, `color('${c}')`])]
-      : Object.entries(USE_COLOURS).map(([use, c]) => [`\${use} === '${use}'`, `color('${c}')`]);
-  return new Cesium3DTileStyle({ color: { conditions: [...conditions, ["true", "color('#ffffff')"]] } });
+/** Empty houses, and houses whose counts the caller may not see (another station's) or has not got yet. */
+export const EMPTY_COLOUR = "#cccccc";
+export const UNKNOWN_COLOUR = "#ffffff";
+
+/** The colour of a floating share (null: an empty house; undefined: counts not known). */
+export function floatingColour(share) {
+  if (share === undefined) return UNKNOWN_COLOUR;
+  if (share === null) return EMPTY_COLOUR;
+  return (FLOATING_STEPS.find(([min]) => share >= min) ?? FLOATING_STEPS[FLOATING_STEPS.length - 1])[1];
+}
+
+/**
+ * mode "use": from the tileset's own use property; mode "floating": from the counts fetched for each house id
+ * (counts: Map id -> floatingShare), evaluated per feature; call tileset.makeStyleDirty() when counts arrive.
+ */
+export function houseStyle(mode, counts = new Map()) {
+  if (mode !== "floating") {
+    const conditions = Object.entries(USE_COLOURS).map(([use, c]) => [`\${use} === '${use}'`, `color('${c}')`]);
+    return new Cesium3DTileStyle({ color: { conditions: [...conditions, ["true", "color('#ffffff')"]] } });
+  }
+  const colours = new Map();
+  const colourOf = (css) => colours.get(css) ?? colours.set(css, Color.fromCssColorString(css)).get(css);
+  const style = new Cesium3DTileStyle();
+  style.color = {
+    evaluateColor: (feature, result) => Color.clone(colourOf(floatingColour(counts.get(String(feature.getProperty("id"))))), result),
+  };
+  return style;
 }
 
 const HOUSES = "houses";
 const RETRY_MS = 3000; // the houses tileset is built by a job at demo start: look again until it is there
+const COUNTS_BATCH = 400; // ids a counts request (the server takes up to 500)
 
 /**
  * viewer: the Cesium viewer (or null); panelEl: the layers panel, which gets a "3D" section.
- * Returns { load(), unload(), pick(position) -> { kind: "house", key } | null, flyTo(name), setColour(mode), list(), state() }.
+ * Returns { load(), unload(), pick(position) -> { kind: "house", key } | null, flyTo(name), setColour(mode), list(), state(),
+ * floatingShare(id), countsState() }.
  */
 export function initTwin3d(viewer, panelEl) {
   const section = document.createElement("section");
@@ -54,6 +79,14 @@ export function initTwin3d(viewer, panelEl) {
   const loaded = new Map(); // name -> { tileset, state }
   let generation = 0;
   let retry = null;
+  // Resident counts by house id, fetched through the scoped API for the houses in loaded tiles (floating mode only):
+  // houseIds: every id seen in a loaded tile; counts: id -> floating share (null: empty) of those the caller may see.
+  const houseIds = new Set();
+  const asked = new Set();
+  const counts = new Map();
+  const countsState = { requests: 0, failed: 0, lastError: null };
+  let countsTimer = null;
+  let countsEpoch = 0; // moves at sign-out: answers still on their way are for the previous sign-in
 
   onLangChange(render);
 
@@ -79,6 +112,12 @@ export function initTwin3d(viewer, panelEl) {
     for (const { tileset } of loaded.values()) if (tileset) viewer.scene.primitives.remove(tileset);
     loaded.clear();
     list = [];
+    // Another sign-in may see other houses: forget what this one was told.
+    clearTimeout(countsTimer);
+    countsEpoch++;
+    houseIds.clear();
+    asked.clear();
+    counts.clear();
     section.hidden = true;
   }
 
@@ -99,7 +138,10 @@ export function initTwin3d(viewer, panelEl) {
         if (pending + processing > 0) state.allTilesLoaded = false;
       });
       tileset.allTilesLoaded.addEventListener(() => (state.allTilesLoaded = true));
-      if (ts.name === HOUSES) tileset.style = houseStyle(colourBy);
+      if (ts.name === HOUSES) {
+        tileset.tileLoad.addEventListener((tile) => noteHouses(tile.content));
+        tileset.style = houseStyle(colourBy, counts);
+      }
       viewer.scene.primitives.add(tileset);
       entry.tileset = tileset;
       state.ready = true;
@@ -123,11 +165,48 @@ export function initTwin3d(viewer, panelEl) {
     return viewer.flyTo(entry.tileset, { duration: 1.5 });
   }
 
+  /** Remembers the house ids of a loaded tile, and asks for their counts if they are shown. */
+  function noteHouses(content) {
+    const n = content?.featuresLength ?? 0;
+    for (let i = 0; i < n; i++) {
+      const id = content.getFeature(i)?.getProperty("id");
+      if (id !== undefined && id !== null) houseIds.add(String(id));
+    }
+    if (colourBy === "floating") scheduleCounts();
+  }
+
+  function scheduleCounts() {
+    clearTimeout(countsTimer);
+    countsTimer = setTimeout(fetchCounts, 50); // tiles load in bursts: one request for a burst
+  }
+
+  /** Counts of every seen house not yet asked for, in batches; houses of other stations are not in the answers. */
+  async function fetchCounts() {
+    const mine = countsEpoch;
+    const wanted = [...houseIds].filter((id) => !asked.has(id));
+    for (let i = 0; i < wanted.length; i += COUNTS_BATCH) {
+      const batch = wanted.slice(i, i + COUNTS_BATCH);
+      batch.forEach((id) => asked.add(id));
+      countsState.requests++;
+      try {
+        const { data } = await fetchJson(`/api/houses/counts?ids=${batch.join(",")}`);
+        if (mine !== countsEpoch) return;
+        for (const h of Array.isArray(data) ? data : []) counts.set(String(h.id), h.floatingShare ?? null);
+      } catch (err) {
+        batch.forEach((id) => asked.delete(id)); // asked again with the next tiles
+        countsState.failed++;
+        countsState.lastError = String(err?.message ?? err);
+      }
+      loaded.get(HOUSES)?.tileset?.makeStyleDirty();
+    }
+  }
+
   function setColour(mode) {
     colourBy = mode;
     localStorage.setItem("geotwin.twin3d.colour", mode);
     const houses = loaded.get(HOUSES)?.tileset;
-    if (houses) houses.style = houseStyle(mode);
+    if (houses) houses.style = houseStyle(mode, counts);
+    if (mode === "floating") scheduleCounts();
   }
 
   function render() {
@@ -194,6 +273,9 @@ export function initTwin3d(viewer, panelEl) {
     },
     setColour,
     list: () => list,
+    /** The floating share known for a house id (null: empty; undefined: not known or not the caller's). */
+    floatingShare: (id) => counts.get(String(id)),
     state: () => Object.fromEntries([...loaded].map(([name, { state }]) => [name, { ...state }])),
+    countsState: () => ({ ...countsState, housesSeen: houseIds.size, known: counts.size }),
   };
 }

@@ -62,21 +62,30 @@ public static partial class AccountsEndpoints
             return wrong;
         }
 
-        await store.RecordLoginAsync(candidate.Id, ct);
+        var from = http.Connection.RemoteIpAddress is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : http.Connection.RemoteIpAddress;
+        var session = await store.RecordLoginAsync(candidate.Id, from, ct);
         var identity = new ClaimsIdentity(
         [
             new Claim(ClaimTypes.NameIdentifier, candidate.Id.ToString()),
             new Claim(ClaimTypes.Name, candidate.Username),
             new Claim(ClaimTypes.Role, candidate.Role),
             new Claim(CurrentUser.JurisdictionPathClaim, candidate.JurisdictionPath),
+            new Claim(CurrentUser.SessionClaim, session.ToString("D")),
         ], CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
         AuthSetup.IssueCsrfCookie(http);
         return TypedResults.Ok((await store.MeAsync(candidate.Id, ct))!);
     }
 
-    static async Task<NoContent> LogoutAsync(HttpContext http, CancellationToken ct)
+    /// <summary>
+    /// Ends the server-side session, not only the browser's cookie: a copy of the cookie (another tab, a proxy log,
+    /// a stolen one) is refused from the next request on, here at once (the write fence) and on other nodes as soon
+    /// as they hear the sessions' data version move.
+    /// </summary>
+    static async Task<NoContent> LogoutAsync(HttpContext http, ClaimsPrincipal user, AccountsStore store, CancellationToken ct)
     {
+        if (Guid.TryParse(user.FindFirstValue(CurrentUser.SessionClaim), out var session) && CurrentUser.From(user).UserId is { } id)
+            await store.EndSessionAsync(session, id, ct);
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         http.Response.Cookies.Delete(AuthSetup.CsrfCookie);
         return TypedResults.NoContent();

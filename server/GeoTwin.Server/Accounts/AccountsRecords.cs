@@ -19,7 +19,7 @@ public sealed record IssuedToken(long Id, string Name, string Purpose, string Se
 public sealed record TokenIdentity(string Name, string Purpose, string JurisdictionPath);
 
 public sealed record AuditRow(long Id, DateTime At, string? Username, string Action, string? Endpoint, string? RemoteAddr,
-    string? RecordKind, string[] RecordIds);
+    string? RecordKind, string[] RecordIds, System.Text.Json.JsonElement? Details);
 
 /// <summary>A stored account as sign-in needs it.</summary>
 public sealed record LoginCandidate(long Id, string Username, string PasswordHash, string Role, string JurisdictionPath,

@@ -27,9 +27,17 @@ public sealed class AccountsStore(NpgsqlDataSource db)
         return await cmd.ExecuteScalarAsync(ct) is DateTime until ? until : null;
     }
 
-    public async Task RecordLoginAsync(long userId, CancellationToken ct)
+    /// <returns>the id of the session the sign-in opened, for its cookie to carry</returns>
+    public async Task<Guid> RecordLoginAsync(long userId, System.Net.IPAddress? from, CancellationToken ct)
     {
-        await using var cmd = db.Sql("Accounts/record_login.sql", userId);
+        await using var cmd = db.Sql("Accounts/record_login.sql", userId, from);
+        return (Guid)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Ends a session: its cookie, and any copy of it, is refused from the next request on.</summary>
+    public async Task EndSessionAsync(Guid sessionId, long userId, CancellationToken ct)
+    {
+        await using var cmd = db.Sql("Accounts/end_session.sql", sessionId, userId);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -79,5 +87,6 @@ public sealed class AccountsStore(NpgsqlDataSource db)
         DateTime? from, DateTime? to, int limit, CancellationToken ct) =>
         db.Sql("Accounts/search_audit.sql", username, action, recordKind, recordId, from, to, limit)
             .ListAsync(r => new AuditRow(r.GetInt64(0), r.GetDateTime(1), r.Nullable<string>(2), r.GetString(3),
-                r.Nullable<string>(4), r.Nullable<string>(5), r.Nullable<string>(6), r.GetFieldValue<string[]>(7)), ct);
+                r.Nullable<string>(4), r.Nullable<string>(5), r.Nullable<string>(6), r.GetFieldValue<string[]>(7),
+                r.IsDBNull(8) ? null : System.Text.Json.JsonDocument.Parse(r.GetString(8)).RootElement.Clone()), ct);
 }

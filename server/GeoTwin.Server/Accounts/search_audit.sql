@@ -1,5 +1,5 @@
 -- Newest first; every filter is optional (NULL matches all).
-SELECT id, at, username, action, endpoint, host(remote_addr), record_kind, record_ids
+SELECT id, at, username, action, endpoint, host(remote_addr), record_kind, record_ids, details::text
 FROM audit_log
 WHERE ($1::text IS NULL OR username = $1)
   AND ($2::text IS NULL OR action = $2)

@@ -20,6 +20,8 @@ public static class AddressesEndpoints
             .WithSummary("Addresses by text or code, cameras by id, units by call sign: for the viewer's search box.");
         staff.MapGet("/addresses", SearchAsync).WithName("SearchAddresses").WithSummary("Find addresses by code or text.");
         staff.MapGet("/addresses/{code}", FindAsync).WithName("GetAddress");
+        staff.MapGet("/houses/counts", CountsAsync).WithName("GetHouseCounts")
+            .WithSummary("Resident counts of up to 500 houses by id (ids=1,2,3): only houses in the caller's jurisdiction are answered.");
         staff.MapGet("/houses/{id:long}", HouseAsync).WithName("GetHouse").WithSummary("A house with its resident counts (no personal data).");
 
         var personal = app.MapGroup("/api").WithTags("People").RequireAuthorization(Policies.PersonalData);
@@ -55,6 +57,25 @@ public static class AddressesEndpoints
 
     static async Task<Results<Ok<HouseDetail>, ProblemHttpResult>> HouseAsync(long id, ClaimsPrincipal user, AddressesStore store, CancellationToken ct) =>
         await store.HouseAsync(CurrentUser.From(user), id, ct) is { } house ? TypedResults.Ok(house) : Problems.NotFound($"no house has id {id}");
+
+    public const int MaxCountIds = 500;
+
+    /// <summary>
+    /// The 3D houses' colours by floating share take their counts from here, not from the tileset, which every
+    /// station's staff loads: a house of another station is simply not in the answer (as /api/houses/{id} is 404).
+    /// </summary>
+    static async Task<Results<Ok<List<HouseCounts>>, ProblemHttpResult>> CountsAsync(ClaimsPrincipal user, AddressesStore store, CancellationToken ct,
+        string? ids = null)
+    {
+        if (string.IsNullOrWhiteSpace(ids)) return Problems.BadRequest("ids", "is required: house ids separated by commas, e.g. ids=12,13");
+        var parts = ids.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > MaxCountIds) return Problems.BadRequest("ids", $"has {parts.Length} ids; at most {MaxCountIds} at a time");
+        var parsed = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!long.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out parsed[i]))
+                return Problems.BadRequest("ids", $"'{(parts[i].Length > 30 ? parts[i][..30] + "…" : parts[i])}' is not a house id (a whole number)");
+        return TypedResults.Ok(await store.CountsAsync(CurrentUser.From(user), parsed.Distinct().ToArray(), ct));
+    }
 
     static async Task<Results<Ok<List<PersonRecord>>, ProblemHttpResult>> PeopleAsync(long id, ClaimsPrincipal user, HttpContext http, AddressesStore store, CancellationToken ct) =>
         await store.PeopleAsync(CurrentUser.From(user), id, http, ct) is { } people ? TypedResults.Ok(people) : Problems.NotFound($"no house has id {id}");

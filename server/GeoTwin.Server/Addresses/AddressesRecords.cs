@@ -6,6 +6,15 @@ public sealed record AddressDetail(AddressSummary Address, IReadOnlyList<HouseSu
 public sealed record HouseDetail(long Id, string Code, string? AddressCode, string? AddressText, string Use, int? Floors, int? Rooms,
     double BaseHeightM, double RoofHeightM, int ResidentsTotal, int ResidentsRegistered, int ResidentsFloating, int ResidentsForeign,
     double Lon, double Lat);
+/// <summary>
+/// A house's resident counts, for the 3D houses' floating-share colours: served by the scoped API only (the houses
+/// tileset carries none, as every staff member of every station loads it).
+/// </summary>
+public sealed record HouseCounts(long Id, int ResidentsTotal, int ResidentsRegistered, int ResidentsFloating, int ResidentsForeign)
+{
+    /// <summary>Floating residents over all residents (4 decimals), or null for an empty house.</summary>
+    public double? FloatingShare => ResidentsTotal > 0 ? Math.Round((double)ResidentsFloating / ResidentsTotal, 4) : null;
+}
 /// <summary>Personal data: returned only to roles that read it, and every return is audited.</summary>
 public sealed record PersonRecord(long Id, string FullName, string? IdNumber, string? Phone, bool Floating, bool ForeignNational,
     DateOnly ArrivedOn, DateOnly? ExpectedLeaveOn);

@@ -27,18 +27,27 @@ public sealed class AddressesStore(ScopedDb db)
             r.Nullable<int?>(6), r.GetFloat(7), r.GetFloat(8), r.GetInt32(9), r.GetInt32(10), r.GetInt32(11), r.GetInt32(12),
             r.GetDouble(13), r.GetDouble(14)), ct), ct);
 
-    /// <returns>null when the house is unknown or out of scope; else its people, audited in the same transaction</returns>
+    /// <summary>Resident counts of those of the houses that are in the caller's scope; the others are left out.</summary>
+    public Task<List<HouseCounts>> CountsAsync(CurrentUser user, long[] ids, CancellationToken ct) =>
+        db.RunAsync(user, s => s.Sql("Addresses/house_counts.sql", ids).ListAsync(r => new HouseCounts(
+            r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)), ct), ct);
+
+    /// <returns>null when the house is unknown or out of scope; else its people. Either way the asking is audited in
+    /// the same transaction (who asked for the people of which house, and how many were shown: none, too).</returns>
     public Task<List<PersonRecord>?> PeopleAsync(CurrentUser user, long houseId, HttpContext http, CancellationToken ct) =>
         db.RunAsync(user, async s =>
         {
+            bool visible;
             await using (var house = s.Sql("Addresses/house_by_id.sql", houseId))
             await using (var reader = await house.ExecuteReaderAsync(ct))
-                if (!await reader.ReadAsync(ct)) return null;
-            var people = await s.Sql("Addresses/people_in_house.sql", houseId).ListAsync(r => new PersonRecord(
-                r.GetInt64(0), r.GetString(1), r.Nullable<string>(2), r.Nullable<string>(3), r.GetBoolean(4), r.GetBoolean(5),
-                r.GetFieldValue<DateOnly>(6), r.Nullable<DateOnly?>(7)), ct);
-            await Audit.RecordAsync(s, http, "read", "person", people.Select(p => p.Id.ToString()).ToList(), ct);
-            return people;
+                visible = await reader.ReadAsync(ct);
+            var people = visible
+                ? await s.Sql("Addresses/people_in_house.sql", houseId).ListAsync(r => new PersonRecord(
+                    r.GetInt64(0), r.GetString(1), r.Nullable<string>(2), r.Nullable<string>(3), r.GetBoolean(4), r.GetBoolean(5),
+                    r.GetFieldValue<DateOnly>(6), r.Nullable<DateOnly?>(7)), ct)
+                : [];
+            await Audit.RecordReadAsync(s, http, "person", people.Select(p => p.Id.ToString()).ToList(), new { houseId, houseVisible = visible }, ct);
+            return visible ? people : null;
         }, ct);
 
     /// <returns>null when the address is unknown, out of scope, or (for a resident) not theirs</returns>

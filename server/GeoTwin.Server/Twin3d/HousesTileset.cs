@@ -9,8 +9,9 @@ namespace GeoTwin.Server.Twin3d;
 
 /// <summary>
 /// The houses tileset, built from PostGIS: one extruded building a house row, clickable by its id. Its properties
-/// are the house's own facts and resident counts, never a person: the tiles are served to every staff member
-/// and cached by browsers, while the people behind the counts are read only through the audited API.
+/// are the house's own physical facts (use, floors, heights), no resident count and never a person: one tileset
+/// is served to every staff member of every station and cached by browsers, while counts are scoped (a station
+/// sees its own houses' counts only), so the viewer fetches them through GET /api/houses/counts.
 /// </summary>
 public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
 {
@@ -22,11 +23,6 @@ public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
         new("floors", PropertyType.Int32),
         new("base_height_m", PropertyType.Float64),
         new("roof_height_m", PropertyType.Float64),
-        new("residents_total", PropertyType.Int32),
-        new("residents_registered", PropertyType.Int32),
-        new("residents_floating", PropertyType.Int32),
-        new("residents_foreign", PropertyType.Int32),
-        new("floating_share", PropertyType.Float64),
     ]);
 
     /// <summary>Builds every house into a new version and publishes it. The quadtree's root cell is the jurisdiction's
@@ -58,14 +54,25 @@ public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
     }
 
     /// <summary>
-    /// Demo start: when there are houses but no houses tileset yet, its build is queued as a job (about a second for
-    /// Monaco), so start-up does not wait for it and the viewer lists it once published.
+    /// At start. Demo: when there are houses but no houses tileset yet, its build is queued as a job (about a second
+    /// for Monaco), so start-up does not wait for it and the viewer lists it once published. Any mode: a houses
+    /// tileset built before the counts left it (issue #15) is rebuilt the same way, as it shows every station's counts.
     /// </summary>
-    public static async Task EnsureForDemoAsync(IServiceProvider services)
+    public static async Task EnsureCurrentAsync(IServiceProvider services, bool demo)
     {
         var store = services.GetRequiredService<Twin3dStore>();
-        if (await store.GetAsync(Name, CancellationToken.None) is not null) return;
-        await services.GetRequiredService<Twin3dJobs>().EnqueueHousesAsync("demo", CancellationToken.None);
+        var row = await store.GetAsync(Name, CancellationToken.None);
+        if (row is null ? demo : CarriesCounts(store.Files.VersionFolder(row.Name, row.Version)))
+            await services.GetRequiredService<Twin3dJobs>().EnqueueHousesAsync(row is null ? "demo" : "start: tileset had resident counts", CancellationToken.None);
+    }
+
+    /// <summary>Whether a built version names a count column: its GLBs' JSON chunk holds the property table's schema.</summary>
+    static bool CarriesCounts(string folder)
+    {
+        if (!Directory.Exists(folder)) return false;
+        var marker = "\"residents_total\""u8.ToArray();
+        return Directory.EnumerateFiles(folder, "*.glb", SearchOption.AllDirectories).Take(1)
+            .Any(glb => File.ReadAllBytes(glb).AsSpan().IndexOf(marker) >= 0);
     }
 
     /// <summary>Streams the rows: the builder reads its input once and parks it on disk, so memory stays flat.</summary>
@@ -77,11 +84,9 @@ public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
         while (r.Read())
         {
             ct.ThrowIfCancellationRequested();
-            int total = r.GetInt32(6), floating = r.GetInt32(8);
             yield return new ExtrudedFeature(r.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture), r.GetFieldValue<Geometry>(1),
                 r.GetFloat(2), r.GetFloat(3),
-                [r.GetString(4), r.IsDBNull(5) ? null : (int)r.GetInt16(5), (double)r.GetFloat(2), (double)r.GetFloat(3),
-                 total, r.GetInt32(7), floating, r.GetInt32(9), total > 0 ? Math.Round((double)floating / total, 4) : null]);
+                [r.GetString(4), r.IsDBNull(5) ? null : (int)r.GetInt16(5), (double)r.GetFloat(2), (double)r.GetFloat(3)]);
         }
     }
 }

@@ -12,9 +12,9 @@ namespace GeoTwin.Server.Twin3d;
 /// <summary>
 /// 3D Tiles served from the tileset folder, and the admin side: upload a .zip/.3tz, convert OSGB, rebuild houses.
 /// <para/>
-/// Who sees tiles: staff (every role but resident), not scoped by jurisdiction. A tileset is not personal data: the
-/// houses tileset carries each house's use, heights and resident counts only, and a click opens the house record
-/// through the scoped API, which answers only for houses in the caller's jurisdiction.
+/// Who sees tiles: staff (every role but resident), not scoped by jurisdiction. So the houses tileset carries only
+/// each house's use, floors and heights: resident counts are scoped and come from GET /api/houses/counts, and a click
+/// opens the house record through the scoped API, which answers only for houses in the caller's jurisdiction.
 /// </summary>
 public static class Twin3dEndpoints
 {

@@ -79,7 +79,7 @@ public sealed class Twin3dTests(PostgisFixture pg) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_houses_tileset_built_from_PostGIS_has_one_feature_per_house_row_with_counts_and_no_personal_field()
+    public async Task The_houses_tileset_built_from_PostGIS_has_one_feature_per_house_row_and_no_count_or_personal_field()
     {
         var built = await Houses.BuildAsync(null, default);
         Assert.NotNull(built);
@@ -96,16 +96,43 @@ public sealed class Twin3dTests(PostgisFixture pg) : IAsyncLifetime
             var glb = Glb.Parse(await response.Content.ReadAsByteArrayAsync());
             glb.AssertWellFormed();
             var cls = glb.Json.GetProperty("extensions").GetProperty("EXT_structural_metadata").GetProperty("schema").GetProperty("classes").GetProperty("house");
-            Assert.Equal(["id", "use", "floors", "base_height_m", "roof_height_m", "residents_total", "residents_registered", "residents_floating", "residents_foreign", "floating_share"],
+            // Counts are scoped (a station sees its own houses' only) and this one tileset goes to every station's staff.
+            Assert.Equal(["id", "use", "floors", "base_height_m", "roof_height_m"],
                 cls.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToArray());
+            Assert.DoesNotContain("residents", glb.Json.GetRawText(), StringComparison.OrdinalIgnoreCase);
             ids.AddRange(glb.PropertyColumn("id").Cast<string>());
-            Assert.All(glb.PropertyColumn("residents_total").Cast<int>(), n => Assert.Equal(2, n));
-            Assert.All(glb.PropertyColumn("floating_share").Cast<double>(), s => Assert.Equal(0.5, s));
         }
         await using var cmd = _server.Database.DataSource.CreateCommand("SELECT id::text FROM houses ORDER BY id");
         var rows = new List<string>();
         await using (var r = await cmd.ExecuteReaderAsync()) while (await r.ReadAsync()) rows.Add(r.GetString(0));
         Assert.Equal(rows, ids.Order(StringComparer.Ordinal).OrderBy(long.Parse).ToList());
+    }
+
+    [Fact]
+    public async Task House_counts_come_from_the_scoped_api_only_for_houses_in_the_callers_jurisdiction()
+    {
+        var house1 = await TwoStations.HouseIdAsync(_server.Database.DataSource, TwoStations.Address1);
+        var house2 = await TwoStations.HouseIdAsync(_server.Database.DataSource, TwoStations.Address2);
+        using var second = await Browser.SignedInAsync(_server, "officer2", "community_officer", TwoStations.Station2);
+
+        var own = await second.GetFromJsonAsync<JsonElement>($"/api/houses/counts?ids={house1},{house2},999999");
+        var city = await _staff.GetFromJsonAsync<JsonElement>($"/api/houses/counts?ids={house1},{house2}");
+        var garbage = await second.GetAsync($"/api/houses/counts?ids={house1},abc");
+        var tooMany = await second.GetAsync($"/api/houses/counts?ids={string.Join(',', Enumerable.Range(1, 501))}");
+        var none = await second.GetAsync("/api/houses/counts");
+
+        var only = Assert.Single(own.EnumerateArray());
+        Assert.Equal(house2, only.GetProperty("id").GetInt64());
+        Assert.Equal(2, only.GetProperty("residentsTotal").GetInt32());
+        Assert.Equal(1, only.GetProperty("residentsFloating").GetInt32());
+        Assert.Equal(0.5, only.GetProperty("floatingShare").GetDouble());
+        Assert.Equal([house1, house2], city.EnumerateArray().Select(h => h.GetProperty("id").GetInt64()).ToArray());
+        foreach (var (bad, says) in new[] { (garbage, "'abc' is not a house id"), (tooMany, "at most 500"), (none, "ids: is required") })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(says, await bad.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

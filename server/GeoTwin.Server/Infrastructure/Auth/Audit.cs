@@ -15,10 +15,16 @@ public static class Audit
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
         """;
 
-    public static async Task RecordAsync(ScopedSession session, HttpContext http, string action, string recordKind, IReadOnlyCollection<string> ids, CancellationToken ct)
+    /// <summary>
+    /// A personal-data read: who asked for whom. Written whether or not anybody was shown: an empty answer still
+    /// tells the reader something (nobody is registered there), and the asking is the fact to keep.
+    /// </summary>
+    /// <param name="ids">the records shown (may be none)</param>
+    /// <param name="asked">what was asked for, e.g. new { houseId }: kept in details with the number shown</param>
+    public static async Task RecordReadAsync(ScopedSession session, HttpContext http, string recordKind, IReadOnlyCollection<string> ids, object asked, CancellationToken ct)
     {
-        if (ids.Count == 0) return; // nothing was shown, nothing to log
-        await using var cmd = session.Command(Insert, Values(session.User, http, action, recordKind, ids, null));
+        var details = System.Text.Json.JsonSerializer.Serialize(new { asked, shown = ids.Count }, System.Text.Json.JsonSerializerOptions.Web);
+        await using var cmd = session.Command(Insert, Values(session.User, http, "read", recordKind, ids, details));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

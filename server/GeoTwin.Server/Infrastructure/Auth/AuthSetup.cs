@@ -94,11 +94,12 @@ public static class AuthSetup
             _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 
     /// <summary>
-    /// A disabled, deleted or changed account loses its session on the next request. The answer is
-    /// kept until the users table or the tree changes (DataVersions), so a steady session costs no database
-    /// round trip while the versions are heard in memory (one version lookup, shared with the endpoint,
-    /// while they are not). A change through this server is heard before its response leaves (the write
-    /// fence); one made elsewhere (the CLI, psql, another node) as soon as its notification arrives.
+    /// A disabled, deleted or changed account, or an ended session (signed out, account disabled), loses its
+    /// cookie on the next request, copies of the cookie included. The answer is kept until the users, sessions or
+    /// tree data version moves (DataVersions), so a steady session costs no database round trip while the versions
+    /// are heard in memory (one version lookup, shared with the endpoint, while they are not). A change through
+    /// this server is heard before its response leaves (the write fence); one made elsewhere (the CLI, psql,
+    /// another node) as soon as its notification arrives. Opening a session moves no version (migration 0051).
     /// </summary>
     static async Task RevalidateAsync(CookieValidatePrincipalContext ctx)
     {
@@ -108,14 +109,18 @@ public static class AuthSetup
         var id = long.TryParse(ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : -1;
         var role = ctx.Principal?.FindFirstValue(ClaimTypes.Role) ?? "";
         var path = ctx.Principal?.FindFirstValue(CurrentUser.JurisdictionPathClaim) ?? "";
-        var session = (id, role, path);
-        var version = await versions.OfAsync(ctx.HttpContext, ["users", "jurisdictions"], ctx.HttpContext.RequestAborted);
+        // A cookie from before sessions were kept names none: it matches no row and is refused (sign in again).
+        var sessionId = Guid.TryParse(ctx.Principal?.FindFirstValue(CurrentUser.SessionClaim), out var sid) ? sid : Guid.Empty;
+        var session = (id, role, path, sessionId);
+        var version = await versions.OfAsync(ctx.HttpContext, SessionTables, ctx.HttpContext.RequestAborted);
         if (checks.TryGetValue(session, out var validAt) && validAt == version) return;
 
         var db = services.GetRequiredService<NpgsqlDataSource>();
-        await using var cmd = db.Sql("Infrastructure/Auth/session_still_valid.sql", id, role, path);
+        await using var cmd = db.Sql("Infrastructure/Auth/session_still_valid.sql", id, role, path, sessionId);
         if (await cmd.ExecuteScalarAsync(ctx.HttpContext.RequestAborted) is true)
         {
+            // A crude bound, as RememberedTickets: past it every session checks once more rather than track age.
+            if (checks.Count >= SessionChecks.Capacity) checks.Clear();
             checks[session] = version;
             return;
         }
@@ -124,8 +129,13 @@ public static class AuthSetup
         await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 
+    static readonly string[] SessionTables = ["users", "user_sessions", "jurisdictions"];
+
     /// <summary>Sessions found valid, with the data version they were checked at.</summary>
-    sealed class SessionChecks : System.Collections.Concurrent.ConcurrentDictionary<(long, string, string), string>;
+    sealed class SessionChecks : System.Collections.Concurrent.ConcurrentDictionary<(long, string, string, Guid), string>
+    {
+        public const int Capacity = 100_000;
+    }
 
     public static WebApplication UseSecurity(this WebApplication app)
     {

@@ -8,6 +8,8 @@ public sealed record CurrentUser(long? UserId, long? TokenId, string Name, strin
     public const string JurisdictionPathClaim = "geotwin:jurisdiction_path";
     public const string TokenIdClaim = "geotwin:token_id";
     public const string PurposeClaim = "geotwin:purpose";
+    /// <summary>The user_sessions row a session cookie belongs to: ending the row ends every copy of the cookie.</summary>
+    public const string SessionClaim = "geotwin:session";
     public const string TokenRole = "device";
 
     public bool ReadsPersonalData => UserId is not null && Roles.ReadPersonalData.Contains(Role);

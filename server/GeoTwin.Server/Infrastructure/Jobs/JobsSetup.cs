@@ -22,9 +22,25 @@ public static class JobsSetup
         return builder;
     }
 
+    /// <summary>
+    /// The Hangfire dashboard at /jobs, for admins. Its pages post back to themselves (the statistics poll every few
+    /// seconds, retry and delete buttons), and every cookie write here must carry the double-submit CSRF header
+    /// (AuthSetup), which the dashboard's script never sent: every POST got 403. Its pages name a header and a token
+    /// for the script to send (meta csrf-header / csrf-token), filled from IAntiforgery when one is registered.
+    /// GeoTwin registers none (its own double-submit check is the one CSRF rule), so the authorization filter
+    /// below fills them with GeoTwin's header and the caller's CSRF cookie value, and the same check as everywhere
+    /// else passes. (IgnoreAntiforgeryToken stays false: it would drop those meta tags too.) A sign-in or role
+    /// refusal is answered as problem+json before Hangfire sees the request.
+    /// </summary>
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
-        app.UseHangfireDashboard("/jobs", new DashboardOptions
+        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments(DashboardPath), branch => branch.Use(async (ctx, next) =>
+        {
+            if (ctx.User.Identity?.IsAuthenticated != true) await AuthSetup.Problem(ctx, 401, "sign in first: POST /api/auth/login");
+            else if (!AdminsOnly.Allowed(ctx)) await AuthSetup.Problem(ctx, 403, "only an admin may use the jobs dashboard");
+            else await next(ctx);
+        }));
+        app.UseHangfireDashboard(DashboardPath, new DashboardOptions
         {
             Authorization = [new AdminsOnly()],
             DisplayStorageConnectionString = false,
@@ -33,9 +49,26 @@ public static class JobsSetup
         return app;
     }
 
-    /// <summary>The dashboard is middleware, not an endpoint, so it checks the admin role itself.</summary>
+    const string DashboardPath = "/jobs";
+
+    /// <summary>
+    /// The dashboard is middleware, not an endpoint, so it checks the admin role itself (again, behind the branch
+    /// above), and hands the page GeoTwin's CSRF header and value to send with its POSTs.
+    /// </summary>
     sealed class AdminsOnly : IDashboardAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
+        public static bool Allowed(HttpContext http) => http.User.IsInRole(Roles.Admin);
+
+        public bool Authorize(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            if (!Allowed(http)) return false;
+            if (http.Request.Cookies[AuthSetup.CsrfCookie] is { Length: > 0 } csrf)
+            {
+                context.AntiforgeryHeader = AuthSetup.CsrfHeader;
+                context.AntiforgeryToken = csrf;
+            }
+            return true;
+        }
     }
 }

@@ -12,12 +12,12 @@ public static class OwnedFolders
 {
     public const string TempPrefix = "geotwin-tmp-";
     static readonly string Nonce = Guid.NewGuid().ToString("N")[..8];
+    // Before Self: static initializers run in declaration order.
+    static readonly string Machine = Regex.Replace(Environment.MachineName, "[^A-Za-z0-9-]", "-");
+    static readonly Regex Owner = new(@"^([A-Za-z0-9-]+_[0-9]+_[0-9a-f]{8})-");
 
     /// <summary>This process as a job worker or folder owner: machine_pid_nonce.</summary>
     public static string Self { get; } = $"{Machine}_{Environment.ProcessId}_{Nonce}";
-
-    static readonly string Machine = Regex.Replace(Environment.MachineName, "[^A-Za-z0-9-]", "-");
-    static readonly Regex Owner = new(@"^([A-Za-z0-9-]+_[0-9]+_[0-9a-f]{8})-");
 
     /// <summary>A new folder in the system's temporary folder, owned by this process.</summary>
     public static DirectoryInfo CreateTemp(string kind) =>

@@ -98,7 +98,7 @@ public sealed class ImportSafetyTests(PostgisFixture pg) : IAsyncLifetime
         var before = await Scalar<long>("SELECT count(*) FROM incidents");
         var answer = await station2.PostAsJsonAsync("/api/incidents", new { category = "fire", location = new { lon = 7.41, lat = 43.73 } });
         Assert.Equal(422, (int)answer.StatusCode);
-        Assert.Contains("outside the jurisdiction of", await answer.Content.ReadAsStringAsync());
+        Assert.Contains($"({TwoStations.Area1}), outside your jurisdiction", await answer.Content.ReadAsStringAsync());
         Assert.Equal(before, await Scalar<long>("SELECT count(*) FROM incidents"));
     }
 

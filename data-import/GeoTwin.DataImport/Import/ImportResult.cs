@@ -6,8 +6,10 @@ namespace GeoTwin.DataImport.Import;
 /// <param name="Srid">Source CRS from the command line; wins over the mapping and the file.</param>
 /// <param name="SkipInvalid">Write the good rows and report the bad ones, instead of refusing the whole file.</param>
 /// <param name="MaxVertices">Most vertices a row's geometry may have; null: the layer's own (see <see cref="VertexLimit"/>).</param>
+/// <param name="Scope">The jurisdiction subtree (an ltree path) every written row must lie in; null: anywhere (an admin, the CLI).</param>
+/// <param name="NoRepair">Refuse an invalid polygon as a bad row instead of repairing it.</param>
 public sealed record ImportRequest(string Path, string Layer, int? Srid = null, WebDatum? Datum = null, ImportMapping? Mapping = null,
-    bool SkipInvalid = false, ZipLimits? Zip = null, int MaxReportedRows = 10_000, int? MaxVertices = null);
+    bool SkipInvalid = false, ZipLimits? Zip = null, int MaxReportedRows = 10_000, int? MaxVertices = null, string? Scope = null, bool NoRepair = false);
 
 /// <param name="Fraction">0 to 1 through the file.</param>
 /// <param name="Phase">reading, checking, writing.</param>
@@ -22,6 +24,8 @@ public sealed record BadRow(long Row, string Field, string Reason);
 public sealed record ImportResult(string Layer, int SourceSrid, long RowsRead, long Inserted, long Updated, long BadCount, long Repaired,
     IReadOnlyList<BadRow> BadRows, string? Refused, TimeSpan Elapsed)
 {
+    /// <summary>Rows written changed (each repaired polygon: what was changed), by row number; the first MaxReportedRows.</summary>
+    public IReadOnlyList<BadRow> Warnings { get; init; } = [];
     public bool Written => Refused is null;
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsRead / Elapsed.TotalSeconds : 0;
 }

@@ -28,6 +28,7 @@ public static class Importer
         var layer = LayerCatalog.Get(request.Layer);
         var mapping = request.Mapping ?? new ImportMapping();
         mapping.CheckAgainst(layer);
+        ImportScope.CheckLayer(layer, request.Scope);
         var datum = request.Datum ?? WebDatums.Parse(mapping.Datum);
         using var reader = SourceFiles.Open(request.Path, new SourceOptions(new CsvColumns(mapping.Lon, mapping.Lat, mapping.Wkt), mapping.Table, request.Zip, layer.Name));
 
@@ -46,12 +47,13 @@ public static class Importer
         foreach (var column in layer.UniqueColumns)
             await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/duplicates.sql").Replace("{column}", column), ct);
         foreach (var check in layer.Checks) await ExecAsync(conn, EmbeddedSql.Get(check), ct);
+        if (request.Scope is { } scope) await ImportScope.MarkOutsideAsync(conn, layer, scope, ct);
         var (stagedBad, stagedBadCount) = await BadRowsAsync(conn, request.MaxReportedRows, ct);
 
         var badCount = load.BadCount + stagedBadCount;
         var badRows = load.BadRows.Concat(stagedBad).OrderBy(b => b.Row).Take(request.MaxReportedRows).ToList();
         ImportResult Result(long inserted, long updated, string? refused) =>
-            new(layer.Name, load.Srid, load.Rows, inserted, updated, badCount, load.Repaired, badRows, refused, clock.Elapsed);
+            new(layer.Name, load.Srid, load.Rows, inserted, updated, badCount, load.Repaired, badRows, refused, clock.Elapsed) { Warnings = load.Warnings };
 
         if (badCount > 0 && !request.SkipInvalid)
         {
@@ -255,6 +257,8 @@ public static class Importer
         public long Repaired { get; private set; }
         public long BadCount { get; private set; }
         public List<BadRow> BadRows { get; } = [];
+        /// <summary>Rows written as changed (a repaired polygon): row, field and what was changed.</summary>
+        public List<BadRow> Warnings { get; } = [];
         /// <summary>Every tree node a row was placed in (jurisdiction or community): the keys a bulk load checks once.</summary>
         public HashSet<long> PlacedIn { get; } = [];
         public int Srid { get; private set; }
@@ -278,7 +282,7 @@ public static class Importer
                 var (values, field, reason) = mapper.Map(record);
                 if (values is null) { Bad(record.Row, field!, reason!); continue; }
                 if (VertexLimit.Check(record.Geometry, layer, maxVertices) is { } tooMany) { Bad(record.Row, "geometry", tooMany); continue; }
-                var (geometry, geometryError) = Geometry(record.Geometry, conversion);
+                var (geometry, geometryError) = Geometry(record.Row, record.Geometry, conversion);
                 if (geometryError is not null) { Bad(record.Row, "geometry", geometryError); continue; }
 
                 copy.StartRow();
@@ -314,7 +318,7 @@ public static class Importer
         }
 
         /// <summary>The layer's shape, in EPSG:4326, valid: repaired when it can be (and counted), else the reason.</summary>
-        (Geometry? Geometry, string? Error) Geometry(Geometry? source, CoordinateConversion conversion)
+        (Geometry? Geometry, string? Error) Geometry(long row, Geometry? source, CoordinateConversion conversion)
         {
             if (source is null) return (null, layer.GeometryRequired ? "no geometry" : null);
             var (shaped, error) = layer.Shape(source);
@@ -324,11 +328,26 @@ public static class Importer
                 return shaped is LineString { Length: 0 } ? (null, "a line needs two distinct points") : (shaped, null);
             if (layer.Geometry == GeometryKind.Line) return (null, $"invalid line: {new IsValidOp(shaped).ValidationError?.Message}");
             var why = new IsValidOp(shaped).ValidationError?.Message;
+            if (request.NoRepair) return (null, $"invalid polygon ({why}); not repaired (--no-repair)");
             var fixedShape = layer.Shape(GeometryFixer.Fix(shaped)).Geometry;
             if (fixedShape is null || fixedShape.IsEmpty || !fixedShape.IsValid) return (null, $"invalid polygon that cannot be repaired ({why})");
             Repaired++;
+            Warn(row, "geometry", RepairNote(shaped, fixedShape, why));
             fixedShape.SRID = 4326;
             return (fixedShape, null);
+        }
+
+        /// <summary>What a repair changed, for the row report: the fault and the parts it became.</summary>
+        static string RepairNote(Geometry before, Geometry after, string? why)
+        {
+            var fault = why is { } w && w.Contains("intersection", StringComparison.OrdinalIgnoreCase) ? "self-intersecting polygon" : $"invalid polygon ({why})";
+            var parts = after.NumGeometries == before.NumGeometries ? "repaired" : $"split into {after.NumGeometries} parts";
+            return $"{fault} {parts}";
+        }
+
+        void Warn(long row, string field, string note)
+        {
+            if (Warnings.Count < request.MaxReportedRows) Warnings.Add(new BadRow(row, field, note));
         }
 
         void Bad(long row, string error)

@@ -20,7 +20,7 @@ internal static class OsgbFile
 {
     public static List<LodNode> Read(string osgbPath)
     {
-        var work = Directory.CreateTempSubdirectory("geotwin-osgb-");
+        var work = OwnedFolders.CreateTemp("osgb");
         try
         {
             var osgt = Path.Combine(work.FullName, "tile.osgt");

@@ -32,7 +32,7 @@ public static class SourceFiles
 
     static ISourceReader OpenZip(string path, SourceOptions options)
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"geotwin-import-{Guid.NewGuid():N}");
+        var directory = OwnedFolders.CreateTemp("zip").FullName;
         try
         {
             SafeZip.ExtractTo(path, directory, options.Zip ?? new ZipLimits());

@@ -23,6 +23,8 @@ public static class ImportCommand
           --mapping FILE      JSON: {"fields": {"column": "source field"}, "defaults": {...}, "jurisdiction": "CODE", ...}
           --map COL=FIELD     fill a column from a source field (repeatable)
           --jurisdiction C    jurisdiction code for rows outside every police station
+          --within C          write only rows inside jurisdiction C's subtree (default: anywhere; the operator's CLI is unscoped)
+          --no-repair         refuse invalid polygons as bad rows instead of repairing them
           --skip-invalid      write the good rows and report the bad ones (default: one bad row, nothing written)
           --max-vertices N    most vertices a row's geometry may have (default: GeoTwin:Import:MaxVertices:<layer>,
                               else the layer's: houses 10,000, roads 20,000, jurisdictions 100,000, points 1)
@@ -36,11 +38,11 @@ public static class ImportCommand
     public static async Task<int> RunAsync(string[] args)
     {
         ImportRequest request;
-        string? reportPath;
+        string? reportPath, within;
         Dictionary<string, string?> settings;
         try
         {
-            (request, reportPath, settings) = Parse(args);
+            (request, reportPath, settings, within) = Parse(args);
         }
         catch (HelpException)
         {
@@ -70,7 +72,10 @@ public static class ImportCommand
         }
         try
         {
+            // What an import killed earlier left in the temporary folder (its owner is gone) goes first.
+            GeoTwin.DataImport.OwnedFolders.RemoveLeftovers(Path.GetTempPath());
             await using var database = await Database.OpenAsync(config, Cli.Say);
+            if (within is not null) request = request with { Scope = await ImportScope.PathOfAsync(database.DataSource, within) };
             var result = await RunWithProgressAsync(database, request);
             Print(result);
             if (reportPath is not null) await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(result, ReportJson));
@@ -90,12 +95,12 @@ public static class ImportCommand
         }
     }
 
-    static (ImportRequest, string?, Dictionary<string, string?>) Parse(string[] args)
+    static (ImportRequest, string?, Dictionary<string, string?>, string?) Parse(string[] args)
     {
-        string? path = null, layer = null, mappingFile = null, report = null, jurisdiction = null;
+        string? path = null, layer = null, mappingFile = null, report = null, jurisdiction = null, within = null;
         int? srid = null, maxVertices = null;
         WebDatum? datum = null;
-        var skip = false;
+        bool skip = false, noRepair = false;
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -113,6 +118,8 @@ public static class ImportCommand
                     fields[pair[0]] = pair[1];
                     break;
                 case "--jurisdiction": jurisdiction = Value(); break;
+                case "--within": within = Value(); break;
+                case "--no-repair": noRepair = true; break;
                 case "--skip-invalid": skip = true; break;
                 case "--max-vertices": maxVertices = int.TryParse(Value(), out var m) && m > 0 ? m : throw new ArgumentException($"--max-vertices needs a whole number above 0, got '{args[i]}'"); break;
                 case "--report": report = Value(); break;
@@ -127,8 +134,8 @@ public static class ImportCommand
         var mapping = mappingFile is null ? new ImportMapping() : ImportMapping.Load(mappingFile);
         foreach (var (column, field) in fields) mapping.Fields[column] = field;
         if (jurisdiction is not null) mapping = mapping with { Jurisdiction = jurisdiction };
-        var request = new ImportRequest(Path.GetFullPath(path), layer, srid, datum, mapping, skip, MaxVertices: maxVertices);
-        return (request, report, Cli.ParseSettings([.. rest]));
+        var request = new ImportRequest(Path.GetFullPath(path), layer, srid, datum, mapping, skip, MaxVertices: maxVertices, NoRepair: noRepair);
+        return (request, report, Cli.ParseSettings([.. rest]), within);
     }
 
     static async Task<ImportResult> RunWithProgressAsync(Database database, ImportRequest request)
@@ -164,6 +171,8 @@ public static class ImportCommand
 
     static void Print(ImportResult r)
     {
+        foreach (var note in r.Warnings.Take(BadRowsOnTerminal))
+            Console.Error.WriteLine($"  row {note.Row}: {note.Field}: warning: {note.Reason}");
         foreach (var bad in r.BadRows.Take(BadRowsOnTerminal))
             Console.Error.WriteLine($"  row {bad.Row}: {bad.Field}: {bad.Reason}");
         if (r.BadCount > Math.Min(BadRowsOnTerminal, r.BadRows.Count))

@@ -32,7 +32,7 @@ public static class ImportEndpoints
     {
         var group = app.MapGroup("/api/imports").WithTags("Import").RequireAuthorization(Uploaders);
         group.MapPost("", UploadAsync).WithName("UploadImport").DisableAntiforgery()
-            .WithSummary("Upload a file (multipart: file, layer, srid?, datum?, skipInvalid?, mapping?) to import as a job; 413 beyond GeoTwin:Import:MaxUploadBytes.");
+            .WithSummary("Upload a file (multipart: file, layer, srid?, datum?, skipInvalid?, noRepair?, mapping?) to import as a job; 413 beyond GeoTwin:Import:MaxUploadBytes.");
         group.MapGet("/{id:long}", GetAsync).WithName("GetImport")
             .WithSummary("An import job: status, percentage, counts and the bad-row report.");
         return app;
@@ -67,6 +67,7 @@ public static class ImportEndpoints
         try { WebDatums.Parse(datum); }
         catch (ImportRefusedException) { return Problems.BadRequest("datum", "must be gcj02 or bd09"); }
         var skip = form["skipInvalid"].ToString() is "true" or "on" or "1";
+        var noRepair = form["noRepair"].ToString() is "true" or "on" or "1";
         ImportMapping? mapping = null;
         if (form["mapping"].ToString() is { Length: > 0 } json)
         {
@@ -74,15 +75,18 @@ public static class ImportEndpoints
             catch (JsonException e) { return Problems.BadRequest("mapping", $"is not a mapping JSON object: {e.Message}"); }
         }
 
-        var who = CurrentUser.From(user).Name;
+        var caller = CurrentUser.From(user);
+        // A token or a station's user writes inside its own subtree only (checked per row by the importer).
+        var scope = caller.Scope == "*" ? null : caller.Scope;
         await using var content = file.OpenReadStream();
-        var id = await store.CreateAsync(layer, Path.GetFileName(file.FileName), content, new UploadOptions(srid, datum, skip, mapping), who, ct);
+        var id = await store.CreateAsync(layer, Path.GetFileName(file.FileName), content, new UploadOptions(srid, datum, skip, mapping, noRepair), caller.Name, scope, ct);
         jobs.Enqueue<ImportJob>(j => j.RunAsync(id, CancellationToken.None));
         return TypedResults.Accepted($"/api/imports/{id}", new ImportJobCreated(id, "queued"));
     }
 
-    static async Task<Results<Ok<ImportJobStatus>, ProblemHttpResult>> GetAsync(long id, ImportStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } job ? TypedResults.Ok(job) : Problems.NotFound($"no import job {id}");
+    /// <summary>A job created outside the caller's subtree is answered as if there were none (its report names rows of another station).</summary>
+    static async Task<Results<Ok<ImportJobStatus>, ProblemHttpResult>> GetAsync(long id, ClaimsPrincipal user, ImportStore store, CancellationToken ct) =>
+        await store.GetAsync(id, CurrentUser.From(user).Scope, ct) is { } job ? TypedResults.Ok(job) : Problems.NotFound($"no import job {id}");
 
     static ProblemHttpResult TooLarge(long limit) => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Upload too large",
         detail: $"the upload is larger than the {limit:N0}-byte limit (GeoTwin:Import:MaxUploadBytes)");

@@ -1,3 +1,4 @@
+using GeoTwin.DataImport;
 using GeoTwin.DataImport.Crs;
 using GeoTwin.DataImport.Import;
 using Hangfire;
@@ -9,7 +10,7 @@ namespace GeoTwin.Server.Import;
 /// An uploaded file's import, run by a Hangfire worker on any node: the file comes back from import_jobs'
 /// chunks to a temporary folder, and the job row carries the percentage while it runs and the report after.
 /// </summary>
-public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twin3dJobs twin3d, IConfiguration config, ILogger<ImportJob> log)
+public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twin3dJobs twin3d, Infrastructure.Jobs.InterruptedJobs interrupted, IConfiguration config, ILogger<ImportJob> log)
 {
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
@@ -17,15 +18,20 @@ public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twi
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(long id, CancellationToken ct)
     {
-        if (await store.StartAsync(id, ct) is not var (layer, fileName, options)) return;
-        var dir = Directory.CreateTempSubdirectory("geotwin-upload-").FullName;
+        if (await store.StartAsync(id, ct) is not var (layer, fileName, options, scope))
+        {
+            // Handed out again while "running": Hangfire re-delivers a job whose worker died. Marked failed if so.
+            await interrupted.MarkAsync(ct);
+            return;
+        }
+        var dir = OwnedFolders.CreateTemp("upload").FullName;
         try
         {
             // The stored name only lends its extension: the reader is chosen by it, the path is ours.
             var path = Path.Combine(dir, "upload" + Path.GetExtension(fileName).ToLowerInvariant());
             await store.SaveFileAsync(id, path, ct);
             var request = new ImportRequest(path, layer, options.Srid, WebDatums.Parse(options.Datum), options.Mapping, options.SkipInvalid,
-                MaxVertices: ImportLimits.MaxVertices(config, layer));
+                MaxVertices: ImportLimits.MaxVertices(config, layer), Scope: scope, NoRepair: options.NoRepair);
             var latest = new LatestProgress();
             var import = Importer.RunAsync(db, request, latest, ct);
             while (await Task.WhenAny(import, Task.Delay(ProgressInterval, ct)) != import)

@@ -6,11 +6,16 @@ using Npgsql;
 namespace GeoTwin.Server.Import;
 
 /// <param name="Mapping">The mapping file's content, as JSON.</param>
-public sealed record UploadOptions(int? Srid, string? Datum, bool SkipInvalid, ImportMapping? Mapping);
+/// <param name="NoRepair">Refuse invalid polygons as bad rows instead of repairing them.</param>
+public sealed record UploadOptions(int? Srid, string? Datum, bool SkipInvalid, ImportMapping? Mapping, bool NoRepair = false);
 
 public sealed record ImportJobStatus(long Id, string Layer, string FileName, long FileBytes, string Status, string? Phase, float Percent,
     long RowsRead, long Inserted, long Updated, long BadCount, long Repaired, IReadOnlyList<BadRow> BadRows, string? Message,
-    string CreatedBy, DateTime CreatedAt, DateTime? FinishedAt);
+    string CreatedBy, DateTime CreatedAt, DateTime? FinishedAt)
+{
+    /// <summary>Rows written changed: each repaired polygon with what was changed.</summary>
+    public IReadOnlyList<BadRow> Warnings { get; init; } = [];
+}
 
 /// <summary>import_jobs and the uploaded files waiting in import_files.</summary>
 public sealed class ImportStore(NpgsqlDataSource db)
@@ -21,7 +26,8 @@ public sealed class ImportStore(NpgsqlDataSource db)
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The job row and its file, in one transaction: a job is never queued without its file.</summary>
-    public async Task<long> CreateAsync(string layer, string fileName, Stream file, UploadOptions options, string createdBy, CancellationToken ct)
+    /// <param name="scope">the uploader's jurisdiction path, which the rows must lie in; null: unscoped (an admin)</param>
+    public async Task<long> CreateAsync(string layer, string fileName, Stream file, UploadOptions options, string createdBy, string? scope, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -33,6 +39,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
             cmd.Parameters.Add(new() { Value = file.Length });
             cmd.Parameters.Add(new() { Value = JsonSerializer.Serialize(options, Json) });
             cmd.Parameters.Add(new() { Value = createdBy });
+            cmd.Parameters.Add(new() { Value = (object?)scope ?? DBNull.Value });
             id = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
         var buffer = new byte[ChunkBytes];
@@ -51,13 +58,14 @@ public sealed class ImportStore(NpgsqlDataSource db)
     }
 
     /// <returns>null when the job is not queued (already run, or unknown).</returns>
-    public async Task<(string Layer, string FileName, UploadOptions Options)?> StartAsync(long id, CancellationToken ct)
+    public async Task<(string Layer, string FileName, UploadOptions Options, string? Scope)?> StartAsync(long id, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(EmbeddedSql.Get("Import/start_job.sql"));
         cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = GeoTwin.DataImport.OwnedFolders.Self });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
-        return (r.GetString(0), r.GetString(1), JsonSerializer.Deserialize<UploadOptions>(r.GetString(2), Json)!);
+        return (r.GetString(0), r.GetString(1), JsonSerializer.Deserialize<UploadOptions>(r.GetString(2), Json)!, r.IsDBNull(3) ? null : r.GetString(3));
     }
 
     public async Task SaveFileAsync(long id, string path, CancellationToken ct)
@@ -78,20 +86,24 @@ public sealed class ImportStore(NpgsqlDataSource db)
 
     public Task FinishAsync(long id, string status, ImportResult? r, string? message, CancellationToken ct) =>
         ExecAsync("Import/finish_job.sql", ct, id, status, r?.RowsRead ?? 0, r?.Inserted ?? 0, r?.Updated ?? 0, r?.BadCount ?? 0, r?.Repaired ?? 0,
-            JsonSerializer.Serialize(r?.BadRows.Take(BadRowsKept) ?? [], Json), (object?)message ?? DBNull.Value);
+            JsonSerializer.Serialize(r?.BadRows.Take(BadRowsKept) ?? [], Json), (object?)message ?? DBNull.Value,
+            JsonSerializer.Serialize(r?.Warnings.Take(BadRowsKept) ?? [], Json));
 
     public Task DeleteFileAsync(long id, CancellationToken ct) => ExecAsync("Import/delete_file.sql", ct, id);
 
-    public async Task<ImportJobStatus?> GetAsync(long id, CancellationToken ct)
+    /// <param name="scope">the caller's scope ('*' or a path): a job created outside it is not found</param>
+    public async Task<ImportJobStatus?> GetAsync(long id, string scope, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(EmbeddedSql.Get("Import/get_job.sql"));
         cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = scope });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct)) return null;
         return new ImportJobStatus(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
             r.GetFloat(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11),
             JsonSerializer.Deserialize<List<BadRow>>(r.GetString(12), Json)!, r.IsDBNull(13) ? null : r.GetString(13),
-            r.GetString(14), r.GetDateTime(15), r.IsDBNull(16) ? null : r.GetDateTime(16));
+            r.GetString(14), r.GetDateTime(15), r.IsDBNull(16) ? null : r.GetDateTime(16))
+        { Warnings = JsonSerializer.Deserialize<List<BadRow>>(r.GetString(17), Json)! };
     }
 
     async Task ExecAsync(string file, CancellationToken ct, params object[] args)

@@ -1,3 +1,4 @@
+using GeoTwin.DataImport;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -56,10 +57,17 @@ public sealed partial class TilesetFiles(string root)
 
     public string VersionFolder(string name, string version) => Path.Combine(Root, name, version);
 
+    /// <summary>Staging folders are named .staging-{owner}-{guid} (see OwnedFolders), so a start can tell a dead builder's.</summary>
+    public const string StagingPrefix = ".staging-";
+
+    /// <summary>Removes the staging folders of builders (on this machine) that are gone; returns how many.</summary>
+    public int RemoveLeftoverStaging() =>
+        Directory.Exists(Root) ? Directory.GetDirectories(Root).Sum(set => OwnedFolders.RemoveLeftovers(set, StagingPrefix)) : 0;
+
     /// <summary>A fresh folder for building or unpacking a version, on the same file system so publishing is a rename.</summary>
     public string Stage(string name)
     {
-        var dir = Path.Combine(Root, name, $".staging-{Guid.NewGuid():N}");
+        var dir = Path.Combine(Root, name, $"{StagingPrefix}{OwnedFolders.Self}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -88,7 +96,7 @@ public sealed partial class TilesetFiles(string root)
         foreach (var d in Directory.GetDirectories(dir))
         {
             var v = Path.GetFileName(d);
-            if (v == current || v == keep || v.StartsWith(".staging-", StringComparison.Ordinal)) continue;
+            if (v == current || v == keep || v.StartsWith(StagingPrefix, StringComparison.Ordinal)) continue;
             try { Directory.Delete(d, recursive: true); } catch (IOException) { /* a reader still has it open: next time */ }
         }
     }

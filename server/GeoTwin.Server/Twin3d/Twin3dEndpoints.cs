@@ -1,3 +1,4 @@
+using GeoTwin.DataImport;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Claims;
@@ -148,7 +149,7 @@ public static class Twin3dEndpoints
         if (Problems.CheckText(form["title"].ToString(), 200, required: false) is { } badTitle) return (null, null, Problems.BadRequest("title", badTitle));
         try { TilesetSources.CheckName(form["name"].ToString()); }
         catch (TilesetRefusedException e) { return (null, null, Problems.BadRequest("name", e.Message)); }
-        var path = Path.Combine(Path.GetTempPath(), $"geotwin-tileset-{Guid.NewGuid():N}.zip");
+        var path = Path.Combine(OwnedFolders.CreateTemp("tileset").FullName, "upload.zip");
         await using (var output = File.Create(path)) await upload.CopyToAsync(output, ct);
         return (form, path, null);
     }
@@ -164,7 +165,7 @@ public static class Twin3dEndpoints
             return TypedResults.Created($"/3dtiles/{published.Name}/tileset.json", published);
         }
         catch (TilesetRefusedException e) { return Problems.BadRequest("file", e.Message); }
-        finally { File.Delete(file!); }
+        finally { Directory.Delete(Path.GetDirectoryName(file!)!, recursive: true); }
     }
 
     static async Task<IResult> UploadOsgbAsync(HttpContext http, Twin3dJobs jobs, TilesetFiles files, IConfiguration config, ClaimsPrincipal user, CancellationToken ct)
@@ -194,7 +195,7 @@ public static class Twin3dEndpoints
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
             return Problems.BadRequest("file", e.Message);
         }
-        finally { File.Delete(file!); }
+        finally { Directory.Delete(Path.GetDirectoryName(file!)!, recursive: true); }
     }
 
     static ZipLimits Limits(IConfiguration config) => new(MaxTotalBytes: config.GetValue("GeoTwin:Twin3d:MaxUnpackedBytes", 8L << 30), MaxEntries: 200_000);

@@ -6,7 +6,7 @@ namespace GeoTwin.Server.Twin3d;
 /// Tileset work as Hangfire jobs on any node: the houses rebuild (after a houses import, at demo start, on request)
 /// and OSGB conversion. The job row carries the percentage while it runs and the outcome after.
 /// </summary>
-public sealed class Twin3dJobs(Twin3dStore store, HousesTileset houses, TilesetSources sources, IBackgroundJobClient jobs, ILogger<Twin3dJobs> log)
+public sealed class Twin3dJobs(Twin3dStore store, HousesTileset houses, TilesetSources sources, IBackgroundJobClient jobs, IServiceProvider services, ILogger<Twin3dJobs> log)
 {
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
@@ -53,7 +53,13 @@ public sealed class Twin3dJobs(Twin3dStore store, HousesTileset houses, TilesetS
 
     async Task RunAsync(long id, Func<IProgress<(double, string)>, Task<(string? Version, string Message)>> work, CancellationToken ct)
     {
-        if (!await store.StartJobAsync(id, ct)) return;
+        if (!await store.StartJobAsync(id, ct))
+        {
+            // Handed out again while "running": Hangfire re-delivers a job whose worker died. Marked failed if so.
+            // (Resolved here: InterruptedJobs needs the tileset files, which this class is built beside.)
+            await services.GetRequiredService<Infrastructure.Jobs.InterruptedJobs>().MarkAsync(ct);
+            return;
+        }
         var latest = new Latest();
         try
         {

@@ -94,7 +94,7 @@ public sealed class Twin3dStore(NpgsqlDataSource db, TilesetFiles files)
     /// <returns>false when the job is not queued (already run, or unknown).</returns>
     public async Task<bool> StartJobAsync(long id, CancellationToken ct)
     {
-        await using var cmd = db.Sql("Twin3d/start_job.sql", id);
+        await using var cmd = db.Sql("Twin3d/start_job.sql", id, GeoTwin.DataImport.OwnedFolders.Self);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct);
     }

@@ -17,8 +17,13 @@ public static class JobsSetup
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString),
                 new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
+        builder.Services.AddSingleton<InterruptedJobs>();
         if (builder.Configuration.GetValue("GeoTwin:Jobs:Worker", true))
+        {
+            // Before the worker takes jobs: what a dead predecessor left running is marked first.
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<InterruptedJobs>());
             builder.Services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        }
         return builder;
     }
 

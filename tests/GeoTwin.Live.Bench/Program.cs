@@ -16,6 +16,7 @@ using GeoTwin.Server;
 using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Live;
+using GeoTwin.Tiling.Geodesy;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -140,7 +141,7 @@ try
     }
     foreach (var p in points.Take(2000)) live.Nearest(p.Item1, p.Item2, 5, u => u.Status == "available"); // warm up
     var knn = Time(p => live.Nearest(p.Item1, p.Item2, 5, u => u.Status == "available"));
-    var brute = Time(p => all.Where(u => u.Status == "available").Select(u => LiveUnits.DistanceM(p.Item1, p.Item2, u.Lon, u.Lat)).Order().Take(5).ToArray());
+    var brute = Time(p => all.Where(u => u.Status == "available").Select(u => Wgs84.DistanceM(p.Item1, p.Item2, u.Lon, u.Lat)).Order().Take(5).ToArray());
     Console.WriteLine($"knearest units={all.Length} k=5 median_ms={knn:0.0000} brute_force_median_ms={brute:0.000} speedup={brute / knn:0}");
     await server.App.StopAsync();
 }

@@ -15,11 +15,14 @@ static class IncidentHistory
     public const int Days = 730;
     public const int PerYear = 2000;
 
+    // The demo's mix (weights and usual priority); the codes and their Chinese names are the vocabulary's.
     static readonly (string Category, double Weight, short Priority, string Zh)[] Categories =
     [
-        ("theft", 40, 3, "盗窃"), ("snatching", 12, 2, "抢夺"), ("robbery", 8, 1, "抢劫"), ("burglary", 14, 2, "入室盗窃"),
-        ("fraud", 6, 3, "诈骗"), ("fight", 5, 2, "打架斗殴"), ("disturbance", 6, 3, "扰乱秩序"), ("traffic_accident", 5, 2, "交通事故"),
-        ("missing_person", 1, 2, "人员走失"), ("medical", 1, 1, "急救求助"), ("fire", 1, 1, "火情"), ("other", 1, 4, "其他"),
+        .. new (string Category, double Weight, short Priority)[]
+        {
+            ("theft", 40, 3), ("snatching", 12, 2), ("robbery", 8, 1), ("burglary", 14, 2), ("fraud", 6, 3), ("fight", 5, 2),
+            ("disturbance", 6, 3), ("traffic_accident", 5, 2), ("missing_person", 1, 2), ("medical", 1, 1), ("fire", 1, 1), ("other", 1, 4),
+        }.Select(c => (c.Category, c.Weight, c.Priority, Vocabulary.IncidentCategories.LabelOf(c.Category).Zh)),
     ];
 
     static readonly HashSet<string> StreetCrimes = ["theft", "snatching", "robbery", "fight", "disturbance"];

@@ -1,13 +1,13 @@
-using GeoTwin.Server.Dispatch.Routing;
+using GeoTwin.Server.Live;
+using GeoTwin.Tiling.Geodesy;
 
 namespace GeoTwin.Server.Dispatch;
 
 /// <summary>
 /// Marks a dispatched unit arrived once its last position is within ArrivalMetres of its incident, checking every
-/// ArrivalCheckSeconds through IUnitPositions (police_units until Live lands; then Live's in-memory positions,
-/// where the check can move to the position write itself).
+/// ArrivalCheckSeconds, reading positions from Live's in-memory picture (no database round trip for them).
 /// </summary>
-public sealed class ArrivalWatcher(DispatchStore store, IUnitPositions positions, DispatchOptions options, ILogger<ArrivalWatcher> log)
+public sealed class ArrivalWatcher(DispatchStore store, LiveUnits live, DispatchOptions options, ILogger<ArrivalWatcher> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stop)
@@ -30,10 +30,8 @@ public sealed class ArrivalWatcher(DispatchStore store, IUnitPositions positions
     {
         var waiting = (await store.ActiveAssignmentsAsync(ct)).Where(a => !a.Arrived).ToList();
         if (waiting.Count == 0) return;
-        var at = (await positions.AllAsync(ct)).ToDictionary(u => u.Id);
         foreach (var a in waiting)
-            if (at.TryGetValue(a.UnitId, out var u) && u.Lon is { } lon && u.Lat is { } lat &&
-                RoadGraph.HaversineMetres(lon, lat, a.Lon, a.Lat) <= options.ArrivalMetres)
+            if (live.Find(a.UnitId) is { HasFix: true } u && Wgs84.DistanceM(u.Lon, u.Lat, a.Lon, a.Lat) <= options.ArrivalMetres)
                 await store.ArrivedByPositionAsync(a, ct);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using GeoTwin.DataImport.Crs;
 using GeoTwin.Server.Addresses;
 using GeoTwin.Server.Dispatch.Routing;
+using GeoTwin.Server.Infrastructure;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,18 +16,19 @@ public sealed record IncidentSummary(string Code, string Category, int Priority,
 /// <summary>Incidents: intake, recommendation by road travel time, dispatch, arrival, the end of an incident, its trail.</summary>
 public static partial class DispatchEndpoints
 {
-    static readonly string[] Statuses = ["new", "dispatched", "on_scene", "closed", "cancelled", "merged", "open"];
-    public static readonly string[] Categories = ["robbery", "snatching", "theft", "burglary", "fight", "traffic_accident",
-        "fire", "missing_person", "medical", "fraud", "disturbance", "other"];
-    static readonly string[] UnitStatuses = ["available", "dispatched", "en_route", "on_scene", "busy", "off_duty", "out_of_service"];
+    // The vocabulary's statuses, and "open" for any of its open ones (list_incidents.sql).
+    static readonly string[] Statuses = [.. Vocabulary.IncidentStatuses, "open"];
+    static CodeList Categories => Vocabulary.IncidentCategories;
+    static CodeList UnitStatuses => Vocabulary.UnitStatuses;
     const string Intake = "dispatch-or-intake-token";
 
     public static WebApplicationBuilder AddDispatch(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection("GeoTwin:Dispatch").Get<DispatchOptions>() ?? new DispatchOptions();
+        // Stale/offline is the one shared rule (GeoTwin:Freshness, read in SharedRules), not a setting of Dispatch.
+        var options = (builder.Configuration.GetSection("GeoTwin:Dispatch").Get<DispatchOptions>() ?? new DispatchOptions())
+            with { Freshness = SharedRules.Freshness(builder.Configuration) };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<RoadGraphCache>();
-        builder.Services.AddSingleton<IUnitPositions, PoliceUnitsTable>();
         builder.Services.AddSingleton<DispatchNotifier>();
         builder.Services.AddSingleton<DispatchStore>();
         builder.Services.AddSignalR();
@@ -104,7 +106,8 @@ public static partial class DispatchEndpoints
     {
         if (status is not null && !Statuses.Contains(status)) return Problems.BadRequest("status", $"must be one of {string.Join(", ", Statuses)}");
         if (limit is < 1 or > 5000) return Problems.BadRequest("limit", "must be between 1 and 5000");
-        return TypedResults.Ok(await db.RunAsync(CurrentUser.From(user), s => s.Sql("Dispatch/list_incidents.sql", status, limit)
+        return TypedResults.Ok(await db.RunAsync(CurrentUser.From(user), s => s.Sql("Dispatch/list_incidents.sql",
+            status is null ? null : status == "open" ? Vocabulary.OpenIncidentStatuses.ToArray() : new[] { status }, limit)
             .ListAsync(Read, ct), ct));
     }
 
@@ -120,7 +123,8 @@ public static partial class DispatchEndpoints
         if (body.Category is null || !Categories.Contains(body.Category))
             return Problems.BadRequest("category", $"must be one of {string.Join(", ", Categories)}");
         var priority = body.Priority ?? 3;
-        if (priority is < 1 or > 4) return Problems.BadRequest("priority", "must be 1 (most urgent) to 4");
+        if (priority < Vocabulary.HighestPriority || priority > Vocabulary.LowestPriority)
+            return Problems.BadRequest("priority", $"must be {Vocabulary.HighestPriority} (most urgent) to {Vocabulary.LowestPriority}");
         if (Problems.CheckText(body.Description, 4000, required: false) is { } d) return Problems.BadRequest("description", d);
         if (body.CallerPhone is not null && !Phone().IsMatch(body.CallerPhone)) return Problems.BadRequest("callerPhone", "must be 3-20 digits, spaces or dashes, with an optional leading +");
         if (Problems.CheckText(body.CallerName, 100, required: false) is { } n) return Problems.BadRequest("callerName", n);

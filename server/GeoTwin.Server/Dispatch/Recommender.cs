@@ -1,5 +1,6 @@
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Dispatch.Routing;
+using GeoTwin.Tiling.Geodesy;
 
 namespace GeoTwin.Server.Dispatch;
 
@@ -8,8 +9,8 @@ public sealed record DispatchOptions
 {
     /// <summary>A unit or incident farther than this from every road is off the network.</summary>
     public double SnapMetres { get; init; } = 150;
-    /// <summary>A position older than this is stale: the unit is not recommended.</summary>
-    public double StalePositionSeconds { get; init; } = 900;
+    /// <summary>The shared stale/offline rule: a unit whose position is offline by it is not recommended.</summary>
+    public PositionFreshness Freshness { get; init; } = Vocabulary.Freshness;
     /// <summary>Straight-line estimate for units off the network: distance x detour at this speed.</summary>
     public double OffNetworkKmh { get; init; } = 25;
     public double OffNetworkDetour { get; init; } = 1.4;
@@ -128,7 +129,7 @@ public static class Recommender
             if (measured[i]) return straight[i];
             measured[i] = true;
             var u = units[i];
-            return straight[i] = u.Lon is { } lon && u.Lat is { } lat ? RoadGraph.HaversineMetres(lon, lat, incident.Lon, incident.Lat) : double.NaN;
+            return straight[i] = u.Lon is { } lon && u.Lat is { } lat ? Wgs84.DistanceM(lon, lat, incident.Lon, incident.Lat) : double.NaN;
         }
 
         bool SnapUnit(int i)
@@ -196,7 +197,7 @@ public static class Recommender
     [Flags]
     enum Bars
     {
-        None = 0, AlreadyHere = 1, Status = 2, Boat = 4, LacksCapability = 8, LacksTraffic = 16, NoPosition = 32, Stale = 64,
+        None = 0, AlreadyHere = 1, Status = 2, Boat = 4, LacksCapability = 8, LacksTraffic = 16, NoPosition = 32, Offline = 64,
         OtherJurisdiction = 128, OutsideYours = 256,
     }
 
@@ -213,7 +214,7 @@ public static class Recommender
         if (capability is not null && Array.IndexOf(u.Capabilities, capability) < 0) bars |= Bars.LacksCapability;
         if (incident.Category == "traffic_accident" && Array.IndexOf(u.Capabilities, "traffic") < 0) bars |= Bars.LacksTraffic;
         if (u.FixAt is not { } fix) bars |= Bars.NoPosition;
-        else if ((now - fix).TotalSeconds > options.StalePositionSeconds) bars |= Bars.Stale;
+        else if (options.Freshness.IsOffline(fix, now)) bars |= Bars.Offline;
         if (!Within(incident.JurisdictionPath, u.JurisdictionPath)) bars |= Bars.OtherJurisdiction;
         else if (!JurisdictionPaths.InScope(u.JurisdictionPath, userScope)) bars |= Bars.OutsideYours;
         return bars;
@@ -229,7 +230,7 @@ public static class Recommender
         if (bars.HasFlag(Bars.LacksCapability)) reasons.Add($"capability: lacks '{capability}'");
         if (bars.HasFlag(Bars.LacksTraffic)) reasons.Add("capability: lacks 'traffic' for a traffic accident");
         if (bars.HasFlag(Bars.NoPosition)) reasons.Add("no position");
-        if (bars.HasFlag(Bars.Stale)) reasons.Add($"stale position ({(now - u.FixAt!.Value).TotalSeconds:0} s old)");
+        if (bars.HasFlag(Bars.Offline)) reasons.Add($"offline: last position {(now - u.FixAt!.Value).TotalSeconds:0} s old (limit {options.Freshness.OfflineSeconds} s)");
         if (bars.HasFlag(Bars.OtherJurisdiction)) reasons.Add("other jurisdiction");
         return [.. reasons];
     }

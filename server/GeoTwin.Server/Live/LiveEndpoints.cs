@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using GeoTwin.Server.Infrastructure;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,6 +31,7 @@ public static class LiveEndpoints
     {
         var options = LiveOptions.From(builder.Configuration);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(SharedRules.Freshness(builder.Configuration));
         builder.Services.AddSingleton<LiveUnits>();
         builder.Services.AddSingleton<LiveStore>();
         builder.Services.AddSingleton<LiveSync>();
@@ -138,10 +140,10 @@ public static class LiveEndpoints
     static async Task<Results<Ok<StatusChanged>, ProblemHttpResult>> ChangeStatusAsync(long id, StatusChange change, ClaimsPrincipal user,
         ScopedDb db, LiveStore store, LiveUnits units, CancellationToken ct)
     {
-        if (change.Status is null || !PositionIngest.Statuses.Contains(change.Status))
-            return Problems.BadRequest("status", $"must be one of {string.Join(", ", PositionIngest.Statuses)}");
-        if (change.Expected is not null && !PositionIngest.Statuses.Contains(change.Expected))
-            return Problems.BadRequest("expected", $"must be one of {string.Join(", ", PositionIngest.Statuses)}");
+        if (change.Status is null || !Vocabulary.UnitStatuses.Contains(change.Status))
+            return Problems.BadRequest("status", $"must be one of {Vocabulary.UnitStatuses}");
+        if (change.Expected is not null && !Vocabulary.UnitStatuses.Contains(change.Expected))
+            return Problems.BadRequest("expected", $"must be one of {Vocabulary.UnitStatuses}");
         if (Problems.CheckText(change.Reason, 500, required: false) is { } reason) return Problems.BadRequest("reason", reason);
         var caller = CurrentUser.From(user);
         // Visibility is decided by row-level security; the change itself runs as GeoTwin (it writes).
@@ -161,15 +163,14 @@ public static class LiveEndpoints
         }
     }
 
-    static async Task<Ok<List<UnitSummary>>> ListAsync(ClaimsPrincipal user, ScopedDb db, LiveOptions options, CancellationToken ct)
+    static async Task<Ok<List<UnitSummary>>> ListAsync(ClaimsPrincipal user, ScopedDb db, PositionFreshness freshness, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
         return TypedResults.Ok(await db.RunAsync(CurrentUser.From(user), s => s.Sql("Live/list_units.sql").ListAsync(r =>
         {
             var age = r.Nullable<double?>(8);
-            var freshness = age is not { } a ? "never" : a >= options.OfflineSeconds ? "offline" : a >= options.StaleSeconds ? "stale" : "live";
             return new UnitSummary(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.Nullable<DateTime?>(5),
-                r.Nullable<double?>(6), r.Nullable<double?>(7), age, r.Nullable<float?>(9), r.Nullable<float?>(10), freshness);
+                r.Nullable<double?>(6), r.Nullable<double?>(7), age, r.Nullable<float?>(9), r.Nullable<float?>(10), freshness.ClassifyAge(age));
         }, ct), ct));
     }
 
@@ -181,7 +182,7 @@ public static class LiveEndpoints
         var scope = CurrentUser.From(user).Scope;
         var now = DateTime.UtcNow;
         var near = units.Nearest(lon.Value, lat.Value, k, u => JurisdictionPaths.InScope(u.JurisdictionPath, scope) &&
-            u.Status == "available" && u.Freshness(now, units.Options) != "offline");
+            u.Status == "available" && !units.FreshnessRule.IsOffline(u.FixAt, now));
         return TypedResults.Ok(near.Select(n => new NearUnit(n.Unit.Id, n.Unit.CallSign, n.Unit.Kind, n.Unit.Status, n.Unit.Lon, n.Unit.Lat,
             Math.Round(n.DistanceM, 1))).ToList());
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Tiling.Tiles;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -9,8 +10,8 @@ namespace GeoTwin.Server.Live;
 public sealed record UnitView(long Id, string CallSign, string Kind, string Station, string Status, string Freshness,
     DateTime? Time, double? Lon, double? Lat, float? Speed, float? Heading)
 {
-    public static UnitView Of(LiveUnit u, DateTime now, LiveOptions options) => new(u.Id, u.CallSign, u.Kind, u.Station, u.Status,
-        u.Freshness(now, options), u.FixAt, u.HasFix ? u.Lon : null, u.HasFix ? u.Lat : null, u.SpeedKmh, u.HeadingDeg);
+    public static UnitView Of(LiveUnit u, DateTime now, PositionFreshness rule) => new(u.Id, u.CallSign, u.Kind, u.Station, u.Status,
+        u.Freshness(now, rule), u.FixAt, u.HasFix ? u.Lon : null, u.HasFix ? u.Lat : null, u.SpeedKmh, u.HeadingDeg);
 }
 
 public sealed record LiveSnapshot(DateTime ServerTime, int StaleSeconds, int OfflineSeconds, int Zoom, List<UnitView> Units);
@@ -49,8 +50,8 @@ public sealed class LiveHub(LiveUnits units) : Hub
         var tileSet = tiles.ToHashSet();
         var visible = units.Snapshot()
             .Where(u => u.HasFix && JurisdictionPaths.InScope(u.JurisdictionPath, scope) && tileSet.Contains(LiveTiles.Tile(u.Lon, u.Lat, zoom)))
-            .Select(u => UnitView.Of(u, now, units.Options)).ToList();
-        return new LiveSnapshot(now, units.Options.StaleSeconds, units.Options.OfflineSeconds, zoom, visible);
+            .Select(u => UnitView.Of(u, now, units.FreshnessRule)).ToList();
+        return new LiveSnapshot(now, units.FreshnessRule.StaleSeconds, units.FreshnessRule.OfflineSeconds, zoom, visible);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -66,13 +67,11 @@ public static class LiveTiles
     /// <summary>Coarse levels a viewer may subscribe at, finest first.</summary>
     public static readonly int[] Zooms = [12, 8, 4, 0];
 
+    /// <summary>The tile at zoom z holding a point: the tiles' one arithmetic, TileAddress.</summary>
     public static (int X, int Y) Tile(double lon, double lat, int z)
     {
-        var n = 1 << z;
-        var x = (int)Math.Floor((lon + 180) / 360 * n);
-        var latR = Math.Clamp(lat, -85.0511, 85.0511) * Math.PI / 180;
-        var y = (int)Math.Floor((1 - Math.Log(Math.Tan(latR) + 1 / Math.Cos(latR)) / Math.PI) / 2 * n);
-        return (Math.Clamp(x, 0, n - 1), Math.Clamp(y, 0, n - 1));
+        var tile = TileAddress.Containing(lon, lat, z);
+        return (tile.X, tile.Y);
     }
 
     /// <summary>The finest level whose tiles covering the rectangle are at most maxTiles, and those tiles.</summary>
@@ -162,7 +161,7 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
             var (unit, oldLon, oldLat, full) = entry;
             LiveFrame.Write(record, unit);
             UnitView? view = null;
-            UnitView View() => view ??= UnitView.Of(unit, now, units.Options);
+            UnitView View() => view ??= UnitView.Of(unit, now, units.FreshnessRule);
             var scopes = JurisdictionPaths.ScopesSeeing(unit.JurisdictionPath).ToArray();
             foreach (var z in LiveTiles.Zooms)
             {

@@ -16,7 +16,7 @@ public sealed class LiveStore(NpgsqlDataSource db)
             if (newest is null || changed > newest) newest = changed;
             return new LiveUnit(r.GetInt64(0), r.GetString(1), r.GetString(2), r.Nullable<string>(3), r.GetString(4), r.GetString(5),
                 r.GetString(6), r.Nullable<DateTime?>(7), r.IsDBNull(8) ? 0 : r.GetDouble(8), r.IsDBNull(9) ? 0 : r.GetDouble(9),
-                r.Nullable<float?>(10), r.Nullable<float?>(11), r.Nullable<float?>(12));
+                r.Nullable<float?>(10), r.Nullable<float?>(11), r.Nullable<float?>(12), r.GetFieldValue<string[]>(14));
         }, ct);
         return (units, newest);
     }

@@ -1,23 +1,20 @@
 using System.Collections.Concurrent;
+using GeoTwin.Tiling.Geodesy;
 
 namespace GeoTwin.Server.Live;
 
-/// <summary>One unit as the server holds it in memory: who it is, its status and its latest fix.</summary>
+/// <summary>One unit as the server holds it in memory: who it is, what it can do, its status and its latest fix.</summary>
 public sealed record LiveUnit(long Id, string CallSign, string Kind, string? DeviceId, string Station, string JurisdictionPath,
-    string Status, DateTime? FixAt, double Lon, double Lat, float? SpeedKmh, float? HeadingDeg, float? AccuracyM)
+    string Status, DateTime? FixAt, double Lon, double Lat, float? SpeedKmh, float? HeadingDeg, float? AccuracyM, string[]? Capabilities = null)
 {
     public bool HasFix => FixAt is not null;
 
-    /// <summary>"live", "stale" (no fix for StaleSeconds), "offline" (none for OfflineSeconds) or "never".</summary>
-    public string Freshness(DateTime now, LiveOptions options) => FixAt is not { } at ? "never"
-        : (now - at).TotalSeconds >= options.OfflineSeconds ? "offline"
-        : (now - at).TotalSeconds >= options.StaleSeconds ? "stale" : "live";
+    /// <summary>"live", "stale", "offline" or "never", by the one freshness rule (GeoTwin.Domain).</summary>
+    public string Freshness(DateTime now, PositionFreshness rule) => rule.Classify(FixAt, now);
 }
 
 public sealed record LiveOptions
 {
-    public int StaleSeconds { get; init; } = 60;
-    public int OfflineSeconds { get; init; } = 300;
     public int MaxBatch { get; init; } = 5000;
     public int MaxFutureSeconds { get; init; } = 30;
     public int MaxAgeDays { get; init; } = 7;
@@ -27,9 +24,10 @@ public sealed record LiveOptions
 
 /// <summary>
 /// The live picture of every unit, in memory: latest fixes (after they are durable), statuses, and a grid index
-/// for k-nearest queries. One singleton; Dispatch reads it with <see cref="Snapshot"/> and <see cref="Nearest"/>.
+/// for k-nearest queries. One singleton; Dispatch ranks every unit of <see cref="Snapshot"/> (ineligible ones are listed
+/// with reasons, so a nearest-available query would not do) and its arrival watcher reads positions from here too.
 /// </summary>
-public sealed class LiveUnits(LiveOptions options)
+public sealed class LiveUnits(LiveOptions options, PositionFreshness? freshness = null)
 {
     readonly ConcurrentDictionary<long, LiveUnit> _units = new();
     readonly ConcurrentDictionary<string, long> _byDevice = new(StringComparer.Ordinal);
@@ -37,6 +35,9 @@ public sealed class LiveUnits(LiveOptions options)
     readonly object _gridLock = new();
 
     public LiveOptions Options { get; } = options;
+
+    /// <summary>The stale/offline rule in force (the vocabulary's, with GeoTwin:Freshness overrides: SharedRules).</summary>
+    public PositionFreshness FreshnessRule { get; } = freshness ?? Vocabulary.Freshness;
 
     /// <summary>Raised after a unit's position or status changed in memory (the push side coalesces these).</summary>
     public event Action<LiveUnit, LiveUnit?>? Changed;
@@ -105,7 +106,7 @@ public sealed class LiveUnits(LiveOptions options)
     }
 
     /// <summary>
-    /// The k units nearest to a point (great-circle metres, equirectangular at the point's latitude) that have a fix
+    /// The k units nearest to a point (metres by Wgs84.DistanceM) that have a fix
     /// and pass the predicate, nearest first. E.g. <c>Nearest(lon, lat, 5, u => u.Status == "available")</c>.
     /// </summary>
     public List<(LiveUnit Unit, double DistanceM)> Nearest(double lon, double lat, int k, Func<LiveUnit, bool>? predicate = null)
@@ -114,21 +115,6 @@ public sealed class LiveUnits(LiveOptions options)
             return _grid.Nearest(lon, lat, k, id => _units.TryGetValue(id, out var u) && (predicate?.Invoke(u) ?? true) ? u : null);
     }
 
-    /// <summary>Available units with a fix that is not offline: what dispatch can send.</summary>
-    public List<(LiveUnit Unit, double DistanceM)> NearestAvailable(double lon, double lat, int k)
-    {
-        var now = DateTime.UtcNow;
-        return Nearest(lon, lat, k, u => u.Status == "available" && u.Freshness(now, Options) != "offline");
-    }
-
-    /// <summary>Metres between two lon/lat points, the one measure the index and its tests agree on.</summary>
-    public static double DistanceM(double lon1, double lat1, double lon2, double lat2)
-    {
-        const double metresPerDegree = 6371008.8 * Math.PI / 180;
-        var dx = (lon2 - lon1) * Math.Cos(lat1 * Math.PI / 180);
-        var dy = lat2 - lat1;
-        return Math.Sqrt(dx * dx + dy * dy) * metresPerDegree;
-    }
 }
 
 /// <summary>
@@ -168,10 +154,13 @@ sealed class UnitGrid(double cellDegrees = 0.002)
         if (k <= 0 || _cells.Count == 0) return best;
         var (cx, cy) = Cell(lon, lat);
         var maxRing = Math.Max(Math.Max(Math.Abs(cx - _minX), Math.Abs(_maxX - cx)), Math.Max(Math.Abs(cy - _minY), Math.Abs(_maxY - cy)));
-        var ringStepM = LiveUnits.DistanceM(0, lat, cellDegrees, lat); // the smaller of a cell's two sides in metres
         for (var r = 0; r <= maxRing; r++)
         {
-            // Anything in ring r is at least (r - 1) whole cells away from the point.
+            // Anything in ring r is at least (r - 1) whole cells away from the point. The bound must never exceed a true
+            // distance: a cell's east-west side is measured at the ring's latitude farthest from the equator (where it is
+            // shortest), its north-south side at the equator (where a degree of latitude is shortest).
+            var far = Math.Min(89.9, Math.Abs(lat) + (r + 1) * cellDegrees);
+            var ringStepM = Math.Min(Wgs84.DistanceM(0, far, cellDegrees, far), Wgs84.DistanceM(0, 0, 0, cellDegrees));
             if (best.Count == k && best[^1].DistanceM <= (r - 1) * ringStepM) break;
             for (var x = cx - r; x <= cx + r; x++)
             {
@@ -182,7 +171,7 @@ sealed class UnitGrid(double cellDegrees = 0.002)
                     foreach (var id in ids)
                     {
                         if (accept(id) is not { } unit) continue;
-                        var d = LiveUnits.DistanceM(lon, lat, unit.Lon, unit.Lat);
+                        var d = Wgs84.DistanceM(lon, lat, unit.Lon, unit.Lat);
                         if (best.Count == k && d >= best[^1].DistanceM) continue;
                         var at = best.Count;
                         while (at > 0 && best[at - 1].DistanceM > d) at--;

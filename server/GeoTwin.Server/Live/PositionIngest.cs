@@ -18,9 +18,6 @@ public readonly record struct CheckedFix(int Index, GoodFix Fix, string? Status)
 /// </summary>
 public static class PositionIngest
 {
-    public static readonly IReadOnlySet<string> Statuses = new HashSet<string>
-        { "available", "dispatched", "en_route", "on_scene", "busy", "off_duty", "out_of_service" };
-
     /// <returns>the batch's fixes, or the reason the body is not a batch</returns>
     public static (List<JsonElement>? Fixes, string? Error) ReadBatch(JsonDocument body)
     {
@@ -88,8 +85,8 @@ public static class PositionIngest
         string? status = null;
         if (e.TryGetProperty("status", out var st) && st.ValueKind != JsonValueKind.Null)
         {
-            if (st.ValueKind != JsonValueKind.String || !Statuses.Contains(st.GetString()!))
-                return (default, null, $"status must be one of {string.Join(", ", Statuses)}");
+            if (st.ValueKind != JsonValueKind.String || !Vocabulary.UnitStatuses.Contains(st.GetString()!))
+                return (default, null, $"status must be one of {Vocabulary.UnitStatuses}");
             status = st.GetString();
         }
         return (new GoodFix(unit.Id, at, lon, lat, speed, heading, accuracy), status, null);

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Tiling.Geodesy;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Npgsql;
@@ -67,7 +68,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
             var points = Enumerable.Range(0, grid.GetLength(0)).Select(i => new[] { grid[i, 0], grid[i, 1] }).ToArray();
             var cumulative = new double[points.Length];
             for (var i = 1; i < points.Length; i++)
-                cumulative[i] = cumulative[i - 1] + LiveUnits.DistanceM(points[i - 1][0], points[i - 1][1], points[i][0], points[i][1]);
+                cumulative[i] = cumulative[i - 1] + Wgs84.DistanceM(points[i - 1][0], points[i - 1][1], points[i][0], points[i][1]);
             return new Edge(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt16(3), r.GetFloat(4), r.GetBoolean(5), points, cumulative);
         }, ct);
         var byId = edges.ToDictionary(e => e.Id);

@@ -24,8 +24,7 @@ public sealed record TileFilters(string[]? Categories, DateTimeOffset? From, Dat
 /// <summary>Vector tiles encoded by PostGIS (ST_AsMVT), the layer catalog and TileJSON.</summary>
 public static class TilesEndpoints
 {
-    static readonly string[] Categories = ["robbery", "snatching", "theft", "burglary", "fight", "traffic_accident",
-        "fire", "missing_person", "medical", "fraud", "disturbance", "other"];
+    static CodeList Categories => Vocabulary.IncidentCategories;
 
     public static WebApplicationBuilder AddTiles(this WebApplicationBuilder builder)
     {

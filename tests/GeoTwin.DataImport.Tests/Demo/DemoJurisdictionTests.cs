@@ -10,26 +10,16 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
 {
     static readonly DateTime Until = new(2025, 2, 11, 12, 0, 0, DateTimeKind.Utc);
     static readonly DemoOptions Options = new(Seed: 7, UntilUtc: Until);
-    static Task<(NpgsqlDataSource Db, DemoFacts Facts)>? _built;
-    static readonly Lock Gate = new();
+    static readonly Shared<(NpgsqlDataSource Db, DemoFacts Facts)> Built = new();
 
     /// <summary>One build shared by the read-only tests (they run one after another in the collection).</summary>
-    Task<(NpgsqlDataSource Db, DemoFacts Facts)> BuiltAsync()
-    {
-        lock (Gate) return _built ??= BuildAsync(pg);
-    }
+    Task<(NpgsqlDataSource Db, DemoFacts Facts)> BuiltAsync() => Built.GetAsync(() => BuildAsync(pg));
 
     static async Task<(NpgsqlDataSource, DemoFacts)> BuildAsync(PostgisFixture pg)
     {
         var db = await pg.CreateDataSourceAsync();
         var facts = await DemoJurisdiction.LoadIfEmptyAsync(db, Options, null);
         return (db, facts!);
-    }
-
-    static async Task<T> ScalarAsync<T>(NpgsqlDataSource db, string sql)
-    {
-        await using var cmd = db.CreateCommand(sql);
-        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
     // Every column a person or another slice reads; no clock-set columns (created_at and the like).
@@ -54,7 +44,7 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         Assert.NotNull(await DemoJurisdiction.LoadIfEmptyAsync(second, Options, null));
 
         foreach (var sql in Checksums)
-            Assert.Equal(await ScalarAsync<string>(first, sql), await ScalarAsync<string>(second, sql));
+            Assert.Equal(await first.ScalarAsync<string>(sql), await second.ScalarAsync<string>(sql));
         Assert.True(facts.Elapsed < TimeSpan.FromSeconds(60), $"the demo took {facts.Elapsed}");
     }
 
@@ -63,7 +53,7 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
     {
         var (db, _) = await BuiltAsync();
 
-        var residents = await ScalarAsync<long>(db, "SELECT sum(residents_total) FROM houses");
+        var residents = await db.ScalarAsync<long>("SELECT sum(residents_total) FROM houses");
         Assert.InRange(residents, 38_000 * 0.95, 38_000 * 1.05);
         var shares = new List<double>();
         await using var cmd = db.CreateCommand("SELECT sum(residents_floating)::float8 / sum(residents_total) FROM houses GROUP BY community_id HAVING sum(residents_total) > 500");
@@ -79,13 +69,13 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         var (db, facts) = await BuiltAsync();
 
         Assert.InRange(facts.Houses, 1100, 1606);
-        Assert.Equal(0L, await ScalarAsync<long>(db, """
+        Assert.Equal(0L, await db.ScalarAsync<long>("""
             SELECT count(*) FROM houses h LEFT JOIN addresses a ON a.id = h.address_id
             WHERE a.id IS NULL OR a.element_type <> 50 OR a.code !~ '^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
             """));
         // The real OSM house numbers on Monaco's land are door numbers now (the rest of the 385 are in France).
-        Assert.InRange(await ScalarAsync<long>(db, "SELECT count(*) FROM addresses WHERE door_number IS NOT NULL"), 250, 385);
-        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM addresses a LEFT JOIN addresses p ON p.code = a.parent_code WHERE a.element_type <> 12 AND p.id IS NULL"));
+        Assert.InRange(await db.ScalarAsync<long>("SELECT count(*) FROM addresses WHERE door_number IS NOT NULL"), 250, 385);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM addresses a LEFT JOIN addresses p ON p.code = a.parent_code WHERE a.element_type <> 12 AND p.id IS NULL"));
     }
 
     [Theory]
@@ -100,8 +90,8 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         // table and point come from the InlineData above, not from input.
         var community = table is "cameras" ? "" : $"OR (t.community_id IS NOT NULL AND NOT ST_Covers((SELECT boundary FROM jurisdictions WHERE id = t.community_id), {point}))";
 
-        Assert.True(await ScalarAsync<long>(db, $"SELECT count(*) FROM {table}") > 0);
-        Assert.Equal(0L, await ScalarAsync<long>(db, $"""
+        Assert.True(await db.ScalarAsync<long>($"SELECT count(*) FROM {table}") > 0);
+        Assert.Equal(0L, await db.ScalarAsync<long>($"""
             SELECT count(*) FROM {table} t JOIN jurisdictions j ON j.id = t.jurisdiction_id
             WHERE j.kind <> 'responsibility_area' OR t.jurisdiction_path <> j.path OR NOT ST_Covers(j.boundary, {point}) {community}
             """));
@@ -113,13 +103,13 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         var (db, facts) = await BuiltAsync();
 
         Assert.InRange(facts.Units, 20, 40);
-        Assert.Equal(0L, await ScalarAsync<long>(db, """
+        Assert.Equal(0L, await db.ScalarAsync<long>("""
             SELECT count(*) FROM police_units u JOIN jurisdictions s ON s.id = u.jurisdiction_id
             WHERE s.kind <> 'station' OR NOT ST_DWithin(s.boundary, u.last_position, 1e-6)
                OR NOT EXISTS (SELECT 1 FROM roads r WHERE ST_DWithin(r.geom, u.last_position, 1e-7))
             """));
-        Assert.Equal(2L, await ScalarAsync<long>(db, "SELECT count(*) FROM police_units WHERE kind = 'boat'"));
-        Assert.Equal(4L, await ScalarAsync<long>(db, "SELECT count(DISTINCT kind) FROM police_units"));
+        Assert.Equal(2L, await db.ScalarAsync<long>("SELECT count(*) FROM police_units WHERE kind = 'boat'"));
+        Assert.Equal(4L, await db.ScalarAsync<long>("SELECT count(DISTINCT kind) FROM police_units"));
     }
 
     [Fact]
@@ -134,9 +124,9 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         Assert.True(ids.Count > 200);
         Assert.All(ids, id => Assert.Null(Gb28181Id.ValidateCamera(id)));
         // Of the 16 OSM cameras, two stand on the quay edge within 3 m of the land polygon (placed on it) and one 32 m off it.
-        Assert.Equal(15L, await ScalarAsync<long>(db, "SELECT count(*) FROM cameras WHERE source_ref LIKE 'n%'"));
-        Assert.True(await ScalarAsync<long>(db, "SELECT count(*) FROM cameras WHERE owner = 'social'") > 20);
-        Assert.True(await ScalarAsync<long>(db, "SELECT count(*) FROM cameras WHERE heading_deg IS NOT NULL AND fov_deg < 360") > 200);
+        Assert.Equal(15L, await db.ScalarAsync<long>("SELECT count(*) FROM cameras WHERE source_ref LIKE 'n%'"));
+        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM cameras WHERE owner = 'social'") > 20);
+        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM cameras WHERE heading_deg IS NOT NULL AND fov_deg < 360") > 200);
     }
 
     [Fact]
@@ -145,7 +135,7 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         var (db, _) = await BuiltAsync();
 
         // Each camera's view as a sector (heading ± fov/2 out to its range; a circle for domes).
-        var seen = await ScalarAsync<double>(db, """
+        var seen = await db.ScalarAsync<double>("""
             WITH views AS (
                 SELECT CASE WHEN heading_deg IS NULL OR fov_deg >= 360 THEN ST_Buffer(location::geography, range_m)::geometry
                        ELSE ST_MakePolygon(ST_MakeLine(location || ARRAY(
@@ -166,26 +156,26 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         var (db, facts) = await BuiltAsync();
 
         Assert.InRange(facts.Incidents, 3000, 5000);
-        var span = await ScalarAsync<double>(db, "SELECT extract(epoch FROM max(received_at) - min(received_at))::float8 / 86400 FROM incidents");
+        var span = await db.ScalarAsync<double>("SELECT extract(epoch FROM max(received_at) - min(received_at))::float8 / 86400 FROM incidents");
         Assert.InRange(span, 720, 730);
-        Assert.True(await ScalarAsync<DateTime>(db, "SELECT max(received_at) FROM incidents") < Until);
+        Assert.True(await db.ScalarAsync<DateTime>("SELECT max(received_at) FROM incidents") < Until);
         // Evening and night (18:00-03:00 local, 9 of 24 hours) hold well over their 37.5% share.
-        var night = await ScalarAsync<double>(db, """
+        var night = await db.ScalarAsync<double>("""
             SELECT avg((extract(hour FROM received_at AT TIME ZONE 'Europe/Monaco') >= 18 OR extract(hour FROM received_at AT TIME ZONE 'Europe/Monaco') < 3)::int)::float8
             FROM incidents
             """);
         Assert.True(night > 0.45, $"night share {night}");
-        var twoRobberiesAndTheft = await ScalarAsync<double>(db, "SELECT avg((category IN ('robbery', 'snatching', 'theft', 'burglary'))::int)::float8 FROM incidents");
+        var twoRobberiesAndTheft = await db.ScalarAsync<double>("SELECT avg((category IN ('robbery', 'snatching', 'theft', 'burglary'))::int)::float8 FROM incidents");
         Assert.InRange(twoRobberiesAndTheft, 0.65, 0.85);
         // Hotspots: the busiest 5% of 100 m cells hold far more than 5% of the street crime.
-        var top = await ScalarAsync<double>(db, """
+        var top = await db.ScalarAsync<double>("""
             WITH cells AS (SELECT count(*) n FROM incidents WHERE category IN ('theft', 'snatching', 'robbery')
                            GROUP BY ST_SnapToGrid(ST_Transform(location, 32632), 100)),
                  ranked AS (SELECT n, row_number() OVER (ORDER BY n DESC) r, count(*) OVER () cells FROM cells)
             SELECT sum(n) FILTER (WHERE r <= cells * 0.05)::float8 / sum(n) FROM ranked
             """);
         Assert.True(top > 0.3, $"top 5% of cells hold {top:P0}");
-        Assert.Equal(0L, await ScalarAsync<long>(db, """
+        Assert.Equal(0L, await db.ScalarAsync<long>("""
             SELECT count(*) FROM incidents i
             WHERE (SELECT count(*) FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'intake' AND e.at = i.received_at) <> 1
             """));
@@ -196,20 +186,20 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
     {
         var (db, _) = await BuiltAsync();
 
-        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM jurisdictions WHERE NOT ST_IsValid(boundary) OR GeometryType(boundary) <> 'MULTIPOLYGON'"));
-        var land = await ScalarAsync<double>(db, "SELECT ST_Area(boundary::geography) FROM jurisdictions WHERE kind = 'city_bureau'");
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM jurisdictions WHERE NOT ST_IsValid(boundary) OR GeometryType(boundary) <> 'MULTIPOLYGON'"));
+        var land = await db.ScalarAsync<double>("SELECT ST_Area(boundary::geography) FROM jurisdictions WHERE kind = 'city_bureau'");
         Assert.InRange(land, 1.9e6, 2.2e6); // Monaco's land, not its sea
-        var uncovered = await ScalarAsync<double>(db, """
+        var uncovered = await db.ScalarAsync<double>("""
             SELECT ST_Area(ST_SymDifference(c.boundary, (SELECT ST_Union(boundary) FROM jurisdictions WHERE kind = 'community'))::geography)
             FROM jurisdictions c WHERE c.kind = 'city_bureau'
             """);
         Assert.True(uncovered < 1, $"{uncovered} m² differ");
-        var overlap = await ScalarAsync<double>(db, """
+        var overlap = await db.ScalarAsync<double>("""
             SELECT coalesce(sum(ST_Area(ST_Intersection(a.boundary, b.boundary)::geography)), 0)
             FROM jurisdictions a JOIN jurisdictions b ON a.kind = 'community' AND b.kind = 'community' AND a.id < b.id
             """);
         Assert.True(overlap < 1, $"{overlap} m² overlap");
-        Assert.Equal(9L, await ScalarAsync<long>(db, "SELECT count(*) FROM jurisdictions WHERE kind = 'community'"));
+        Assert.Equal(9L, await db.ScalarAsync<long>("SELECT count(*) FROM jurisdictions WHERE kind = 'community'"));
     }
 
     [Fact]
@@ -218,21 +208,21 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         var (db, facts) = await BuiltAsync();
 
         Assert.InRange(facts.Roads, 1200, 3334);
-        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM roads WHERE source IS NULL OR target IS NULL"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM roads WHERE source IS NULL OR target IS NULL"));
         // A node id is one place: every edge end with that id is at the same point.
-        Assert.Equal(0L, await ScalarAsync<long>(db, """
+        Assert.Equal(0L, await db.ScalarAsync<long>("""
             SELECT count(*) FROM (
                 SELECT node FROM (SELECT source node, ST_StartPoint(geom) p FROM roads UNION ALL SELECT target, ST_EndPoint(geom) FROM roads) e
                 GROUP BY node HAVING count(DISTINCT ST_AsEWKB(p)) > 1) x
             """));
-        var biggest = await ScalarAsync<long>(db, """
+        var biggest = await db.ScalarAsync<long>("""
             SELECT max(n) FROM (SELECT count(*) n FROM pgr_connectedComponents('SELECT id, source, target, cost, reverse_cost FROM roads') GROUP BY component) c
             """);
-        Assert.True(biggest > 0.7 * await ScalarAsync<long>(db, "SELECT count(DISTINCT source) FROM roads"), $"largest component {biggest} nodes");
-        Assert.True(await ScalarAsync<long>(db, "SELECT count(*) FROM roads WHERE oneway <> 0") > 300);
-        Assert.True(await ScalarAsync<double>(db, "SELECT avg(speed_kmh) FROM roads WHERE road_class = 'primary'")
-                    > await ScalarAsync<double>(db, "SELECT avg(speed_kmh) FROM roads WHERE road_class = 'residential'"));
-        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT count(*) FROM roads r, jurisdictions c WHERE c.kind = 'city_bureau' AND NOT ST_Covers(ST_Buffer(c.boundary, 1e-9), r.geom)"));
+        Assert.True(biggest > 0.7 * await db.ScalarAsync<long>("SELECT count(DISTINCT source) FROM roads"), $"largest component {biggest} nodes");
+        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM roads WHERE oneway <> 0") > 300);
+        Assert.True(await db.ScalarAsync<double>("SELECT avg(speed_kmh) FROM roads WHERE road_class = 'primary'")
+                    > await db.ScalarAsync<double>("SELECT avg(speed_kmh) FROM roads WHERE road_class = 'residential'"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM roads r, jurisdictions c WHERE c.kind = 'city_bureau' AND NOT ST_Covers(ST_Buffer(c.boundary, 1e-9), r.geom)"));
     }
 
     [Fact]
@@ -245,8 +235,8 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         Assert.Null(await DemoJurisdiction.LoadIfEmptyAsync(db, Options, null));
         Assert.False(await DemoJurisdiction.LoadIfEmptyAsync(db));
 
-        Assert.Equal("mine", await ScalarAsync<string>(db, "SELECT string_agg(source_ref, ',') FROM roads"));
-        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT (SELECT count(*) FROM jurisdictions) + (SELECT count(*) FROM addresses) + (SELECT count(*) FROM incidents)"));
+        Assert.Equal("mine", await db.ScalarAsync<string>("SELECT string_agg(source_ref, ',') FROM roads"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT (SELECT count(*) FROM jurisdictions) + (SELECT count(*) FROM addresses) + (SELECT count(*) FROM incidents)"));
     }
 
     [Fact]
@@ -264,6 +254,6 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DemoJurisdiction.LoadIfEmptyAsync(db, Options, Progress, cancel.Token));
 
         Assert.Contains("writing houses", steps);
-        Assert.Equal(0L, await ScalarAsync<long>(db, "SELECT (SELECT count(*) FROM jurisdictions) + (SELECT count(*) FROM roads) + (SELECT count(*) FROM houses)"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT (SELECT count(*) FROM jurisdictions) + (SELECT count(*) FROM roads) + (SELECT count(*) FROM houses)"));
     }
 }

@@ -50,12 +50,7 @@ public sealed class ImportHarness : IAsyncDisposable
         WebDatum? datum = null) =>
         Importer.RunAsync(Db, new ImportRequest(path, layer, srid, datum, mapping, skipInvalid));
 
-    public async Task<T> ScalarAsync<T>(string sql, params object[] args)
-    {
-        await using var cmd = Db.CreateCommand(sql);
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
+    public Task<T> ScalarAsync<T>(string sql, params object[] args) => Db.ScalarAsync<T>(sql, args);
 
     /// <summary>A stored point as (lon, lat).</summary>
     public async Task<(double Lon, double Lat)> PointAsync(string sql, params object[] args)

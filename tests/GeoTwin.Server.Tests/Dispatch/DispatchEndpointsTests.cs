@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using GeoTwin.DataImport.Demo;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Live;
+using GeoTwin.Server.Tests.Live;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace GeoTwin.Server.Tests.Dispatch;
@@ -11,27 +14,28 @@ namespace GeoTwin.Server.Tests.Dispatch;
 [Collection("postgis")]
 public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
 {
-    sealed record World(GeoTwinServer Server, string Station, double Lon, double Lat, HttpClient Dispatcher, HttpClient Other, HttpClient Officer);
-    static Task<World>? _world;
-    static readonly Lock Gate = new();
+    sealed record World(GeoTwinServer Server, string Station, double Lon, double Lat, HttpClient Dispatcher, HttpClient Other, HttpClient Officer,
+        HttpClient Tracker);
+    static readonly Shared<World> Shared = new();
     World _w = null!;
 
     NpgsqlDataSource Db => _w.Server.Database.DataSource;
 
     public async Task InitializeAsync()
     {
-        lock (Gate) _world ??= BuildAsync(pg);
-        _w = await _world;
+        _w = await Shared.GetAsync(() => BuildAsync(pg));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     static async Task<World> BuildAsync(PostgisFixture pg)
     {
-        var server = await pg.StartServerAsync(new() { ["GeoTwin:Dispatch:ArrivalCheckSeconds"] = "0.5", ["GeoTwin:Dispatch:StalePositionSeconds"] = "86400",
+        var server = await pg.StartServerAsync(new() { ["GeoTwin:Dispatch:ArrivalCheckSeconds"] = "0.5", ["GeoTwin:Freshness:OfflineSeconds"] = "86400",
             // shared by the class and never stopped: its watcher would only report the cluster going away at the end of the run
             ["Logging:LogLevel:GeoTwin.Server.Dispatch.ArrivalWatcher"] = "None" });
         await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource);
+        // Dispatch ranks the units Live holds in memory: take in the demo's units now rather than at LiveSync's next tick.
+        await server.App.Services.GetRequiredService<LiveSync>().RefreshAsync(default);
         // a station and a point on a street inside it
         await using var cmd = server.Database.DataSource.CreateCommand("""
             SELECT j.code, ST_X(p), ST_Y(p) FROM jurisdictions j
@@ -44,18 +48,12 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         await using var r = await cmd.ExecuteReaderAsync();
         await r.ReadAsync();
         var (station, lon, lat) = (r.GetString(0), r.GetDouble(1), r.GetDouble(2));
-        var root = (string)(await server.Database.DataSource.CreateCommand("SELECT code FROM jurisdictions WHERE parent_id IS NULL").ExecuteScalarAsync())!;
+        var root = await server.Database.DataSource.ScalarAsync<string>("SELECT code FROM jurisdictions WHERE parent_id IS NULL");
         return new World(server, station, lon, lat,
             await Browser.SignedInAsync(server, "disp-a", "dispatcher", root),
             await Browser.SignedInAsync(server, "disp-b", "dispatcher", root),
-            await Browser.SignedInAsync(server, "officer", "community_officer", station));
-    }
-
-    async Task<T> Scalar<T>(string sql, params object[] args)
-    {
-        await using var cmd = Db.CreateCommand(sql);
-        foreach (var a in args) cmd.Parameters.Add(new() { Value = a });
-        return (T)(await cmd.ExecuteScalarAsync())!;
+            await Browser.SignedInAsync(server, "officer", "community_officer", station),
+            await LiveSeed.DeviceAsync(server, root));
     }
 
     async Task<string> CreateAsync(object? location = null, string category = "theft", int priority = 2)
@@ -89,7 +87,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
     {
         var code = await CreateAsync();
 
-        Assert.Equal("+377 600 000", await Scalar<string>("SELECT caller_phone FROM incident_callers c JOIN incidents i ON i.id = c.incident_id WHERE i.code = $1", code));
+        Assert.Equal("+377 600 000", await Db.ScalarAsync<string>("SELECT caller_phone FROM incident_callers c JOIN incidents i ON i.id = c.incident_id WHERE i.code = $1", code));
         var trail = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/trail"));
         Assert.Equal("intake", trail[0].GetProperty("kind").GetString());
         Assert.Equal("disp-a", trail[0].GetProperty("actor").GetString());
@@ -124,7 +122,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
     [Fact]
     public async Task An_ambiguous_address_text_is_422_with_suggestions_and_a_merge_joins_two_incidents()
     {
-        var word = await Scalar<string>("SELECT t FROM (SELECT left(full_text, 8) t FROM addresses) x GROUP BY t HAVING count(*) > 3 AND NOT EXISTS (SELECT 1 FROM addresses WHERE lower(full_text) = lower(t)) ORDER BY count(*) DESC LIMIT 1");
+        var word = await Db.ScalarAsync<string>("SELECT t FROM (SELECT left(full_text, 8) t FROM addresses) x GROUP BY t HAVING count(*) > 3 AND NOT EXISTS (SELECT 1 FROM addresses WHERE lower(full_text) = lower(t)) ORDER BY count(*) DESC LIMIT 1");
         var ambiguous = await Json(await _w.Dispatcher.PostAsJsonAsync("/api/incidents", new { category = "theft", location = new { addressText = word } }),
             HttpStatusCode.UnprocessableEntity);
         Assert.True(ambiguous.GetProperty("suggestions").GetArrayLength() > 1);
@@ -154,12 +152,12 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
     [InlineData("""{"category":"theft","description":"a\u0000b","location":{"lon":7.42,"lat":43.73}}""", 400, "description: contains control characters")]
     public async Task Bad_intake_is_a_4xx_naming_what_is_wrong(string json, int status, string expected)
     {
-        var before = await Scalar<long>("SELECT count(*) FROM incidents");
+        var before = await Db.ScalarAsync<long>("SELECT count(*) FROM incidents");
         var response = await _w.Dispatcher.PostAsync("/api/incidents", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync());
-        Assert.Equal(before, await Scalar<long>("SELECT count(*) FROM incidents")); // nothing half-written
+        Assert.Equal(before, await Db.ScalarAsync<long>("SELECT count(*) FROM incidents")); // nothing half-written
     }
 
     [Fact]
@@ -201,10 +199,10 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         var loser = Assert.Single(results, r => r.StatusCode != HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.Conflict, loser.StatusCode);
         Assert.Contains("is dispatched now, not available", await loser.Content.ReadAsStringAsync());
-        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM incident_units WHERE unit_id = $1 AND released_at IS NULL", unit));
-        Assert.Equal("dispatched", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
+        Assert.Equal(1, await Db.ScalarAsync<long>("SELECT count(*) FROM incident_units WHERE unit_id = $1 AND released_at IS NULL", unit));
+        Assert.Equal("dispatched", await Db.ScalarAsync<string>("SELECT status FROM police_units WHERE id = $1", unit));
         foreach (var code in new[] { a, b }) await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { reason = "test over" });
-        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
+        Assert.Equal("available", await Db.ScalarAsync<string>("SELECT status FROM police_units WHERE id = $1", unit));
     }
 
     [Fact]
@@ -221,7 +219,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("by_hand", arrived.GetProperty("units")[0].GetProperty("arrivalHow").GetString());
         var closed = await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "treated on the spot" }));
         Assert.Equal("closed", closed.GetProperty("status").GetString());
-        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", unit));
+        Assert.Equal("available", await Db.ScalarAsync<string>("SELECT status FROM police_units WHERE id = $1", unit));
 
         var trail = (await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/trail"))).EnumerateArray().ToList();
         Assert.Equal(["intake", "dispatch", "arrival", "unit_released", "close"], trail.Select(e => e.GetProperty("kind").GetString()));
@@ -236,14 +234,9 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         var (unit, seen) = await FirstRecommendedAsync(code);
         await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
 
-        var home = await Scalar<string>("SELECT ST_AsText(last_position) FROM police_units WHERE id = $1", unit);
-        await using (var move = Db.CreateCommand("UPDATE police_units SET last_position = ST_SetSRID(ST_MakePoint($2, $3), 4326), last_fix_at = now() WHERE id = $1"))
-        {
-            move.Parameters.Add(new() { Value = unit });
-            move.Parameters.Add(new() { Value = _w.Lon + 0.0001 }); // ~8 m away
-            move.Parameters.Add(new() { Value = _w.Lat });
-            await move.ExecuteNonQueryAsync();
-        }
+        var home = _w.Server.App.Services.GetRequiredService<LiveUnits>().Find(unit)!;
+        // the unit's device reports a fix ~8 m from the incident, as a real one would (positions reach Dispatch through Live)
+        await Json(await _w.Tracker.PostAsJsonAsync("/api/positions", new { fixes = new[] { LiveSeed.Fix(unit, DateTime.UtcNow, _w.Lon + 0.0001, _w.Lat) } }));
         JsonElement detail = default;
         for (var i = 0; i < 40; i++)
         {
@@ -255,10 +248,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("position", detail.GetProperty("units")[0].GetProperty("arrivalHow").GetString());
         await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "done" });
         // back where it was, so other tests' incidents at the same place do not see it arrive at once
-        await using var back = Db.CreateCommand("UPDATE police_units SET last_position = ST_GeomFromText($2, 4326) WHERE id = $1");
-        back.Parameters.Add(new() { Value = unit });
-        back.Parameters.Add(new() { Value = home });
-        await back.ExecuteNonQueryAsync();
+        await Json(await _w.Tracker.PostAsJsonAsync("/api/positions", new { fixes = new[] { LiveSeed.Fix(unit, DateTime.UtcNow.AddMilliseconds(1), home.Lon, home.Lat) } }));
     }
 
     [Fact]
@@ -274,17 +264,17 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         var units = after.GetProperty("units").EnumerateArray().ToList();
         Assert.Equal("reassigned", units.Single(u => u.GetProperty("unitId").GetInt64() == u1).GetProperty("releaseReason").GetString());
         Assert.Equal("dispatched", units.Single(u => u.GetProperty("unitId").GetInt64() == u2).GetProperty("unitStatus").GetString());
-        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", u1));
+        Assert.Equal("available", await Db.ScalarAsync<string>("SELECT status FROM police_units WHERE id = $1", u1));
         await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
-        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", u2));
+        Assert.Equal("available", await Db.ScalarAsync<string>("SELECT status FROM police_units WHERE id = $1", u2));
     }
 
     [Fact]
     public async Task Bad_dispatches_are_404_409_422_or_400_and_change_nothing()
     {
         var code = await CreateAsync(category: "other", priority: 4);
-        var busy = await Scalar<long>("SELECT id FROM police_units WHERE status = 'busy' ORDER BY id LIMIT 1");
-        var available = await Scalar<long>("SELECT id FROM police_units WHERE status = 'available' AND NOT EXISTS (SELECT 1 FROM incident_units iu WHERE iu.unit_id = police_units.id AND iu.released_at IS NULL) ORDER BY id DESC LIMIT 1");
+        var busy = await Db.ScalarAsync<long>("SELECT id FROM police_units WHERE status = 'busy' ORDER BY id LIMIT 1");
+        var available = await Db.ScalarAsync<long>("SELECT id FROM police_units WHERE status = 'available' AND NOT EXISTS (SELECT 1 FROM incident_units iu WHERE iu.unit_id = police_units.id AND iu.released_at IS NULL) ORDER BY id DESC LIMIT 1");
 
         async Task Expect(string path, object body, HttpStatusCode status, string text)
         {
@@ -301,18 +291,18 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         await Expect($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available, seenStatus = "asleep" } } }, HttpStatusCode.BadRequest, "seenStatus must be one of");
         // one good unit and one busy one: all or nothing
         await Expect($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available }, new { unitId = busy } } }, HttpStatusCode.UnprocessableEntity, "cannot go from busy");
-        Assert.Equal("available", await Scalar<string>("SELECT status FROM police_units WHERE id = $1", available));
+        Assert.Equal("available", await Db.ScalarAsync<string>("SELECT status FROM police_units WHERE id = $1", available));
         await Expect($"/api/incidents/{code}/arrive", new { unitId = available }, HttpStatusCode.Conflict, "is not on its way");
         await Expect($"/api/incidents/{code}/close", new { }, HttpStatusCode.BadRequest, "disposition: is required");
-        Assert.Equal("new", await Scalar<string>("SELECT status FROM incidents WHERE code = $1", code));
-        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.code = $1", code));
+        Assert.Equal("new", await Db.ScalarAsync<string>("SELECT status FROM incidents WHERE code = $1", code));
+        Assert.Equal(1, await Db.ScalarAsync<long>("SELECT count(*) FROM incident_events e JOIN incidents i ON i.id = e.incident_id WHERE i.code = $1", code));
         Assert.Equal(HttpStatusCode.Forbidden, (await _w.Officer.PostAsJsonAsync($"/api/incidents/{code}/dispatch", new { units = new[] { new { unitId = available } } })).StatusCode);
     }
 
     [Fact]
     public async Task A_call_platform_token_may_take_alarms_but_not_dispatch()
     {
-        var root = await Scalar<string>("SELECT code FROM jurisdictions WHERE parent_id IS NULL");
+        var root = await Db.ScalarAsync<string>("SELECT code FROM jurisdictions WHERE parent_id IS NULL");
         var token = await new GeoTwin.Server.Accounts.AccountsStore(Db).CreateTokenAsync("call-platform", "incident_intake", root, null, null, default);
         var importer = await new GeoTwin.Server.Accounts.AccountsStore(Db).CreateTokenAsync("loader", "import", root, null, null, default);
         using var platform = new HttpClient { BaseAddress = new Uri(_w.Server.Url) };
@@ -326,8 +316,8 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         }), HttpStatusCode.Created);
         var code = created.GetProperty("code").GetString()!;
 
-        Assert.Equal("call_platform", await Scalar<string>("SELECT source FROM incidents WHERE code = $1", code));
-        Assert.Equal("112", await Scalar<string>("SELECT caller_phone FROM incident_callers c JOIN incidents i ON i.id = c.incident_id WHERE i.code = $1", code));
+        Assert.Equal("call_platform", await Db.ScalarAsync<string>("SELECT source FROM incidents WHERE code = $1", code));
+        Assert.Equal("112", await Db.ScalarAsync<string>("SELECT caller_phone FROM incident_callers c JOIN incidents i ON i.id = c.incident_id WHERE i.code = $1", code));
         Assert.Equal(HttpStatusCode.Forbidden, (await other.PostAsJsonAsync("/api/incidents", new { category = "fire", location = new { lon = _w.Lon, lat = _w.Lat } })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await platform.GetAsync($"/api/incidents/{code}/recommendations")).StatusCode);
         await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
@@ -380,7 +370,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
     [Fact]
     public async Task The_hub_tells_each_dispatcher_only_about_incidents_in_their_jurisdiction()
     {
-        var other = await Scalar<string>("SELECT code FROM jurisdictions WHERE kind = 'station' AND code <> $1 ORDER BY code LIMIT 1", _w.Station);
+        var other = await Db.ScalarAsync<string>("SELECT code FROM jurisdictions WHERE kind = 'station' AND code <> $1 ORDER BY code LIMIT 1", _w.Station);
         await Browser.CreateUserAsync(_w.Server, "hub-here", "dispatcher", _w.Station);
         await Browser.CreateUserAsync(_w.Server, "hub-elsewhere", "dispatcher", other);
         using var here = await HubAsync(_w.Server, "hub-here");
@@ -417,7 +407,7 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{urgent}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = "dispatched" } } }));
         var minorTrail = (await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{minor}/trail"))).EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
         Assert.Equal(["intake", "dispatch", "reassign"], minorTrail);
-        Assert.Equal(urgent, await Scalar<string>("SELECT i.code FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id WHERE iu.unit_id = $1 AND iu.released_at IS NULL", unit));
+        Assert.Equal(urgent, await Db.ScalarAsync<string>("SELECT i.code FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id WHERE iu.unit_id = $1 AND iu.released_at IS NULL", unit));
         foreach (var code in new[] { minor, urgent }) await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { });
     }
 }

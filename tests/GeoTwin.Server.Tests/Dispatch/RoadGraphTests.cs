@@ -10,12 +10,11 @@ namespace GeoTwin.Server.Tests.Dispatch;
 [Collection("postgis")]
 public sealed class RoadGraphTests(PostgisFixture pg)
 {
-    static Task<NpgsqlDataSource>? _demo;
-    static readonly Lock Gate = new();
+    static readonly Shared<NpgsqlDataSource> Demo = new();
 
     Task<NpgsqlDataSource> DemoAsync()
     {
-        lock (Gate) return _demo ??= Build(pg);
+        return Demo.GetAsync(() => Build(pg));
         static async Task<NpgsqlDataSource> Build(PostgisFixture pg)
         {
             var db = await pg.CreateDataSourceAsync();

@@ -22,7 +22,7 @@ public sealed class HubTests(PostgisFixture pg) : IAsyncLifetime
         _server = await pg.StartServerAsync();
         (_unit1, _unit2) = await LiveSeed.SeedAsync(_server.Database.DataSource);
         // A unit of station 1 that drove far away (outside the Monaco viewport, same jurisdiction).
-        _far = await LiveSeed.ScalarAsync(_server.Database.DataSource,
+        _far = await _server.Database.DataSource.ScalarAsync<long>(
             "INSERT INTO police_units (call_sign, kind, jurisdiction_id) SELECT '一所99', 'car', id FROM jurisdictions WHERE code = 'T-ST1' RETURNING id");
         await _server.App.Services.GetRequiredService<LiveSync>().RefreshAsync(default);
         _device = await LiveSeed.DeviceAsync(_server, TwoStations.City);

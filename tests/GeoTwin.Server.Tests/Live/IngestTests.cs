@@ -18,7 +18,7 @@ public sealed class IngestTests(PostgisFixture pg) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await pg.StartServerAsync(new() { ["GeoTwin:Live:StaleSeconds"] = "30", ["GeoTwin:Live:OfflineSeconds"] = "120", ["GeoTwin:Live:MaxBatch"] = "50" });
+        _server = await pg.StartServerAsync(new() { ["GeoTwin:Freshness:StaleSeconds"] = "30", ["GeoTwin:Freshness:OfflineSeconds"] = "120", ["GeoTwin:Live:MaxBatch"] = "50" });
         (_unit1, _unit2) = await LiveSeed.SeedAsync(_server.Database.DataSource);
         await _server.App.Services.GetRequiredService<LiveSync>().RefreshAsync(default);
         _city = await LiveSeed.DeviceAsync(_server, TwoStations.City);
@@ -71,8 +71,8 @@ public sealed class IngestTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Contains("heading 400 is out of range", rejected[10]);
 
         var db = _server.Database.DataSource;
-        Assert.Equal(2, await LiveSeed.ScalarAsync(db, "SELECT count(*) FROM unit_positions"));
-        Assert.Equal(1, await LiveSeed.ScalarAsync(db, "SELECT count(*) FROM police_units WHERE id = $1 AND last_fix_at IS NOT NULL AND abs(ST_X(last_position) - 7.41) < 1e-9", _unit1));
+        Assert.Equal(2, await db.ScalarAsync<long>("SELECT count(*) FROM unit_positions"));
+        Assert.Equal(1, await db.ScalarAsync<long>("SELECT count(*) FROM police_units WHERE id = $1 AND last_fix_at IS NOT NULL AND abs(ST_X(last_position) - 7.41) < 1e-9", _unit1));
         Assert.Equal(7.41, _server.App.Services.GetRequiredService<LiveUnits>().Find(_unit1)!.Lon, 9);
     }
 
@@ -88,11 +88,11 @@ public sealed class IngestTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(1, r2.GetProperty("historyOnly").GetInt32());
 
         var db = _server.Database.DataSource;
-        Assert.Equal(2, await LiveSeed.ScalarAsync(db, "SELECT count(*) FROM unit_positions WHERE unit_id = $1", _unit1));
-        Assert.Equal(1, await LiveSeed.ScalarAsync(db, "SELECT count(*) FROM police_units WHERE id = $1 AND abs(ST_X(last_position) - 7.415) < 1e-9", _unit1));
+        Assert.Equal(2, await db.ScalarAsync<long>("SELECT count(*) FROM unit_positions WHERE unit_id = $1", _unit1));
+        Assert.Equal(1, await db.ScalarAsync<long>("SELECT count(*) FROM police_units WHERE id = $1 AND abs(ST_X(last_position) - 7.415) < 1e-9", _unit1));
         Assert.Equal(7.415, _server.App.Services.GetRequiredService<LiveUnits>().Find(_unit1)!.Lon, 9);
         // Today's fixes land in today's partition, not the default one.
-        Assert.Equal(0, await LiveSeed.ScalarAsync(db, "SELECT count(*) FROM unit_positions_default WHERE fix_time > now() - interval '30 minutes'"));
+        Assert.Equal(0, await db.ScalarAsync<long>("SELECT count(*) FROM unit_positions_default WHERE fix_time > now() - interval '30 minutes'"));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class IngestTests(PostgisFixture pg) : IAsyncLifetime
         var (allBad, report) = await Post(_city, new { fixes = new[] { LiveSeed.Fix(_unit1, Now, 200, 43.73) } });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, allBad);
         Assert.Equal(0, report.GetProperty("accepted").GetInt32());
-        Assert.Equal(0, await LiveSeed.ScalarAsync(_server.Database.DataSource, "SELECT count(*) FROM unit_positions"));
+        Assert.Equal(0, await _server.Database.DataSource.ScalarAsync<long>("SELECT count(*) FROM unit_positions"));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class IngestTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await dispatcher.PostAsJsonAsync("/api/units/424242/status", new { status = "busy" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await officer1.PostAsJsonAsync($"/api/units/{_unit2}/status", new { status = "busy" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsJsonAsync($"/api/units/{_unit1}/status", new { status = "available" })).StatusCode);
-        Assert.Equal(1, await LiveSeed.ScalarAsync(_server.Database.DataSource,
+        Assert.Equal(1, await _server.Database.DataSource.ScalarAsync<long>(
             "SELECT count(*) FROM unit_status_events WHERE unit_id = $1 AND changed_by = 'disp' AND to_status = 'busy'", _unit1));
 
         // A device reports a status with its fix: allowed (busy -> available) and refused (unit 2 available -> on_scene).

@@ -30,11 +30,4 @@ public static class LiveSeed
 
     public static object Fix(long unit, DateTime time, double lon, double lat, string? status = null) =>
         new { unitId = unit, time = time.ToString("O"), lon, lat, speed = 30.0, heading = 90.0, accuracy = 5.0, status };
-
-    public static async Task<long> ScalarAsync(NpgsqlDataSource db, string sql, params object[] args)
-    {
-        await using var cmd = db.CreateCommand(sql);
-        foreach (var a in args) cmd.Parameters.Add(new() { Value = a });
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
-    }
 }

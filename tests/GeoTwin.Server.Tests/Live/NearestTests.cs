@@ -1,4 +1,5 @@
 using GeoTwin.Server.Live;
+using GeoTwin.Tiling.Geodesy;
 
 namespace GeoTwin.Server.Tests.Live;
 
@@ -40,7 +41,7 @@ public sealed class NearestTests
             var k = random.Next(1, 20);
             var got = live.Nearest(lon, lat, k, u => u.Status == "available");
             var expected = all.Where(u => u.Status == "available")
-                .Select(u => (u.Id, D: LiveUnits.DistanceM(lon, lat, u.Lon, u.Lat))).OrderBy(x => x.D).ThenBy(x => x.Id).Take(k).ToList();
+                .Select(u => (u.Id, D: Wgs84.DistanceM(lon, lat, u.Lon, u.Lat))).OrderBy(x => x.D).ThenBy(x => x.Id).Take(k).ToList();
             Assert.Equal(expected.Count, got.Count);
             for (var i = 0; i < k; i++) Assert.Equal(expected[i].D, got[i].DistanceM, 6);
             Assert.All(got, g => Assert.Equal("available", g.Unit.Status));

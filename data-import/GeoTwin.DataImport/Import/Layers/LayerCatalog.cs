@@ -18,6 +18,22 @@ public static class LayerCatalog
 
     static Column AddressRef() => Code("address_code", AddressCode, "dzbm", "地址编码", "standard_address_code");
 
+    /// <summary>
+    /// A column of shared codes (vocabulary.json): its codes, also accepted in the labels the viewer shows for them
+    /// (zh-CN and English) and in the other words clerks write.
+    /// </summary>
+    static Column VocabularyChoice(string name, IEnumerable<string> codes, CodeList list, Dictionary<string, string> words, params string[] aliases)
+    {
+        var allowed = codes.ToList();
+        foreach (var code in allowed)
+        {
+            var label = list.LabelOf(code);
+            words.TryAdd(label.Zh, code);
+            words.TryAdd(label.En, code);
+        }
+        return Choice(name, allowed, words, aliases);
+    }
+
     static readonly short[] ElementTypes = [11, 12, 13, 21, 22, 23, 31, 33, 34, 41, 42, 43, 44, 50, 61, 62];
 
     public static readonly Layer Addresses = new()
@@ -187,7 +203,7 @@ public static class LayerCatalog
         Columns =
         [
             Text("call_sign", 40, "callsign", "呼号", "警组名称", "name").Needed(),
-            Choice("kind", ["car", "foot", "motorbike", "boat"], new Dictionary<string, string>
+            VocabularyChoice("kind", Vocabulary.UnitKinds, Vocabulary.UnitKinds, new Dictionary<string, string>
             {
                 ["警车"] = "car", ["巡逻车"] = "car", ["车巡"] = "car", ["步巡"] = "foot", ["徒步"] = "foot", ["摩托车"] = "motorbike", ["摩托"] = "motorbike",
                 ["船"] = "boat", ["巡逻艇"] = "boat",
@@ -205,8 +221,7 @@ public static class LayerCatalog
         Columns =
         [
             Code("code", TreeCode, "jjdbh", "接警单编号", "警情编号", "incident_code", "id").Needed(),
-            Choice("category", ["robbery", "snatching", "theft", "burglary", "fight", "traffic_accident", "fire", "missing_person", "medical", "fraud", "disturbance", "other"],
-                new Dictionary<string, string>
+            VocabularyChoice("category", Vocabulary.IncidentCategories, Vocabulary.IncidentCategories, new Dictionary<string, string>
                 {
                     ["抢劫"] = "robbery", ["抢夺"] = "snatching", ["盗窃"] = "theft", ["入室盗窃"] = "burglary", ["打架斗殴"] = "fight", ["斗殴"] = "fight",
                     ["交通事故"] = "traffic_accident", ["火灾"] = "fire", ["火警"] = "fire", ["走失"] = "missing_person", ["失踪"] = "missing_person",
@@ -214,7 +229,8 @@ public static class LayerCatalog
                 }, "警情类别", "案由", "jqlb", "type").Or("other"),
             Short("priority", 1, 4, "等级", "优先级", "警情等级").Or("3"),
             Text("description", 4000, "简要警情", "警情内容", "报警内容", "bjnr", "content"),
-            Choice("status", ["new", "dispatched", "on_scene", "closed", "cancelled"], new Dictionary<string, string>
+            // every status but merged, which needs the incident it went into (merged_into), a thing no import file names
+            VocabularyChoice("status", Vocabulary.IncidentStatuses.Where(st => st != "merged"), Vocabulary.IncidentStatuses, new Dictionary<string, string>
             {
                 ["未处理"] = "new", ["新警情"] = "new", ["已派警"] = "dispatched", ["到场"] = "on_scene", ["已处理"] = "closed", ["办结"] = "closed",
                 ["已结束"] = "closed", ["取消"] = "cancelled", ["撤销"] = "cancelled",

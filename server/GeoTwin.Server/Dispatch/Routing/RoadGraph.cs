@@ -16,7 +16,6 @@ public readonly record struct RoadSnap(int Road, double Fraction, double Distanc
 /// </summary>
 public sealed class RoadGraph
 {
-    readonly long[] _roadIds;
     readonly int[] _from, _to;
     readonly double[] _cost, _reverseCost; // < 0: no such direction
     readonly double[][] _coords;           // lon, lat pairs
@@ -33,7 +32,7 @@ public sealed class RoadGraph
     readonly double[] _cellEnds;
 
     public int NodeCount { get; }
-    public int RoadCount => _roadIds.Length;
+    public int RoadCount => _from.Length;
     public int ArcCount => _inTail.Length;
     public IReadOnlyDictionary<long, int> NodeOfJunction { get; }
 
@@ -47,7 +46,7 @@ public sealed class RoadGraph
         }
 
         var count = roads.Count;
-        _roadIds = new long[count]; _from = new int[count]; _to = new int[count];
+        _from = new int[count]; _to = new int[count];
         _cost = new double[count]; _reverseCost = new double[count];
         _coords = new double[count][]; _along = new double[count][];
         var arcs = 0;
@@ -55,7 +54,7 @@ public sealed class RoadGraph
         {
             var r = roads[i];
             if (r.Coords.Length < 4 || r.Coords.Length % 2 != 0) throw new ArgumentException($"road {r.Id} has fewer than two points");
-            _roadIds[i] = r.Id; _from[i] = Node(r.Source); _to[i] = Node(r.Target);
+            _from[i] = Node(r.Source); _to[i] = Node(r.Target);
             _cost[i] = r.Cost is { } c && c >= 0 ? c : -1;
             _reverseCost[i] = r.ReverseCost is { } rc && rc >= 0 ? rc : -1;
             if (_cost[i] >= 0) arcs++;
@@ -89,8 +88,6 @@ public sealed class RoadGraph
             _inTail[a] = tail; _inRoad[a] = road; _inCost[a] = cost;
         }
     }
-
-    public long RoadId(int road) => _roadIds[road];
 
     static (double, double, double, double, int, int, int[], int[], int[]) BuildGrid(double[][] coords)
     {
@@ -148,29 +145,10 @@ public sealed class RoadGraph
     static double[] Along(double[] c)
     {
         var along = new double[c.Length / 2];
-        for (var k = 1; k < along.Length; k++) along[k] = along[k - 1] + Metres(c[2 * k - 2], c[2 * k - 1], c[2 * k], c[2 * k + 1]);
+        for (var k = 1; k < along.Length; k++) along[k] = along[k - 1] + Wgs84.DistanceM(c[2 * k - 2], c[2 * k - 1], c[2 * k], c[2 * k + 1]);
         return along;
     }
 
-    /// <summary>Short distances in a local flat frame (good to well under 0.1% over a city's streets).</summary>
-    public static double Metres(double lon1, double lat1, double lon2, double lat2)
-    {
-        var (perLon, perLat) = Wgs84.MetresPerDegree((lat1 + lat2) / 2);
-        var dx = (lon2 - lon1) * perLon;
-        var dy = (lat2 - lat1) * perLat;
-        return Math.Sqrt(dx * dx + dy * dy);
-    }
-
-    /// <summary>Great-circle distance, for straight-line figures over any range.</summary>
-    public static double HaversineMetres(double lon1, double lat1, double lon2, double lat2)
-    {
-        const double r = 6371008.8;
-        var dLat = double.DegreesToRadians(lat2 - lat1);
-        var dLon = double.DegreesToRadians(lon2 - lon1);
-        var a = Math.Sin(dLat / 2) * Math.Sin(dLat / 2) +
-                Math.Cos(double.DegreesToRadians(lat1)) * Math.Cos(double.DegreesToRadians(lat2)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
-        return 2 * r * Math.Asin(Math.Min(1, Math.Sqrt(a)));
-    }
 
     /// <returns>the nearest point on any road within maxMetres, or null when none is that close</returns>
     public RoadSnap? Snap(double lon, double lat, double maxMetres)

@@ -1,6 +1,9 @@
 namespace GeoTwin.Server.Infrastructure.Auth;
 
-/// <summary>The seven roles of the roles table, and the policies endpoint groups name once each.</summary>
+/// <summary>
+/// The roles as C# names (for [Authorize] and checks in code); which roles exist, which read personal data and which
+/// make up each policy come from the vocabulary (GeoTwin.Domain), which a test holds the roles table to.
+/// </summary>
 public static class Roles
 {
     public const string Admin = "admin";
@@ -11,10 +14,10 @@ public static class Roles
     public const string CommunityOfficer = "community_officer";
     public const string Resident = "resident";
 
-    public static readonly IReadOnlyList<string> All = [Admin, Commander, Dispatcher, Analyst, Planner, CommunityOfficer, Resident];
+    public static readonly IReadOnlyList<string> All = Vocabulary.Roles;
 
     /// <summary>Roles whose work needs people, phones and ID numbers (the roles table says the same).</summary>
-    public static readonly IReadOnlySet<string> ReadPersonalData = new HashSet<string> { Admin, Commander, Dispatcher, CommunityOfficer };
+    public static readonly IReadOnlySet<string> ReadPersonalData = Vocabulary.RolesReadingPersonalData.ToHashSet();
 
     /// <summary>Admins see every jurisdiction whatever node they sit on.</summary>
     public static bool SeesEverything(string role) => role == Admin;
@@ -44,9 +47,9 @@ public static class Policies
         [Staff] = [.. Roles.All.Where(r => r != Roles.Resident)],
         [PersonalData] = [.. Roles.ReadPersonalData],
         [Admin] = [Roles.Admin],
-        [Dispatch] = [Roles.Admin, Roles.Commander, Roles.Dispatcher],
-        [Analysis] = [Roles.Admin, Roles.Commander, Roles.Analyst],
-        [Planning] = [Roles.Admin, Roles.Commander, Roles.Planner],
+        [Dispatch] = [.. Vocabulary.Policies[Dispatch]],
+        [Analysis] = [.. Vocabulary.Policies[Analysis]],
+        [Planning] = [.. Vocabulary.Policies[Planning]],
     };
 
     public static readonly IReadOnlyList<string> TokenPurposes = ["position_ingest", "incident_intake", "import"];

@@ -19,6 +19,8 @@ public sealed record LiveOptions
     public int StaleSeconds { get; init; } = 60;
     public int OfflineSeconds { get; init; } = 300;
     public int MaxBatch { get; init; } = 5000;
+    /// <summary>The largest positions body: room for MaxBatch fixes of up to 400 bytes each. Kestrel's limit for the endpoint is set to it.</summary>
+    public long MaxBatchBytes => MaxBatch * 400L;
     public int MaxFutureSeconds { get; init; } = 30;
     public int MaxAgeDays { get; init; } = 7;
 

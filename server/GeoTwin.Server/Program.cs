@@ -36,6 +36,7 @@ public static class Program
         try
         {
             builder.Services.AddSingleton(database.DataSource);
+            builder.AddClusterSupervisor(database);
             builder.AddDataVersions();
             builder.AddAuth();
             builder.AddJobs(database);

@@ -46,15 +46,10 @@ public static class ImportEndpoints
         var limit = MaxUploadBytes(config);
         if (http.Request.ContentLength > limit) return TooLarge(limit);
         if (!http.Request.HasFormContentType) return Problems.BadRequest("file", "send multipart/form-data with the file in the field 'file'");
-        // The server's 1 MiB body limit is for everything else: this endpoint takes files up to its own limit.
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit + (1 << 20);
-        http.Features.Set<IFormFeature>(new FormFeature(http.Request, new FormOptions { MultipartBodyLengthLimit = limit }));
-        IFormCollection form;
-        try { form = await http.Request.ReadFormAsync(ct); }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(limit); }
-        catch (InvalidDataException) { return TooLarge(limit); }
+        var (form, refused) = await Uploads.ReadFormAsync(http, limit, () => TooLarge(limit), ct);
+        if (refused is not null) return refused;
 
-        if (form.Files["file"] is not { Length: > 0 } file) return Problems.BadRequest("file", "is required (a non-empty file)");
+        if (form!.Files["file"] is not { Length: > 0 } file) return Problems.BadRequest("file", "is required (a non-empty file)");
         if (Problems.CheckText(file.FileName, 255) is { } nameProblem) return Problems.BadRequest("file", $"name {nameProblem}");
         if (!Extensions.Contains(Path.GetExtension(file.FileName).ToLowerInvariant()))
             return Problems.BadRequest("file", $"must be one of {string.Join(" ", Extensions)} (a Shapefile goes zipped)");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using GeoTwin.Server.Infrastructure;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -68,19 +69,22 @@ public static class LiveEndpoints
     static async Task<IResult> IngestAsync(HttpContext http, ClaimsPrincipal user, LiveUnits units, LiveSync sync, PositionWriter writer,
         LiveStore store, CancellationToken ct)
     {
-        var maxBytes = units.Options.MaxBatch * 400L;
-        if (http.Request.ContentLength > maxBytes)
-            return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"body: at most {maxBytes} bytes ({units.Options.MaxBatch} fixes) a request");
+        var maxBytes = units.Options.MaxBatchBytes;
+        ProblemHttpResult TooLarge() =>
+            TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"body: at most {maxBytes:N0} bytes ({units.Options.MaxBatch} fixes) a request");
+        if (http.Request.ContentLength > maxBytes) return TooLarge();
+        // The server-wide body limit (1 MiB) is for small JSON: this endpoint's own limit is the one that holds here,
+        // or a body between the two would make Kestrel throw in the middle of parsing (a 500).
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = maxBytes;
         JsonDocument body;
         try
         {
             using var limited = new LimitedStream(http.Request.Body, maxBytes);
             body = await JsonDocument.ParseAsync(limited, new JsonDocumentOptions { MaxDepth = 8 }, ct);
         }
-        catch (LimitedStream.TooLargeException)
-        {
-            return TypedResults.Problem(statusCode: 413, title: "Payload too large", detail: $"body: at most {maxBytes} bytes ({units.Options.MaxBatch} fixes) a request");
-        }
+        // A chunked body has no length to check first: whichever counter trips first, the answer is the same.
+        catch (LimitedStream.TooLargeException) { return TooLarge(); }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(); }
         catch (JsonException e) { return Problems.BadRequest("body", $"not JSON: {e.Message}"); }
 
         using (body)

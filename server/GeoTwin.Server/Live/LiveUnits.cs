@@ -16,6 +16,8 @@ public sealed record LiveUnit(long Id, string CallSign, string Kind, string? Dev
 public sealed record LiveOptions
 {
     public int MaxBatch { get; init; } = 5000;
+    /// <summary>The largest positions body: room for MaxBatch fixes of up to 400 bytes each. Kestrel's limit for the endpoint is set to it.</summary>
+    public long MaxBatchBytes => MaxBatch * 400L;
     public int MaxFutureSeconds { get; init; } = 30;
     public int MaxAgeDays { get; init; } = 7;
 

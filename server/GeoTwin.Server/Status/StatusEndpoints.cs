@@ -7,7 +7,8 @@ using Npgsql;
 namespace GeoTwin.Server.Status;
 
 public sealed record Health(string Status);
-public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string? Reason = null);
+/// <param name="Database">"up", "restarting (attempt 2, postmaster exited with signal 9)", "unreachable (...)"</param>
+public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null);
 public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
 
@@ -29,20 +30,29 @@ public static class StatusEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, CancellationToken ct)
+    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, HttpContext http, CancellationToken ct)
     {
         var expected = Migrations.Embedded.Count;
+        JsonHttpResult<Readiness> NotReady(int applied, string database, string reason)
+        {
+            // A load balancer or a device asks again soon instead of taking the answer as final.
+            http.Response.Headers.RetryAfter = "1";
+            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason), statusCode: 503);
+        }
+
+        if (supervisor.Restarting is { } restarting) return NotReady(0, restarting, "database restarting");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             var applied = await Migrations.CountAppliedAsync(db, timeout.Token);
-            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected));
-            return TypedResults.Json(new Readiness("not_ready", Math.Max(applied, 0), expected, "migrations not applied"), statusCode: 503);
+            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up));
+            return NotReady(Math.Max(applied, 0), supervisor.Up, "migrations not applied");
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            return TypedResults.Json(new Readiness("not_ready", 0, expected, "database unreachable"), statusCode: 503);
+            // The postmaster may have died a moment ago, before the supervisor noticed.
+            return NotReady(0, supervisor.Restarting ?? supervisor.Unreachable, "database unreachable");
         }
     }
 

@@ -136,13 +136,9 @@ public static class Twin3dEndpoints
         var limit = MaxUploadBytes(config);
         if (http.Request.ContentLength > limit) return (null, null, TooLarge(limit));
         if (!http.Request.HasFormContentType) return (null, null, Problems.BadRequest("file", "send multipart/form-data with the archive in the field 'file'"));
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit + (1 << 20);
-        http.Features.Set<IFormFeature>(new FormFeature(http.Request, new FormOptions { MultipartBodyLengthLimit = limit }));
-        IFormCollection form;
-        try { form = await http.Request.ReadFormAsync(ct); }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return (null, null, TooLarge(limit)); }
-        catch (InvalidDataException) { return (null, null, TooLarge(limit)); }
-        if (form.Files["file"] is not { Length: > 0 } upload) return (null, null, Problems.BadRequest("file", "is required (a non-empty .zip or .3tz)"));
+        var (form, refused) = await Uploads.ReadFormAsync(http, limit, () => TooLarge(limit), ct);
+        if (refused is not null) return (null, null, refused);
+        if (form!.Files["file"] is not { Length: > 0 } upload) return (null, null, Problems.BadRequest("file", "is required (a non-empty .zip or .3tz)"));
         if (Problems.CheckText(upload.FileName, 255) is { } bad) return (null, null, Problems.BadRequest("file", $"name {bad}"));
         if (!extensions.Contains(Path.GetExtension(upload.FileName).ToLowerInvariant()))
             return (null, null, Problems.BadRequest("file", $"must be one of {string.Join(" ", extensions)}"));

@@ -34,11 +34,16 @@ public sealed partial class ServerProcess : IDisposable
     /// <param name="environment">variables to set for the child (e.g. a GC heap limit)</param>
     public static ServerProcess Start(string[] args, string? asUser = null, string? home = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo(asUser is null ? "dotnet" : "setpriv")
+        // Through env --default-signal=INT (coreutils 8.31+, Debian 12 has 9.1): a test run started in the background
+        // (`dotnet test &`, as CI may) has SIGINT ignored, children inherit that, and .NET then leaves an ignored
+        // SIGINT alone, so Ctrl-C would not reach the server. env resets it and execs, so Pid stays the server's.
+        var psi = new ProcessStartInfo("env")
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
             WorkingDirectory = "/tmp",
         };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add(asUser is null ? "dotnet" : "setpriv");
         if (asUser is not null)
         {
             foreach (var a in new[] { $"--reuid={asUser}", $"--regid={(asUser == "nobody" ? "nogroup" : asUser)}", "--clear-groups", "--", "dotnet" })

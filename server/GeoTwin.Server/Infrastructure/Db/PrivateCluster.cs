@@ -33,20 +33,39 @@ public sealed class PrivateCluster : IAsyncDisposable
         "(or run ./geotwin up, which does), or point GEOTWIN_DB at an existing PostGIS database";
 
     readonly FileStream _lock;
-    readonly Process _postmaster;
+    readonly string _binDir;
+    readonly string _pgData;
+    readonly string? _runAs;
+    readonly string _adminConnectionString;
+    // Replaced by RestartAsync; StopAsync and RestartAsync take turns through _gate.
+    volatile Postmaster _postmaster;
+    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly CancellationTokenSource _stopping = new();
 
-    PrivateCluster(FileStream dirLock, Process postmaster, string connectionString, int port)
+    PrivateCluster(FileStream dirLock, Postmaster postmaster, string connectionString, int port, string binDir, string pgData, string? runAs, string adminConnectionString)
     {
         _lock = dirLock;
         _postmaster = postmaster;
         ConnectionString = connectionString;
         Port = port;
+        _binDir = binDir;
+        _pgData = pgData;
+        _runAs = runAs;
+        _adminConnectionString = adminConnectionString;
     }
 
     public string ConnectionString { get; }
     public int Port { get; }
-    public int ProcessId => _postmaster.Id;
-    public bool IsRunning => !_postmaster.HasExited;
+    public int ProcessId => _postmaster.Process.Id;
+    public bool IsRunning => !_postmaster.Process.HasExited;
+    /// <summary>True once StopAsync began: an exit from then on is the one GeoTwin asked for.</summary>
+    public bool Stopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Completes when the current postmaster exits, with how it exited ("exit code 1", "signal 9").</summary>
+    public Task<string> ExitedAsync() => _postmaster.Exited;
+
+    /// <summary>The postmaster and its end, known from the exit itself, not from its output pipes closing (backends keep those open).</summary>
+    sealed record Postmaster(Process Process, Task<string> Exited);
 
     public static async Task<PrivateCluster> StartAsync(PrivateClusterOptions options, Action<string>? log = null, CancellationToken ct = default)
     {
@@ -85,10 +104,10 @@ public sealed class PrivateCluster : IAsyncDisposable
 
             await WaitUntilAcceptingAsync(admin, postmaster, earlyOutput, ct);
             await EnsureDatabaseAsync(admin, options.DatabaseName, ct);
-            log($"private PostgreSQL ready on 127.0.0.1:{port} (data {pgData}, pid {postmaster.Id})");
+            log($"private PostgreSQL ready on 127.0.0.1:{port} (data {pgData}, pid {postmaster.Process.Id})");
 
             var cs = new NpgsqlConnectionStringBuilder(admin) { Database = options.DatabaseName, Pooling = true }.ConnectionString;
-            return new PrivateCluster(dirLock, postmaster, cs, port);
+            return new PrivateCluster(dirLock, postmaster, cs, port, binDir, pgData, runAs, admin);
         }
         catch
         {
@@ -97,22 +116,63 @@ public sealed class PrivateCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts PostgreSQL again after its postmaster exited while GeoTwin runs: same data directory, same port, so
+    /// every connection string stays valid. Clears what the dead postmaster left: backends still running
+    /// (they hold its shared memory, and PostgreSQL refuses to start beside them) and a postmaster.pid whose pid
+    /// is no longer ours (a recycled pid would make PostgreSQL believe another postmaster runs).
+    /// </summary>
+    public async Task RestartAsync(Action<string>? log = null, CancellationToken ct = default)
+    {
+        log ??= _ => { };
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
+        await _gate.WaitAsync(linked.Token);
+        try
+        {
+            linked.Token.ThrowIfCancellationRequested();
+            if (!_postmaster.Process.HasExited) return; // already back
+            await StopLeftoversAsync(_pgData, log);
+            RemoveStalePidFile(_pgData, log);
+            if (!IsPortFree(Port))
+                throw new StartupException($"port {Port} of the private PostgreSQL is taken by another program");
+            var output = new StringBuilder();
+            // Published before it accepts connections, so a StopAsync from now on stops this one.
+            _postmaster = StartPostmaster(_binDir, _pgData, Port, _runAs, output);
+            await WaitUntilAcceptingAsync(_adminConnectionString, _postmaster, output, linked.Token);
+            log($"private PostgreSQL ready on 127.0.0.1:{Port} (data {_pgData}, pid {_postmaster.Process.Id})");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Fast shutdown: disconnects clients, checkpoints, exits; escalates only if PostgreSQL hangs.</summary>
     public async Task StopAsync()
     {
+        _stopping.Cancel(); // a restart under way gives up, and the supervisor knows this exit is wanted
         NpgsqlConnection.ClearAllPools();
-        if (!_postmaster.HasExited)
+        await _gate.WaitAsync();
+        try
         {
-            kill(_postmaster.Id, SIGINT);
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try { await _postmaster.WaitForExitAsync(wait.Token); }
-            catch (OperationCanceledException)
+            var postmaster = _postmaster.Process;
+            if (!postmaster.HasExited)
             {
-                kill(_postmaster.Id, SIGQUIT);
-                await _postmaster.WaitForExitAsync();
+                kill(postmaster.Id, SIGINT);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try { await postmaster.WaitForExitAsync(wait.Token); }
+                catch (OperationCanceledException)
+                {
+                    kill(postmaster.Id, SIGQUIT);
+                    await postmaster.WaitForExitAsync();
+                }
             }
+            _lock.Dispose();
         }
-        _lock.Dispose();
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
@@ -258,18 +318,20 @@ public sealed class PrivateCluster : IAsyncDisposable
     /// Started from a thread that lives as long as PostgreSQL does, because PR_SET_PDEATHSIG fires when the
     /// forking thread ends: so if GeoTwin is killed outright, the kernel still tells PostgreSQL to shut down.
     /// </summary>
-    static Process StartPostmaster(string binDir, string pgData, int port, string? runAs, StringBuilder earlyOutput)
+    static Postmaster StartPostmaster(string binDir, string pgData, int port, string? runAs, StringBuilder earlyOutput)
     {
         var psi = AsUser(runAs, Path.Combine(binDir, "postgres"), "-D", pgData, "-p", port.ToString());
         psi.ArgumentList.Insert(psi.ArgumentList.IndexOf("--") , "--pdeathsig=INT");
         psi.RedirectStandardError = true;
         psi.RedirectStandardOutput = true;
 
+        var exited = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
         var owner = new Thread(() =>
         {
-            Process process;
-            try { process = Process.Start(psi)!; }
+            var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+            process.Exited += (_, _) => exited.TrySetResult(DescribeExit(process.ExitCode));
+            try { process.Start(); }
             catch (Exception e) { started.SetException(e); return; }
             process.ErrorDataReceived += (_, e) => Append(earlyOutput, e.Data);
             process.OutputDataReceived += (_, e) => Append(earlyOutput, e.Data);
@@ -279,7 +341,7 @@ public sealed class PrivateCluster : IAsyncDisposable
             process.WaitForExit();
         }) { IsBackground = true, Name = "postgres-owner" };
         owner.Start();
-        return started.Task.GetAwaiter().GetResult();
+        return new Postmaster(started.Task.GetAwaiter().GetResult(), exited.Task);
 
         static void Append(StringBuilder sb, string? line)
         {
@@ -288,12 +350,58 @@ public sealed class PrivateCluster : IAsyncDisposable
         }
     }
 
-    static async Task WaitUntilAcceptingAsync(string adminConnectionString, Process postmaster, StringBuilder output, CancellationToken ct)
+    /// <summary>.NET reports a death by signal N as exit code 128 + N; PostgreSQL itself exits with 0 or 1.</summary>
+    static string DescribeExit(int code) => code > 128 ? $"signal {code - 128}" : $"exit code {code}";
+
+    /// <summary>
+    /// Processes still working in the cluster's folder after their postmaster died (a backend finishing a
+    /// query, the logger): told to quit at once, then killed. Found by their working directory, which
+    /// PostgreSQL sets to the data folder, so no other PostgreSQL on the machine is touched.
+    /// </summary>
+    static async Task StopLeftoversAsync(string pgData, Action<string> log)
+    {
+        var left = ProcessesIn(pgData);
+        if (left.Count == 0) return;
+        log($"stopping {left.Count} PostgreSQL process(es) left by the postmaster that died: {string.Join(", ", left)}");
+        foreach (var pid in left) kill(pid, SIGQUIT);
+        for (var i = 0; i < 50 && ProcessesIn(pgData).Count > 0; i++) await Task.Delay(100);
+        foreach (var pid in ProcessesIn(pgData)) kill(pid, SIGKILL);
+        for (var i = 0; i < 50 && ProcessesIn(pgData).Count > 0; i++) await Task.Delay(100);
+    }
+
+    static List<int> ProcessesIn(string pgData)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                var status = File.ReadAllText(Path.Combine(dir, "status"));
+                if (status.Contains("State:\tZ")) continue; // already dead, waiting to be reaped
+                if (new FileInfo(Path.Combine(dir, "cwd")).LinkTarget == pgData) found.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // gone, or not ours to see
+        }
+        return found;
+    }
+
+    /// <summary>PostgreSQL refuses to start while the pid in postmaster.pid is alive, even when that pid now belongs to another program.</summary>
+    static void RemoveStalePidFile(string pgData, Action<string> log)
+    {
+        var pidFile = Path.Combine(pgData, "postmaster.pid");
+        if (!File.Exists(pidFile)) return;
+        if (int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && ProcessesIn(pgData).Contains(pid)) return;
+        log($"removing the stale {pidFile} (pid {pid} is not a PostgreSQL of this cluster)");
+        File.Delete(pidFile);
+    }
+
+    static async Task WaitUntilAcceptingAsync(string adminConnectionString, Postmaster postmaster, StringBuilder output, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            if (postmaster.HasExited)
+            if (postmaster.Process.HasExited)
             {
                 await Task.Delay(200, ct); // let the last stderr lines arrive
                 string text;
@@ -395,6 +503,7 @@ public sealed class PrivateCluster : IAsyncDisposable
 
     const int SIGINT = 2;
     const int SIGQUIT = 3;
+    const int SIGKILL = 9;
 
     [DllImport("libc", SetLastError = true)]
     static extern int kill(int pid, int sig);

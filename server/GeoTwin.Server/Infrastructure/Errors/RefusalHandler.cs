@@ -19,7 +19,8 @@ public sealed partial class RefusalHandler : IExceptionHandler
         {
             Refusal r => r,
             PostgresException pg when Refusal.StatusOf(pg) is { } status => new Refusal(status, pg.MessageText),
-            BadHttpRequestException bad => FromBadRequest(bad),
+            // the middleware has cleared the endpoint by now; its feature keeps it
+            BadHttpRequestException bad => FromBadRequest(bad, http.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType),
             // the readers' refusal of an uploaded file (a bad archive, a reader's guard) names no field: the file is it
             GeoTwin.DataImport.Import.ImportRefusedException import => Refusal.BadRequest("file", import.Message),
             _ => null,
@@ -31,7 +32,7 @@ public sealed partial class RefusalHandler : IExceptionHandler
     }
 
     /// <summary>The framework's wording ("Failed to bind parameter "int limit" from "abc".") put as "limit: 'abc' is not a whole number".</summary>
-    public static Refusal FromBadRequest(BadHttpRequestException e)
+    public static Refusal FromBadRequest(BadHttpRequestException e, Type? bodyType = null)
     {
         var message = e.Message;
         if (BindFailed().Match(message) is { Success: true } bind)
@@ -42,7 +43,7 @@ public sealed partial class RefusalHandler : IExceptionHandler
         if (Required().Match(message) is { Success: true } required)
             return Refusal.BadRequest(required.Groups["name"].Value, $"is required ({Expected(required.Groups["type"].Value)})");
         if (JsonBody().Match(message) is { Success: true } json)
-            return FromJson(e.InnerException as JsonException, json.Groups["name"].Value);
+            return FromJson(e.InnerException as JsonException, bodyType);
         if (ImplicitBody().IsMatch(message))
             return Refusal.BadRequest("body", "is required: send a JSON object with Content-Type: application/json");
         if (MediaType().Match(message) is { Success: true } media)
@@ -62,16 +63,31 @@ public sealed partial class RefusalHandler : IExceptionHandler
     }
 
     /// <summary>A malformed or mistyped JSON body, named by the JSON path of the value that did not fit ("location.lon").</summary>
-    static Refusal FromJson(JsonException? json, string parameter)
+    static Refusal FromJson(JsonException? json, Type? bodyType)
     {
         if (json is null) return Refusal.BadRequest("body", "could not be read as JSON");
         var path = (json.Path ?? "$").TrimStart('$').TrimStart('.');
         var field = path.Length == 0 ? "body" : path;
         var where = json.LineNumber is { } line ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})" : "";
-        if (Converted().Match(json.Message) is { Success: true } converted)
-            return Refusal.BadRequest(field, $"is not {Expected(converted.Groups["type"].Value)}{where}");
+        // The message names the type being built, not always the value's (a record's constructor): the path finds the property.
+        if (Converted().IsMatch(json.Message))
+            return Refusal.BadRequest(field, $"is not {(TypeAt(bodyType, path) is { } t ? Expected(t.Name) : "the right kind of value")}{where}");
         var reason = json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.', ' ');
         return Refusal.BadRequest(field, $"is not valid JSON: {reason}{where}");
+    }
+
+    /// <summary>The type of the property at a JSON path ("location.lon", "units[0].unitId") of a body type, if found.</summary>
+    static Type? TypeAt(Type? type, string path)
+    {
+        foreach (var part in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = part.Split('[')[0];
+            var property = type?.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (property is null) return null;
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (part.Contains('[')) type = type.IsArray ? type.GetElementType() : type.GetGenericArguments().FirstOrDefault();
+        }
+        return type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
     }
 
     /// <summary>What a value of a .NET type looks like, in words a caller of the API understands.</summary>
@@ -79,6 +95,7 @@ public sealed partial class RefusalHandler : IExceptionHandler
     {
         var t = type.TrimEnd('?');
         if (t.StartsWith("System.Nullable`1[", StringComparison.Ordinal)) t = t["System.Nullable`1[".Length..].TrimEnd(']');
+        if (t.StartsWith("Nullable<", StringComparison.Ordinal)) t = t["Nullable<".Length..].TrimEnd('>');
         t = t[(t.LastIndexOf('.') + 1)..];
         return t switch
         {
@@ -91,7 +108,7 @@ public sealed partial class RefusalHandler : IExceptionHandler
             "DateOnly" => "a date (e.g. 2025-01-31)",
             "Guid" => "a GUID",
             "string" or "String" => "a string",
-            _ when t.Contains("List`1") || t.EndsWith("[]", StringComparison.Ordinal) => "an array",
+            _ when t.Contains("List`1") || t.StartsWith("List<", StringComparison.Ordinal) || t.EndsWith("[]", StringComparison.Ordinal) => "an array",
             _ => $"a {t} object",
         };
     }

@@ -296,7 +296,7 @@ public sealed class Twin3dTests(PostgisFixture pg) : IAsyncLifetime
 
         // A box at the Earth's centre is no georeference: refused, or kept when overridden.
         var sparse = TestData("3dtiles", "SparseImplicitQuadtree");
-        var noGeo = await Assert.ThrowsAsync<TilesetRefusedException>(() => Sources.RegisterFolderAsync(sparse, "sparse", null, outsideOk: false, default));
+        var noGeo = await Assert.ThrowsAsync<GeoTwin.Server.Infrastructure.Errors.Refusal>(() => Sources.RegisterFolderAsync(sparse, "sparse", null, outsideOk: false, default));
         Assert.Contains("no georeference", noGeo.Message);
         var kept = await Sources.RegisterFolderAsync(sparse, "sparse", null, outsideOk: true, default);
         Assert.Null(kept.Bounds);

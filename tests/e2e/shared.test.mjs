@@ -51,9 +51,9 @@ browserTest("(a, b) categories and statuses in words of the vocabulary in zh-CN,
     return g.dispatch?.hub === "connected" && g.dispatch.incidents.some((i) => i.code === code) &&
       !document.querySelector("[data-testid=incident-filter]").hidden && g.live.units().length > 0;
   }, code);
-  await page.click(`[data-testid=dispatch-list] [data-code="${code}"]`);
+  await page.click(`[data-testid=dispatch-list] [data-code="${code}"]`, { timeout: 90000 }); // slow when the machine is busy
   await waitFor(page, "the incident opened in the dispatch panel", (code) => window.geotwin.dispatch.current?.code === code, code);
-  await page.locator("[data-testid=live-list] li").first().click();
+  await page.locator("[data-testid=live-list] li").first().click({ timeout: 90000 });
   await waitFor(page, "a unit's details", () => !document.querySelector("[data-testid=live-detail]").hidden);
 
   // (a) zh-CN: every category offered or shown in the vocabulary's Chinese words, no raw code anywhere

@@ -2,8 +2,10 @@
 // language (never a raw code such as missing_person in the Chinese page), a language switch that re-labels
 // every open panel, and a refused request whose server detail reaches the banner.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { signedInApi } from "./api.mjs";
+import { ARTIFACTS_DIR } from "./browser.mjs";
 import { browserTest, waitForReady } from "./pageHelpers.mjs";
 
 const DISPATCHER = { username: "dispatcher", password: "demo-dispatcher" };
@@ -19,6 +21,16 @@ const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
 
 const optionTexts = (page, testid) => page.$$eval(`[data-testid=${testid}] option`, (os) => os.map((o) => o.textContent.trim()));
 const text = (page, testid) => page.locator(`[data-testid=${testid}]`).innerText();
+
+/**
+ * A screenshot of the page, or of one panel cut from it (a panel whose timers tick is never "stable" for an
+ * element shot); a frame can take long under SwiftShader on a busy machine.
+ */
+async function shot(page, name, testid) {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const clip = testid ? await page.locator(`[data-testid=${testid}]`).boundingBox() : undefined;
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), clip, timeout: 120000 });
+}
 
 /** Wait for predicate (a page function); on timeout say what the page held. */
 async function waitFor(page, what, predicate, arg, timeout = 90000) {
@@ -44,7 +56,7 @@ browserTest("(a, b) categories and statuses in words of the vocabulary in zh-CN,
   assert.equal(created.status, 201, `intake failed: ${created.buffer}`);
   const code = created.json.code;
 
-  await page.goto("/");
+  await page.goto("/", { timeout: 120000 }); // the first load can be slow on a busy machine
   await waitForReady(s);
   await waitFor(page, "dispatch list, incident filter and live units", (code) => {
     const g = window.geotwin;
@@ -73,9 +85,9 @@ browserTest("(a, b) categories and statuses in words of the vocabulary in zh-CN,
   assert.ok(current.includes(VOCABULARY.incidentCategories.missing_person.label[0]), `no 人员走失 in ${current}`);
   assert.ok(current.includes(VOCABULARY.incidentStatuses.new.label[0]), `no 新警情 in ${current}`);
   assert.ok(current.includes(VOCABULARY.incidentPriorities["1"].label[0]), `no 一级 in ${current}`);
-  await s.screenshot("shared-dispatch-zh", page.locator("[data-testid=dispatch-panel]"));
-  await s.screenshot("shared-layers-zh", page.locator("[data-testid=layers-panel]"));
-  await s.screenshot("shared-zh");
+  await shot(page, "shared-dispatch-zh", "dispatch-panel");
+  await shot(page, "shared-layers-zh", "layers-panel");
+  await shot(page, "shared-zh");
 
   // (b) English: the same panels, still open, in English words, without a sign-in again or a new hub connection
   const negotiations = s.requests.filter((u) => u.includes("/negotiate")).length;
@@ -96,6 +108,7 @@ browserTest("(a, b) categories and statuses in words of the vocabulary in zh-CN,
     ...(window.geotwin.layers?.layers ?? []).filter((l) => !l.title?.en).map((l) => l.title?.zh),
     ...(window.geotwin.imagery ?? []).map((i) => i.name),
     window.geotwin.user.displayName,
+    "中文", // the language button names the other language in its own words
   ].filter(Boolean));
   const strip = (shown) => names.reduce((rest, n) => rest.split(n).join(""), shown);
   for (const panel of ["dispatch-panel", "live-panel", "layers-panel", "topbar"]) {
@@ -105,7 +118,7 @@ browserTest("(a, b) categories and statuses in words of the vocabulary in zh-CN,
   const person = await page.evaluate(() => window.geotwin.user.displayName);
   assert.equal(await text(page, "user"), `${person} · ${VOCABULARY.roles.dispatcher.label[1]}`);
   assert.equal(s.requests.filter((u) => u.includes("/negotiate")).length, negotiations, "the language switch reconnected a hub");
-  await s.screenshot("shared-en");
+  await shot(page, "shared-en");
   assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
 });
 
@@ -113,7 +126,7 @@ browserTest("(c) a refused intake outside the jurisdiction shows the server's de
   const { page } = s;
   const api = await signedInApi(DISPATCHER);
   const [, , east, north] = (await api.get("/api/info")).json.jurisdiction.bbox;
-  await page.goto("/");
+  await page.goto("/", { timeout: 120000 }); // the first load can be slow on a busy machine
   await waitForReady(s);
   await waitFor(page, "the dispatch panel", () => window.geotwin.dispatch?.hub === "connected" && window.geotwin.view === "jurisdiction");
   // 3 km beyond the jurisdiction's north-east corner
@@ -134,5 +147,5 @@ browserTest("(c) a refused intake outside the jurisdiction shows the server's de
   assert.match(banner, /422/, banner);
   assert.match(banner, /服务器拒绝了请求/, `the banner is not in the page language: ${banner}`);
   assert.ok((await text(page, "dispatch-error")).includes(problem.detail), "the dispatch panel does not say why");
-  await s.screenshot("shared-refused");
+  await shot(page, "shared-refused");
 });

@@ -40,9 +40,11 @@ public sealed class Twin3dStore(NpgsqlDataSource db, TilesetFiles files)
     /// stays on disk until the next publish).
     /// </summary>
     /// <param name="outsideOk">publish even when the root bounding volume misses the jurisdiction (a warning then).</param>
+    /// <param name="withdrawPrevious">delete every older version at once, the one replaced too, instead of keeping it for viewers
+    /// still loading it: for a version that must not stay reachable (a houses tileset that carried resident counts).</param>
     /// <exception cref="Refusal">no or bad tileset.json, no georeference, outside the jurisdiction.</exception>
     public async Task<PublishedTileset> PublishAsync(string name, string? title, string kind, string staging, string? sourceSrs, bool outsideOk,
-        string? version, CancellationToken ct)
+        string? version, CancellationToken ct, bool withdrawPrevious = false)
     {
         var entry = Path.Combine(staging, "tileset.json");
         if (!File.Exists(entry)) throw Refusal.BadRequest("file", "there is no tileset.json at the top of the tileset (a .3tz holds it at its root)");
@@ -77,7 +79,7 @@ public sealed class Twin3dStore(NpgsqlDataSource db, TilesetFiles files)
         await using (var cmd = db.Sql("Twin3d/upsert_tileset.sql", name, (object?)title ?? DBNull.Value, kind, $"{name}/{version}", (object?)sourceSrs ?? DBNull.Value,
             N(bounds?.West), N(bounds?.South), N(bounds?.East), N(bounds?.North), N((bounds?.MinHeight + bounds?.MaxHeight) / 2), version))
             await cmd.ExecuteNonQueryAsync(ct);
-        Files.Prune(name, version, previous?.Version);
+        Files.Prune(name, version, withdrawPrevious ? null : previous?.Version);
         return new PublishedTileset(name, kind, version, bounds, warning);
     }
 

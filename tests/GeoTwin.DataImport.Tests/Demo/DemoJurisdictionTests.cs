@@ -46,7 +46,6 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         foreach (var sql in Checksums)
             Assert.Equal(await first.ScalarAsync<string>(sql), await second.ScalarAsync<string>(sql));
         // Its speed is a benchmark (tests/bench/demo.sh, BENCHMARKS.md), not a timed test: a loaded machine is no failure.
-        Assert.True(facts.Elapsed > TimeSpan.Zero);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,21 +23,22 @@ public static partial class AccountsEndpoints
     {
         var auth = app.MapGroup("/api/auth").WithTags("Accounts");
         auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(AuthSetup.LoginLimit)
-            .WithName("Login").WithSummary("Sign in with {username, password}; sets the session and CSRF cookies.");
-        auth.MapPost("/logout", LogoutAsync).RequireAuthorization(Policies.SignedIn).WithName("Logout");
-        auth.MapGet("/me", MeAsync).RequireAuthorization(Policies.SignedIn).WithName("Me").WithSummary("The signed-in person.");
+            .WithName("Login").WithSummary("Sign in with {username, password}; sets the session and CSRF cookies.")
+            .Refuses(400, 401, 423, 429);
+        auth.MapPost("/logout", LogoutAsync).RequireAuthorization(Policies.SignedIn).WithName("Logout").RefusesStrangers();
+        auth.MapGet("/me", MeAsync).RequireAuthorization(Policies.SignedIn).WithName("Me").WithSummary("The signed-in person.").RefusesStrangers();
         auth.MapGet("/token", (ClaimsPrincipal user) => TypedResults.Ok(new TokenIdentity(user.Identity!.Name!,
                 user.FindFirstValue(CurrentUser.PurposeClaim)!, user.FindFirstValue(CurrentUser.JurisdictionPathClaim)!)))
-            .RequireAuthorization(Policies.AnyToken).WithName("TokenSelf").WithSummary("Which token this is: for checking a device's set-up.");
+            .RequireAuthorization(Policies.AnyToken).WithName("TokenSelf").WithSummary("Which token this is: for checking a device's set-up.").RefusesStrangers();
 
-        var admin = app.MapGroup("/api").WithTags("Administration").RequireAuthorization(Policies.Admin);
-        admin.MapGet("/users", (AccountsStore s, CancellationToken ct) => s.ListUsersAsync(ct)).WithName("ListUsers");
-        admin.MapPost("/users", CreateUserAsync).WithName("CreateUser");
-        admin.MapPatch("/users/{id:long}", ChangeUserAsync).WithName("ChangeUser");
-        admin.MapGet("/tokens", (AccountsStore s, CancellationToken ct) => s.ListTokensAsync(ct)).WithName("ListTokens");
-        admin.MapPost("/tokens", CreateTokenAsync).WithName("CreateToken").WithSummary("Issue an API token; its secret is shown once.");
-        admin.MapDelete("/tokens/{id:long}", RevokeTokenAsync).WithName("RevokeToken");
-        admin.MapGet("/audit", SearchAuditAsync).WithName("SearchAudit").WithSummary("Who read or changed what, newest first.");
+        var admin = app.MapGroup("/api").WithTags("Administration").RequireAuthorization(Policies.Admin).RefusesStrangers();
+        admin.MapGet("/users", async (AccountsStore s, CancellationToken ct) => TypedResults.Ok(await s.ListUsersAsync(ct))).WithName("ListUsers");
+        admin.MapPost("/users", CreateUserAsync).WithName("CreateUser").Refuses(400, 409);
+        admin.MapPatch("/users/{id:long}", ChangeUserAsync).WithName("ChangeUser").Refuses(400, 404);
+        admin.MapGet("/tokens", async (AccountsStore s, CancellationToken ct) => TypedResults.Ok(await s.ListTokensAsync(ct))).WithName("ListTokens");
+        admin.MapPost("/tokens", CreateTokenAsync).WithName("CreateToken").WithSummary("Issue an API token; its secret is shown once.").Refuses(400);
+        admin.MapDelete("/tokens/{id:long}", RevokeTokenAsync).WithName("RevokeToken").Refuses(404);
+        admin.MapGet("/audit", SearchAuditAsync).WithName("SearchAudit").WithSummary("Who read or changed what, newest first.").Refuses(400);
         return app;
     }
 

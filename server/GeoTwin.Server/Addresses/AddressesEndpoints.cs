@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GeoTwin.Server.Addresses;
@@ -15,21 +16,21 @@ public static class AddressesEndpoints
 
     public static WebApplication MapAddressesEndpoints(this WebApplication app)
     {
-        var staff = app.MapGroup("/api").WithTags("Addresses").RequireAuthorization(Policies.Staff);
+        var staff = app.MapGroup("/api").WithTags("Addresses").RequireAuthorization(Policies.Staff).RefusesStrangers();
         staff.MapGet("/search", SearchEverythingAsync).WithName("Search")
-            .WithSummary("Addresses by text or code, cameras by id, units by call sign: for the viewer's search box.");
-        staff.MapGet("/addresses", SearchAsync).WithName("SearchAddresses").WithSummary("Find addresses by code or text.");
-        staff.MapGet("/addresses/{code}", FindAsync).WithName("GetAddress");
+            .WithSummary("Addresses by text or code, cameras by id, units by call sign: for the viewer's search box.").Refuses(400);
+        staff.MapGet("/addresses", SearchAsync).WithName("SearchAddresses").WithSummary("Find addresses by code or text.").Refuses(400);
+        staff.MapGet("/addresses/{code}", FindAsync).WithName("GetAddress").Refuses(400, 404);
         staff.MapGet("/houses/counts", CountsAsync).WithName("GetHouseCounts")
-            .WithSummary("Resident counts of up to 500 houses by id (ids=1,2,3): only houses in the caller's jurisdiction are answered.");
-        staff.MapGet("/houses/{id:long}", HouseAsync).WithName("GetHouse").WithSummary("A house with its resident counts (no personal data).");
+            .WithSummary("Resident counts of up to 500 houses by id (ids=1,2,3): only houses in the caller's jurisdiction are answered.").Refuses(400);
+        staff.MapGet("/houses/{id:long}", HouseAsync).WithName("GetHouse").WithSummary("A house with its resident counts (no personal data).").Refuses(404);
 
-        var personal = app.MapGroup("/api").WithTags("People").RequireAuthorization(Policies.PersonalData);
+        var personal = app.MapGroup("/api").WithTags("People").RequireAuthorization(Policies.PersonalData).RefusesStrangers();
         personal.MapGet("/houses/{id:long}/people", PeopleAsync).WithName("GetHousePeople")
-            .WithSummary("The people registered in a house: personal data, audited.");
+            .WithSummary("The people registered in a house: personal data, audited.").Refuses(404);
 
-        var plate = app.MapGroup("/api/qr").WithTags("Door plates").RequireAuthorization(Policies.SignedIn);
-        plate.MapGet("/{code}", QrPageAsync).WithName("QrPage").WithSummary("What a door-plate scan shows to the signed-in person.");
+        var plate = app.MapGroup("/api/qr").WithTags("Door plates").RequireAuthorization(Policies.SignedIn).RefusesStrangers();
+        plate.MapGet("/{code}", QrPageAsync).WithName("QrPage").WithSummary("What a door-plate scan shows to the signed-in person.").Refuses(400, 404);
         return app;
     }
 

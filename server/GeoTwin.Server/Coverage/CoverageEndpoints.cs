@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.Server.Infrastructure.Geo;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,9 +15,9 @@ public static class CoverageEndpoints
 {
     public static WebApplication MapCoverageEndpoints(this WebApplication app)
     {
-        var staff = app.MapGroup("/api/cameras").WithTags("Cameras").RequireAuthorization(Policies.Staff);
-        staff.MapGet("/", ListAsync).WithName("ListCameras").WithSummary("Cameras in the caller's jurisdiction, optionally in a bbox.");
-        staff.MapGet("/{id}", FindAsync).WithName("GetCamera");
+        var staff = app.MapGroup("/api/cameras").WithTags("Cameras").RequireAuthorization(Policies.Staff).RefusesStrangers();
+        staff.MapGet("/", ListAsync).WithName("ListCameras").WithSummary("Cameras in the caller's jurisdiction, optionally in a bbox.").Refuses(400);
+        staff.MapGet("/{id}", FindAsync).WithName("GetCamera").Refuses(400, 404);
         return app;
     }
 

@@ -6,6 +6,7 @@ using GeoTwin.Server.Dispatch.Routing;
 using GeoTwin.Server.Infrastructure;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GeoTwin.Server.Dispatch;
@@ -41,9 +42,9 @@ public static partial class DispatchEndpoints
 
     public static WebApplication MapDispatchEndpoints(this WebApplication app)
     {
-        var staff = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff);
-        staff.MapGet("/", ListAsync).WithName("ListIncidents").WithSummary("Newest incidents in the caller's jurisdiction (status=open: not yet ended).");
-        staff.MapGet("/{code}", FindAsync).WithName("GetIncident");
+        var staff = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff).RefusesStrangers();
+        staff.MapGet("/", ListAsync).WithName("ListIncidents").WithSummary("Newest incidents in the caller's jurisdiction (status=open: not yet ended).").Refuses(400);
+        staff.MapGet("/{code}", FindAsync).WithName("GetIncident").Refuses(400, 404);
         staff.MapGet("/{code}/detail", async Task<Ok<IncidentDetail>> (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
             TypedResults.Ok(await store.DetailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentDetail").WithSummary("An incident with its units.")
             .ProducesProblem(404);
@@ -53,11 +54,11 @@ public static partial class DispatchEndpoints
 
         app.MapPost("/api/incidents", CreateAsync).WithTags("Incidents").RequireAuthorization(Intake).WithName("CreateIncident")
             .WithSummary("Alarm intake: category, priority, caller, and a location by address code, door-plate QR URL, address text, or coordinates (WGS84/GCJ-02).")
-            .ProducesProblem(422);
+            .RefusesStrangers().Refuses(400, 422);
 
         // Refusals from the store (no such incident, a transition the rules forbid) are answered by RefusalHandler.
-        var dispatch = app.MapGroup("/api/incidents/{code}").WithTags("Incidents").RequireAuthorization(Policies.Dispatch)
-            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        var dispatch = app.MapGroup("/api/incidents/{code}").WithTags("Incidents").RequireAuthorization(Policies.Dispatch).RefusesStrangers()
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         dispatch.MapGet("/recommendations", RecommendAsync).WithName("RecommendUnits")
             .WithSummary("Units ranked by road travel time, with routes; ineligible ones with reasons; diversion candidates marked.");
         dispatch.MapPost("/dispatch", DispatchAsync).WithName("DispatchUnits");

@@ -1,5 +1,7 @@
 using System.Globalization;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
 using GeoTwin.Tiling.Tiles;
 
 namespace GeoTwin.Server.Imagery;
@@ -21,14 +23,16 @@ public static class ImageryEndpoints
     {
         app.MapGet("/api/imagery", (ImageryStore store) => TypedResults.Ok(store.List()))
             .RequireAuthorization(Policies.Staff).WithTags("Imagery").WithName("ListImagery")
-            .WithSummary("Raster base layers found in the imagery folder (XYZ folders and MBTiles).");
+            .WithSummary("Raster base layers found in the imagery folder (XYZ folders and MBTiles).").RefusesStrangers();
         app.MapGet("/imagery/{name}/{z:int}/{x:int}/{y}", Tile)
             .RequireAuthorization(Policies.Staff).WithTags("Imagery").WithName("ImageryTile")
-            .WithSummary("One raster tile (XYZ numbering; .png/.jpg/.webp suffix optional).");
+            .WithSummary("One raster tile (XYZ numbering; .png/.jpg/.webp suffix optional).")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/png", "image/jpeg", "image/webp").Produces(StatusCodes.Status304NotModified)
+            .RefusesStrangers().Refuses(400, 404);
         return app;
     }
 
-    static IResult Tile(string name, int z, int x, string y, HttpContext http, ImageryStore store)
+    static Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult> Tile(string name, int z, int x, string y, HttpContext http, ImageryStore store)
     {
         var row = Path.GetExtension(y) is { Length: > 0 } ext && ext.Length <= 5 ? y[..^ext.Length] : y;
         if (!int.TryParse(row, NumberStyles.None, CultureInfo.InvariantCulture, out var yValue))

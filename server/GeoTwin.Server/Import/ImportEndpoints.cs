@@ -4,6 +4,7 @@ using GeoTwin.DataImport.Crs;
 using GeoTwin.DataImport.Import;
 using GeoTwin.DataImport.Import.Layers;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
 using Hangfire;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,11 +31,12 @@ public static class ImportEndpoints
 
     public static WebApplication MapImportsEndpoints(this WebApplication app)
     {
-        var group = app.MapGroup("/api/imports").WithTags("Import").RequireAuthorization(Uploaders);
+        var group = app.MapGroup("/api/imports").WithTags("Import").RequireAuthorization(Uploaders).RefusesStrangers();
         group.MapPost("", UploadAsync).WithName("UploadImport").DisableAntiforgery()
-            .WithSummary("Upload a file (multipart: file, layer, srid?, datum?, skipInvalid?, noRepair?, mapping?) to import as a job; 413 beyond GeoTwin:Import:MaxUploadBytes.");
+            .WithSummary("Upload a file (multipart: file, layer, srid?, datum?, skipInvalid?, noRepair?, mapping?) to import as a job; 413 beyond GeoTwin:Import:MaxUploadBytes.")
+            .Refuses(400, 413);
         group.MapGet("/{id:long}", GetAsync).WithName("GetImport")
-            .WithSummary("An import job: status, percentage, counts and the bad-row report.");
+            .WithSummary("An import job: status, percentage, counts and the bad-row report.").Refuses(404);
         return app;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using GeoTwin.Server.Infrastructure;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -53,21 +54,23 @@ public static class LiveEndpoints
 
         app.MapPost("/api/positions", IngestAsync).WithTags("Units").RequireAuthorization(Policies.PositionIngest)
             .WithMetadata(new DataVersionsSetup.MovesNoDataVersion()) // police_units and unit_positions carry no data version
-            .WithName("IngestPositions").WithSummary("A batch of fixes from devices; each bad fix is reported by index, the good ones kept.");
+            .WithName("IngestPositions").WithSummary("A batch of fixes from devices; each bad fix is reported by index, the good ones kept.")
+            .RefusesStrangers().Refuses(400, 413, 503);
 
-        var staff = app.MapGroup("/api/units").WithTags("Units").RequireAuthorization(Policies.Staff);
+        var staff = app.MapGroup("/api/units").WithTags("Units").RequireAuthorization(Policies.Staff).RefusesStrangers();
         staff.MapGet("/", ListAsync).WithName("ListUnits").WithSummary("Every unit the caller may see, with its latest fix, its age and freshness.");
-        staff.MapGet("/nearest", Nearest).WithName("NearestUnits").WithSummary("k nearest available units to a point (in memory, straight-line metres).");
-        staff.MapGet("/replay", ReplayAsync).WithName("ReplayUnits").WithSummary("Every visible unit's positions over a window, sampled per step.");
-        staff.MapGet("/{id:long}/track", TrackAsync).WithName("UnitTrack").WithSummary("One unit's track over a window, simplified for display.");
+        staff.MapGet("/nearest", Nearest).WithName("NearestUnits").WithSummary("k nearest available units to a point (in memory, straight-line metres).").Refuses(400);
+        staff.MapGet("/replay", ReplayAsync).WithName("ReplayUnits").WithSummary("Every visible unit's positions over a window, sampled per step.").Refuses(400);
+        staff.MapGet("/{id:long}/track", TrackAsync).WithName("UnitTrack").WithSummary("One unit's track over a window, simplified for display.").Refuses(400, 404);
         app.MapPost("/api/units/{id:long}/status", ChangeStatusAsync).WithTags("Units")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Commander, Roles.Dispatcher, Roles.CommunityOfficer))
             .WithName("ChangeUnitStatus").WithSummary("An officer or dispatcher changes a unit's status (rules in change_unit_status).")
-            .ProducesProblem(409).ProducesProblem(422);
+            .RefusesStrangers().Refuses(400, 404, 409, 422);
         return app;
     }
 
-    static async Task<IResult> IngestAsync(HttpContext http, ClaimsPrincipal user, LiveUnits units, LiveSync sync, PositionWriter writer,
+    /// <remarks>422 when no fix of the batch was kept: the report (not a problem body) says why for each.</remarks>
+    static async Task<Results<Ok<IngestReport>, UnprocessableEntity<IngestReport>, ProblemHttpResult>> IngestAsync(HttpContext http, ClaimsPrincipal user, LiveUnits units, LiveSync sync, PositionWriter writer,
         LiveStore store, CancellationToken ct)
     {
         var maxBytes = units.Options.MaxBatchBytes;

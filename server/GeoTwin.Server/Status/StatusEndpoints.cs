@@ -1,6 +1,7 @@
 using System.Reflection;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -20,13 +21,14 @@ public static class StatusEndpoints
 
     public static WebApplication MapStatusEndpoints(this WebApplication app)
     {
-        var open = app.MapGroup("").WithTags("Status").AllowAnonymous().RequireRateLimiting(AuthSetup.PublicLimit);
+        var open = app.MapGroup("").WithTags("Status").AllowAnonymous().RequireRateLimiting(AuthSetup.PublicLimit)
+            .Refuses(429);
         open.MapGet("/healthz", () => TypedResults.Ok(new Health("alive")))
             .WithName("Health").WithSummary("The process is alive.");
         open.MapGet("/readyz", ReadyAsync)
             .WithName("Ready").WithSummary("The database answers and every migration is applied.");
         app.MapGet("/api/info", InfoAsync).WithTags("Status").RequireAuthorization(Policies.SignedIn)
-            .WithName("Info").WithSummary("Server name, version and the jurisdiction's extent.");
+            .WithName("Info").WithSummary("Server name, version and the jurisdiction's extent.").RefusesStrangers();
         return app;
     }
 

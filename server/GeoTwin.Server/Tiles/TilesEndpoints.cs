@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.Tiling.Tiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -36,16 +37,20 @@ public static class TilesEndpoints
     {
         app.MapGet("/api/layers", (HttpRequest request) => TypedResults.Ok(TileLayers.All.Select(l => new LayerInfo(
                 l.Name, l.Title, l.Geometry, l.MinZoom, l.MaxZoom, l.Attributes.Keys.ToList(), l.Style, l.Record, $"/tiles/{l.Name}/{{z}}/{{x}}/{{y}}.mvt"))))
-            .RequireAuthorization(Policies.Staff).WithTags("Tiles").WithName("ListLayers").WithSummary("The 2D layers the viewer may draw.");
+            .RequireAuthorization(Policies.Staff).WithTags("Tiles").WithName("ListLayers").WithSummary("The 2D layers the viewer may draw.")
+            .RefusesStrangers();
 
-        var tiles = app.MapGroup("/tiles").WithTags("Tiles").RequireAuthorization(Policies.Staff);
+        var tiles = app.MapGroup("/tiles").WithTags("Tiles").RequireAuthorization(Policies.Staff).RefusesStrangers();
         tiles.MapGet("/{layers}/{z:int}/{x:int}/{y}", TileAsync).WithName("VectorTile")
-            .WithSummary("A Mapbox Vector Tile of one or more layers (a,b,c); 204 when empty.");
-        tiles.MapGet("/{layer}.json", TileJson).WithName("TileJson").WithSummary("TileJSON 3.0 for a layer.");
+            .WithSummary("A Mapbox Vector Tile of one or more layers (a,b,c); 204 when empty.")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), MvtType).Produces(StatusCodes.Status304NotModified).Refuses(400, 404);
+        tiles.MapGet("/{layer}.json", TileJson).WithName("TileJson").WithSummary("TileJSON 3.0 for a layer.").Refuses(404);
         return app;
     }
 
-    static async Task<IResult> TileAsync(string layers, int z, int x, string y, HttpContext http, ClaimsPrincipal principal,
+    const string MvtType = "application/vnd.mapbox-vector-tile";
+
+    static async Task<Results<FileContentHttpResult, NoContent, StatusCodeHttpResult, ProblemHttpResult>> TileAsync(string layers, int z, int x, string y, HttpContext http, ClaimsPrincipal principal,
         ScopedDb db, TileCache cache, DataVersions versions, CancellationToken ct,
         string? category = null, string? from = null, string? to = null)
     {
@@ -114,14 +119,14 @@ public static class TilesEndpoints
         headers.Vary = "Accept-Encoding, Cookie, Authorization";
     }
 
-    static IResult Respond(HttpContext http, CachedTile tile, string etag)
+    static Results<FileContentHttpResult, NoContent, StatusCodeHttpResult, ProblemHttpResult> Respond(HttpContext http, CachedTile tile, string etag)
     {
         var headers = http.Response.Headers;
         if (tile.Mvt.Length == 0) return TypedResults.NoContent();
         headers.ETag = etag;
         var gzip = http.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
         if (gzip) headers.ContentEncoding = "gzip";
-        return TypedResults.Bytes(gzip ? tile.Gzip : tile.Mvt, "application/vnd.mapbox-vector-tile");
+        return TypedResults.Bytes(gzip ? tile.Gzip : tile.Mvt, MvtType);
     }
 
     static (TileFilters? Filters, ProblemHttpResult? Error) ParseFilters(string? category, string? from, string? to)

@@ -11,6 +11,8 @@ using Microsoft.Net.Http.Headers;
 
 namespace GeoTwin.Server.Twin3d;
 
+public sealed record TilesetJobCreated(long Id, string Status);
+
 /// <summary>
 /// 3D Tiles served from the tileset folder, and the admin side: upload a .zip/.3tz, convert OSGB, rebuild houses.
 /// <para/>
@@ -36,12 +38,14 @@ public static class Twin3dEndpoints
     {
         var origins = (app.Configuration["GeoTwin:Twin3d:CorsOrigins"] ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-        var tiles = app.MapGroup("/3dtiles/{name}").WithTags("Twin3d").RequireAuthorization(Policies.Staff)
+        var tiles = app.MapGroup("/3dtiles/{name}").WithTags("Twin3d").RequireAuthorization(Policies.Staff).RefusesStrangers()
             .AddEndpointFilter(async (ctx, next) => { Cors(ctx.HttpContext, origins); return await next(ctx); });
         tiles.MapMethods("/tileset.json", ["GET", "HEAD"], EntryAsync).WithName("GetTileset")
-            .WithSummary("A tileset's entry point: its current version's tileset.json with content linked at versioned, immutable URLs.");
+            .WithSummary("A tileset's entry point: its current version's tileset.json with content linked at versioned, immutable URLs.")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/json").Refuses(404);
         tiles.MapMethods("/v/{version}/{**path}", ["GET", "HEAD"], Content).WithName("GetTilesetContent")
-            .WithSummary("A file of one version of a tileset: gzip when accepted, ETag/304, byte ranges, cached for a year.");
+            .WithSummary("A file of one version of a tileset: gzip when accepted, ETag/304, byte ranges, cached for a year.")
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "application/octet-stream").Produces(StatusCodes.Status206PartialContent).Refuses(404);
         // The preflight carries no credentials, so it is answered before sign-in; only configured origins get an answer.
         app.MapMethods("/3dtiles/{**rest}", ["OPTIONS"], (HttpContext http) =>
         {
@@ -52,21 +56,23 @@ public static class Twin3dEndpoints
             return Results.NoContent();
         }).AllowAnonymous().ExcludeFromDescription();
 
-        var api = app.MapGroup("/api/tilesets").WithTags("Twin3d");
+        var api = app.MapGroup("/api/tilesets").WithTags("Twin3d").RefusesStrangers();
         api.MapGet("", async (Twin3dStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)))
             .RequireAuthorization(Policies.Staff).WithName("ListTilesets").WithSummary("Every 3D tileset (houses, photogrammetry, hosted) with its URL and bounds.");
         api.MapPost("", UploadAsync).RequireAuthorization(Policies.Admin).DisableAntiforgery().WithName("UploadTileset")
-            .WithSummary("Host a .zip or .3tz of 3D Tiles 1.0/1.1 (multipart: file, name, title?, outsideOk?); refused when its root volume is outside the jurisdiction unless outsideOk.");
+            .WithSummary("Host a .zip or .3tz of 3D Tiles 1.0/1.1 (multipart: file, name, title?, outsideOk?); refused when its root volume is outside the jurisdiction unless outsideOk.")
+            .Refuses(400, 409, 413);
         api.MapPost("/osgb", UploadOsgbAsync).RequireAuthorization(Policies.Admin).DisableAntiforgery().WithName("ConvertOsgb")
-            .WithSummary("A .zip of a ContextCapture OSGB export (metadata.xml + Data/) converted to 3D Tiles as a job (multipart: file, name, title?, outsideOk?).");
+            .WithSummary("A .zip of a ContextCapture OSGB export (metadata.xml + Data/) converted to 3D Tiles as a job (multipart: file, name, title?, outsideOk?).")
+            .Refuses(400, 409, 413);
         api.MapPost("/houses/rebuild", async (Twin3dJobs jobs, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var id = await jobs.EnqueueHousesAsync(CurrentUser.From(user).Name, ct);
-            return TypedResults.Accepted($"/api/tilesets/jobs/{id}", new { id, status = "queued" });
+            return TypedResults.Accepted($"/api/tilesets/jobs/{id}", new TilesetJobCreated(id, "queued"));
         }).RequireAuthorization(Policies.Admin).WithName("RebuildHouses").WithSummary("Rebuild the houses tileset from the database as a job.");
         api.MapGet("/jobs/{id:long}", async Task<Results<Ok<TilesetJobStatus>, ProblemHttpResult>> (long id, Twin3dStore store, CancellationToken ct) =>
             await store.GetJobAsync(id, ct) is { } job ? TypedResults.Ok(job) : Problems.NotFound($"no tileset job {id}"))
-            .RequireAuthorization(Policies.Staff).WithName("GetTilesetJob").WithSummary("A tileset job: status, percentage, message.");
+            .RequireAuthorization(Policies.Staff).WithName("GetTilesetJob").WithSummary("A tileset job: status, percentage, message.").Refuses(404);
         return app;
     }
 
@@ -89,7 +95,7 @@ public static class Twin3dEndpoints
     /// <summary>The rewritten entry, plain and gzipped, per published version: built once, served from memory.</summary>
     static readonly ConcurrentDictionary<string, (byte[] Plain, byte[] Gzip)> Entries = new();
 
-    static async Task<IResult> EntryAsync(string name, HttpContext http, Twin3dStore store, CancellationToken ct)
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> EntryAsync(string name, HttpContext http, Twin3dStore store, CancellationToken ct)
     {
         if (!TilesetFiles.NamePattern().IsMatch(name) || await store.GetAsync(name, ct) is not { } row) return Problems.NotFound($"no tileset '{name}'");
         var entry = await EntryBytesAsync(store.Files, row, ct);
@@ -114,7 +120,7 @@ public static class Twin3dEndpoints
         return Entries[key] = (plain, buffer.ToArray());
     }
 
-    static IResult Content(string name, string version, string path, HttpContext http, TilesetFiles files)
+    static Results<PhysicalFileHttpResult, ProblemHttpResult> Content(string name, string version, string path, HttpContext http, TilesetFiles files)
     {
         if (files.Resolve(name, version, path) is not { } file) return Problems.NotFound($"no file '{path}' in version '{version}' of tileset '{name}'");
         var h = http.Response.Headers;
@@ -132,7 +138,7 @@ public static class Twin3dEndpoints
     static long MaxUploadBytes(IConfiguration config) => config.GetValue("GeoTwin:Twin3d:MaxUploadBytes", 2L << 30);
 
     /// <summary>The multipart form with the upload saved to a temporary file, or the problem to answer.</summary>
-    static async Task<(IFormCollection? Form, string? File, IResult? Problem)> ReceiveAsync(HttpContext http, IConfiguration config, string[] extensions, CancellationToken ct)
+    static async Task<(IFormCollection? Form, string? File, ProblemHttpResult? Problem)> ReceiveAsync(HttpContext http, IConfiguration config, string[] extensions, CancellationToken ct)
     {
         var limit = MaxUploadBytes(config);
         if (http.Request.ContentLength > limit) return (null, null, TooLarge(limit));
@@ -150,7 +156,7 @@ public static class Twin3dEndpoints
         return (form, path, null);
     }
 
-    static async Task<IResult> UploadAsync(HttpContext http, TilesetSources sources, IConfiguration config, CancellationToken ct)
+    static async Task<Results<Created<PublishedTileset>, ProblemHttpResult>> UploadAsync(HttpContext http, TilesetSources sources, IConfiguration config, CancellationToken ct)
     {
         var (form, file, problem) = await ReceiveAsync(http, config, [".zip", ".3tz"], ct);
         if (problem is not null) return problem;
@@ -163,7 +169,7 @@ public static class Twin3dEndpoints
         finally { Directory.Delete(Path.GetDirectoryName(file!)!, recursive: true); }
     }
 
-    static async Task<IResult> UploadOsgbAsync(HttpContext http, Twin3dJobs jobs, TilesetFiles files, IConfiguration config, ClaimsPrincipal user, CancellationToken ct)
+    static async Task<Results<Accepted<TilesetJobCreated>, ProblemHttpResult>> UploadOsgbAsync(HttpContext http, Twin3dJobs jobs, TilesetFiles files, IConfiguration config, ClaimsPrincipal user, CancellationToken ct)
     {
         var (form, file, problem) = await ReceiveAsync(http, config, [".zip"], ct);
         if (problem is not null) return problem;
@@ -183,7 +189,7 @@ public static class Twin3dEndpoints
                 throw Refusal.BadRequest("file", "the archive holds no ContextCapture export: metadata.xml and Data/ must be at its top");
             var title = form!["title"].ToString() is { Length: > 0 } t ? t : null;
             var id = await jobs.EnqueueOsgbAsync(form["name"].ToString(), title, IsTrue(form["outsideOk"]), folder, CurrentUser.From(user).Name, ct);
-            return TypedResults.Accepted($"/api/tilesets/jobs/{id}", new { id, status = "queued" });
+            return TypedResults.Accepted($"/api/tilesets/jobs/{id}", new TilesetJobCreated(id, "queued"));
         }
         catch (Exception e) when (e is Refusal or GeoTwin.DataImport.Import.ImportRefusedException)
         {

@@ -100,12 +100,17 @@ static class RouteMisses
         var segments = (http.Request.Path.Value ?? "/").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         var sources = http.RequestServices.GetRequiredService<EndpointDataSource>();
         var resolver = http.RequestServices.GetRequiredService<IInlineConstraintResolver>();
-        foreach (var endpoint in sources.Endpoints.OfType<RouteEndpoint>())
+        // Catch-all routes (the client's fallback) last: they would otherwise claim every API path and name their own
+        // constraint instead of the API parameter that missed.
+        foreach (var endpoint in sources.Endpoints.OfType<RouteEndpoint>().OrderBy(e => IsCatchAll(e.RoutePattern)))
         {
             if (Misfit(endpoint.RoutePattern, segments, resolver, http) is { } miss) return miss;
         }
         return ($"not found: nothing at {http.Request.Path} (the API is described at /openapi/v1.json)", null);
     }
+
+    static bool IsCatchAll(RoutePattern pattern) =>
+        pattern.PathSegments.Any(s => s.Parts.Any(p => p is RoutePatternParameterPart { IsCatchAll: true }));
 
     /// <returns>the parameter that failed, when every literal segment matched; null when the pattern is another path</returns>
     static (string, string?)? Misfit(RoutePattern pattern, string[] segments, IInlineConstraintResolver resolver, HttpContext http)
@@ -113,7 +118,8 @@ static class RouteMisses
         var parts = pattern.PathSegments;
         for (var i = 0; i < parts.Count; i++)
         {
-            if (parts[i].Parts is not [var part]) return null;
+            // a segment of several parts ({y}.mvt) is taken as matching: the parameters around it are the ones to name
+            if (parts[i].Parts is not [var part]) { if (i >= segments.Length) return null; continue; }
             if (part is RoutePatternParameterPart { IsCatchAll: true } catchAll)
                 return Constraint(catchAll, string.Join('/', segments.Skip(i)), resolver, http);
             if (i >= segments.Length) return null;
@@ -121,7 +127,7 @@ static class RouteMisses
         }
         if (parts.Count != segments.Length) return null;
         for (var i = 0; i < parts.Count; i++)
-            if (parts[i].Parts[0] is RoutePatternParameterPart p && Constraint(p, Uri.UnescapeDataString(segments[i]), resolver, http) is { } miss)
+            if (parts[i].Parts is [RoutePatternParameterPart p] && Constraint(p, Uri.UnescapeDataString(segments[i]), resolver, http) is { } miss)
                 return miss;
         return null;
     }

@@ -52,10 +52,10 @@ function inRing(lon, lat, ring) {
 }
 
 /**
- * A cell layer on the viewer. colourOf(cell) gives a CSS colour or null (not drawn). Returns { set(cells, size),
+ * A cell layer on the viewer. colourOf(cell) gives a CSS colour or null (not drawn), alphaOf(cell) its opacity. Returns { set(cells, size),
  * clear(), show(bool), cellAt(lon, lat), windowPosition(id), count, destroy() }.
  */
-export function createCellsLayer(viewer, { colourOf, alpha = 0.65 }) {
+export function createCellsLayer(viewer, { colourOf, alpha = 0.65, alphaOf = () => alpha }) {
   let fill = null;
   let outline = null;
   let drawn = []; // { cell, ring }
@@ -70,24 +70,24 @@ export function createCellsLayer(viewer, { colourOf, alpha = 0.65 }) {
   function set(cells, size) {
     clear();
     drawn = cells
-      .map((cell) => ({ cell, ring: cellRing(cell, size), colour: colourOf(cell) }))
+      .map((cell) => ({ cell, ring: cellRing(cell, size), colour: colourOf(cell), a: alphaOf(cell) }))
       .filter((d) => d.ring && d.colour);
     if (!viewer || drawn.length === 0) return;
     const fills = [];
     const lines = [];
-    for (const { cell, ring, colour } of drawn) {
+    for (const { cell, ring, colour, a } of drawn) {
       const positions = Cartesian3.fromDegreesArray(ring.slice(0, ring.length - (sameEnds(ring) ? 1 : 0)).flat());
       const hierarchy = new PolygonHierarchy(positions);
       const c = Color.fromCssColorString(colour);
       fills.push(new GeometryInstance({
         id: cell.id,
         geometry: new PolygonGeometry({ polygonHierarchy: hierarchy, height: HEIGHT_M, vertexFormat: PerInstanceColorAppearance.FLAT_VERTEX_FORMAT }),
-        attributes: { color: ColorGeometryInstanceAttribute.fromColor(c.withAlpha(alpha)) },
+        attributes: { color: ColorGeometryInstanceAttribute.fromColor(c.withAlpha(a)) },
       }));
       lines.push(new GeometryInstance({
         id: cell.id,
         geometry: new PolygonOutlineGeometry({ polygonHierarchy: hierarchy, height: HEIGHT_M }),
-        attributes: { color: ColorGeometryInstanceAttribute.fromColor(c.darken(0.35, new Color()).withAlpha(0.9)) },
+        attributes: { color: ColorGeometryInstanceAttribute.fromColor(c.darken(0.35, new Color()).withAlpha(Math.min(1, a + 0.3))) },
       }));
     }
     // asynchronous: false builds the geometry now, so a test (and a click) finds it drawn on the next frame

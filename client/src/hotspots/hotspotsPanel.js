@@ -3,7 +3,7 @@
 // (Gi* cells, kernel density tiles, emerging patterns) with their legends, the parameters the server chose said
 // in words, a clicked cell's numbers and incidents, when incidents happen as two charts, and exports.
 // Every word through i18n.js, every code through vocabulary.js, every failure with the server's detail.
-import { Rectangle, ScreenSpaceEventHandler, ScreenSpaceEventType, UrlTemplateImageryProvider } from "cesium";
+import { ScreenSpaceEventHandler, ScreenSpaceEventType, UrlTemplateImageryProvider } from "cesium";
 import { ApiError, errorMessage, fetchJson } from "../api.js";
 import { applyI18n, getLang, onLangChange, t } from "../i18n.js";
 import { groundAt, toRectangle } from "../map/viewer.js";
@@ -33,10 +33,10 @@ const PANEL_HTML = `
   <button class="hotspots-head" type="button" data-role="toggle" data-testid="hotspots-toggle" aria-expanded="true"
           data-i18n="hotspots.title" data-i18n-title="hotspots.toggleTitle"></button>
   <div class="hotspots-body" data-role="body">
-    <fieldset class="hs-filters" data-testid="hotspots-filters">
-      <legend data-i18n="hotspots.filters"></legend>
+    <details class="hs-filters" data-testid="hotspots-filters" open>
+      <summary data-i18n="hotspots.filters"></summary>
       <label><span data-i18n="hotspots.group"></span><select data-role="group" data-testid="hotspots-group"></select></label>
-      <label><span data-i18n="hotspots.categories"></span><select data-role="categories" data-testid="hotspots-categories" multiple size="4"></select></label>
+      <label><span data-i18n="hotspots.categories"></span><select data-role="categories" data-testid="hotspots-categories" multiple size="3"></select></label>
       <div class="hs-row">
         <label><span data-i18n="hotspots.from"></span><input type="date" data-role="from" data-testid="hotspots-from" /></label>
         <label><span data-i18n="hotspots.to"></span><input type="date" data-role="to" data-testid="hotspots-to" /></label>
@@ -56,7 +56,7 @@ const PANEL_HTML = `
         <button type="button" data-role="apply" data-testid="hotspots-apply" data-i18n="hotspots.apply"></button>
         <small class="hs-invalid" data-role="invalid" data-testid="hotspots-invalid"></small>
       </div>
-    </fieldset>
+    </details>
     <fieldset class="hs-layers">
       <legend data-i18n="hotspots.layers"></legend>
       <label><input type="checkbox" data-layer="gi" data-testid="hotspots-layer-gi" /><span data-i18n="hotspots.layer.gi"></span></label>
@@ -144,7 +144,8 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     cellsDrawn: () => ({ gi: gi.count, emerging: emerging.count }),
   };
 
-  const gi = createCellsLayer(viewer, { colourOf: (c) => binColour(c.bin) });
+  // Not-significant cells stay faint, so the map under them (and the coloured cells) read through.
+  const gi = createCellsLayer(viewer, { colourOf: (c) => binColour(c.bin), alphaOf: (c) => (Math.trunc(Number(c.bin) || 0) === 0 ? 0.25 : 0.7) });
   const emerging = createCellsLayer(viewer, { colourOf: (c) => PATTERN_COLOURS[c.pattern] ?? null, alpha: 0.7 });
   gi.show(false);
   emerging.show(false);
@@ -502,10 +503,8 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     if (state.charts.when) ensureCharts()?.render(state.charts.when);
   }
 
-  function bboxRectangle() {
-    const r = toRectangle(bbox);
-    return r ? Rectangle.fromDegrees(...r) : undefined;
-  }
+  /** The jurisdiction as a Cesium Rectangle (toRectangle makes one), or undefined for the whole world. */
+  const bboxRectangle = () => toRectangle(bbox) ?? undefined;
 
   // ---- wiring ---------------------------------------------------------------------------------
   $("toggle").addEventListener("click", () => {

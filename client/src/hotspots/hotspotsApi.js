@@ -37,9 +37,11 @@ export async function getAnalysis(url, { onProgress = () => {}, signal } = {}) {
 
 /** The job answer's own link to its status, in whichever of the house's spellings it comes. */
 function jobUrl(job, url) {
-  const link = job?.statusUrl ?? job?.url ?? job?.location ?? job?.href;
+  // /emerging answers 202 { job, status: "/api/hotspots/jobs/{job}", why }
+  const link = job?.statusUrl ?? (typeof job?.status === "string" && job.status.startsWith("/") ? job.status : null) ?? job?.url ?? job?.location;
   if (typeof link === "string" && link) return link;
-  if (job?.id !== undefined || job?.jobId !== undefined) return `${BASE}/jobs/${encodeURIComponent(job.jobId ?? job.id)}`;
+  const id = job?.job ?? job?.jobId ?? job?.id;
+  if (id !== undefined) return `${BASE}/jobs/${encodeURIComponent(id)}`;
   return url; // the same query again: a cached result answers once the job is done
 }
 
@@ -50,7 +52,7 @@ async function followJob(url, job, { onProgress, signal }) {
   for (;;) {
     const percent = Number(current?.percent ?? current?.percentage ?? current?.progress);
     if (Number.isFinite(percent)) onProgress(Math.round(percent));
-    const state = String(current?.status ?? current?.state ?? "").toLowerCase();
+    const state = current === job ? "" : String(current?.status ?? current?.state ?? "").toLowerCase();
     if (["failed", "error", "cancelled"].includes(state)) {
       throw new ApiError("error.problem", { url, status: 500, detail: problemText(current?.error ?? current) ?? current?.message ?? state });
     }

@@ -22,7 +22,7 @@ import {
   giUrl,
   whenUrl,
 } from "./hotspotsApi.js";
-import { PATTERN_COLOURS, binColour, binLabel, patternLabel, renderDensityLegend, renderEmergingLegend, renderGiLegend } from "./legend.js";
+import { PATTERN_COLOURS, binColour, binLabel, patternLabel, renderDensityLegend, renderEmergingLegend, renderGiLegend, serverLabel } from "./legend.js";
 import "./hotspots.css";
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -208,6 +208,12 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
   }
 
   // ---- running the analyses -------------------------------------------------------------------
+  let lastFailure = null; // kept so a language switch says it again in the new language
+  function failed(err) {
+    lastFailure = err;
+    state.lastError = err ? errorMessage(err) : null;
+  }
+
   /** Run work counted in state.loading; a failure is said in the panel and the banner, with the server's detail. */
   async function guard(what, work) {
     state.loading++;
@@ -217,7 +223,7 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
       clearError(`hotspots:${what}`);
       return answer;
     } catch (err) {
-      state.lastError = errorMessage(err);
+      failed(err);
       reportError(`hotspots:${what}`, err);
       return null;
     } finally {
@@ -231,7 +237,7 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     $("invalid").textContent = filter.invalid ? t(filter.invalid) : "";
     if (filter.invalid) return;
     const mine = ++generation;
-    state.lastError = null;
+    failed(null);
     state.progress = null;
     // The cell size and band steer the cells only; the charts, density and exports take the rest of the filter.
     state.query = filterQuery({ ...filter, cellSize: "", band: "" });
@@ -245,7 +251,8 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
   }
 
   async function loadGi(mine = generation) {
-    const answer = await guard("gi", () => getAnalysis(giUrl(state.cellQuery), { onProgress: progress }));
+    // polygons=true: the server's own hexagons, drawn as it binned them
+    const answer = await guard("gi", () => getAnalysis(giUrl(`${state.cellQuery}${state.cellQuery ? "&" : ""}polygons=true`), { onProgress: progress }));
     if (mine !== generation || !answer) return;
     const cells = Array.isArray(answer.cells) ? answer.cells : featureCells(answer);
     state.gi = { parameters: answer.parameters ?? {}, cells };
@@ -258,9 +265,12 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
   async function loadEmerging(mine = generation) {
     const answer = await guard("emerging", () => getAnalysis(emergingUrl(state.cellQuery), { onProgress: progress }));
     if (mine !== generation || !answer) return;
-    const cells = Array.isArray(answer.cells) ? answer.cells : featureCells(answer);
-    state.emerging = { parameters: answer.parameters ?? {}, cells };
-    emerging.set(cells, choiceValue(answer.parameters?.cellSize) ?? choiceValue(state.gi?.parameters?.cellSize));
+    // The emerging cells are the Gi* cells of the same filters (same ids): their hexagons are reused when in hand.
+    const polygons = new Map((state.gi?.cells ?? []).map((c) => [String(c.id), c.polygon]));
+    const cells = (Array.isArray(answer.cells) ? answer.cells : featureCells(answer)).map((c) => ({ polygon: polygons.get(String(c.id)), ...c }));
+    const parameters = { ...(answer.parameters?.gi ?? {}), ...(answer.parameters ?? {}) };
+    state.emerging = { parameters, cells };
+    emerging.set(cells, choiceValue(parameters.cellSize) ?? choiceValue(state.gi?.parameters?.cellSize));
     emerging.show(state.layers.emerging);
     renderLegends();
     renderParams();
@@ -300,7 +310,7 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
       await fetchJson(url);
       reportError("hotspots:density", new ApiError("error.http", { url, status: "?" }));
     } catch (e) {
-      state.lastError = errorMessage(e);
+      failed(e);
       reportError("hotspots:density", e);
       renderState();
     }
@@ -391,7 +401,7 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     const say = (nameKey, choice) => {
       if (!choice || typeof choice !== "object") return;
       const value = Number(choice.value);
-      const rule = /^given$/i.test(String(choice.rule ?? "")) ? t("hotspots.rule.given") : String(choice.rule ?? "—");
+      const rule = choice.label ? serverLabel(choice.label) : ruleWords(choice.rule);
       lines.push([t("hotspots.param.value", { name: t(nameKey), value: Number.isFinite(value) ? Math.round(value * 10) / 10 : choice.value, rule }), choice.why]);
     };
     if (state.layers.gi || state.layers.emerging) {
@@ -422,7 +432,9 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     box.hidden = !sel;
     if (!sel) return;
     const d = sel.detail ?? {};
-    const c = sel.cell ?? {};
+    // what the emerging answer says of the same cell (pattern, count trend), when that layer was run
+    const e = state.emerging?.cells.find((x) => String(x.id) === String(sel.id)) ?? {};
+    const c = { ...e, ...(sel.cell ?? {}) };
     const h = document.createElement("h4");
     h.textContent = t("hotspots.cell", { id: sel.id });
     if (sel.loading) {
@@ -445,9 +457,9 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     row("hotspots.cell.p", pValue(d.p ?? c.p), "hotspots-cell-p");
     if ((d.q_fdr ?? c.q_fdr) !== undefined) row("hotspots.cell.q", pValue(d.q_fdr ?? c.q_fdr));
     if ((d.bin ?? c.bin) !== undefined) row("hotspots.cell.bin", binLabel(d.bin ?? c.bin), "hotspots-cell-bin");
-    const trend = d.trend ?? c.trend;
-    if (trend !== undefined && trend !== null) row("hotspots.cell.trend", trendText(trend), "hotspots-cell-trend");
-    const pattern = d.pattern ?? c.pattern;
+    const trend = d.trend ?? c.trend ?? e.trend;
+    if (trend !== undefined && trend !== null) row("hotspots.cell.trend", trendText(trend, d.countTrend ?? c.countTrend ?? e.countTrend), "hotspots-cell-trend");
+    const pattern = d.pattern ?? c.pattern ?? e.pattern;
     if (pattern) row("hotspots.cell.pattern", patternLabel(pattern));
     const incidents = Array.isArray(d.incidents) ? d.incidents : [];
     const total = Number(d.incidentCount ?? d.count ?? incidents.length);
@@ -480,9 +492,19 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     box.replaceChildren(h, dl, title, ul, ...extra);
   }
 
-  /** A trend in words: a pattern code, a signed number, or { z|tau|s|direction, p } (Mann-Kendall). */
-  function trendText(trend) {
-    if (typeof trend === "string") return PATTERN_COLOURS[trend] !== undefined ? patternLabel(trend) : trend;
+  /**
+   * A trend in words: "up"/"down"/"none" (with the Mann-Kendall test beside it for its p), a pattern code, a signed
+   * number, or { z|tau|s|direction, p }.
+   */
+  function trendText(trend, test) {
+    if (typeof trend === "string") {
+      if (PATTERN_COLOURS[trend] !== undefined) return patternLabel(trend);
+      const p = pValue(test?.p);
+      if (trend === "up") return t("hotspots.trend.up", { p });
+      if (trend === "down") return t("hotspots.trend.down", { p });
+      if (trend === "none") return t("hotspots.trend.none", { p });
+      return trend;
+    }
     const value = typeof trend === "number" ? trend : Number(trend.z ?? trend.tau ?? trend.s ?? trend.direction ?? trend.value);
     const p = typeof trend === "object" ? trend.p : undefined;
     const significant = p === undefined || Number(p) <= 0.05;
@@ -560,6 +582,7 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
 
   onLangChange(() => {
     if (el.hidden) return;
+    failed(lastFailure);
     applyI18n(el);
     fillOptions();
     renderState();
@@ -593,7 +616,8 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
       gi.clear();
       emerging.clear();
       removeDensity();
-      Object.assign(state, { gi: null, density: null, emerging: null, selected: null, lastError: null, cellQuery: undefined, charts: { scope: "all", when: null } });
+      failed(null);
+      Object.assign(state, { gi: null, density: null, emerging: null, selected: null, cellQuery: undefined, charts: { scope: "all", when: null } });
       for (const what of ["gi", "density", "emerging", "when", "cell", "export"]) clearError(`hotspots:${what}`);
       renderLegends();
       renderParams();
@@ -604,6 +628,13 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
       bbox = value;
     },
   };
+}
+
+/** How the server chose a value (its rule code, camelCase or snake_case) in words; an unknown rule as it comes. */
+const RULES = new Set(["given", "nearestNeighbourRule", "firstSignificantPeak", "highestPeak", "nearestNeighbours", "standardDistance", "minimumOfExtent", "silvermanRule"]);
+function ruleWords(rule) {
+  const code = String(rule ?? "").replace(/_(\w)/g, (_, ch) => ch.toUpperCase());
+  return RULES.has(code) ? t(`hotspots.rule.${code}`) : String(rule ?? "—");
 }
 
 /** A FeatureCollection answer's features as cells (properties plus the polygon). */

@@ -1,7 +1,14 @@
 // The colours analysts know from ArcGIS (Gi_Bin: red hot, blue cold, paler with lower confidence, grey not
 // significant; Esri's emerging-pattern families) and the legends that name them. One table each, used by the
 // map layers and their legends alike.
-import { t } from "../i18n.js";
+import { pick, t } from "../i18n.js";
+
+/** A bilingual label from the server ({ zh, en } or [zh, en]) in the page's language; a plain string as it is. */
+export function serverLabel(label) {
+  if (Array.isArray(label)) return pick(label);
+  if (label && typeof label === "object") return pick([label.zh ?? "", label.en ?? ""]);
+  return label === undefined || label === null ? "" : String(label);
+}
 
 /** Gi_Bin (FDR corrected) → colour: ±3 = 99 %, ±2 = 95 %, ±1 = 90 % confidence, 0 not significant. */
 export const BIN_COLOURS = {
@@ -84,9 +91,24 @@ export function renderDensityLegend(el, legend) {
   const hi = document.createElement("span");
   hi.textContent = fmt(max);
   scale.append(lo, hi);
+  // the stops' own words (none, low, ... very high) under the bar, where the server names them
+  const words = document.createElement("div");
+  words.className = "ramp-scale";
+  for (const s of stops.filter((s) => s.label)) {
+    const w = document.createElement("span");
+    w.textContent = serverLabel(s.label);
+    words.append(w);
+  }
   const head = title("hotspots.legend.density");
-  if (legend?.unit) head.textContent += ` (${legend.unit})`;
-  el.replaceChildren(head, bar, scale);
+  if (legend?.unit) head.textContent += ` (${serverLabel(legend.unit)})`;
+  const parts = [head, bar, scale];
+  if (words.childElementCount) parts.push(words);
+  if (legend?.maxRule) {
+    const why = document.createElement("small");
+    why.textContent = serverLabel(legend.maxRule);
+    parts.push(why);
+  }
+  el.replaceChildren(...parts);
 }
 
 const fmt = (v) => {

@@ -2,6 +2,7 @@ using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Addresses;
 using GeoTwin.Server.Coverage;
 using GeoTwin.Server.Dispatch;
+using GeoTwin.Server.Hotspots;
 using GeoTwin.Server.Imagery;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Import;
@@ -49,6 +50,7 @@ public static class Program
             builder.AddLive();
             builder.Services.AddExceptionHandler<DatabaseUnavailable>();
             builder.AddDispatch();
+            builder.AddHotspots();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -69,6 +71,7 @@ public static class Program
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();
+            app.MapHotspotsEndpoints();
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

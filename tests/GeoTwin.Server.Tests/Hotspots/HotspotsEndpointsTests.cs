@@ -47,7 +47,12 @@ public sealed class HotspotsEndpointsTests(PostgisFixture pg) : IAsyncLifetime
 
     static async Task<World> BuildAsync(PostgisFixture pg)
     {
-        var server = await pg.StartServerAsync(new() { ["GeoTwin:Hotspots:TimeZone"] = "UTC", ["GeoTwin:Hotspots:MaxCells"] = "150" });
+        var server = await pg.StartServerAsync(new()
+        {
+            ["GeoTwin:Hotspots:TimeZone"] = "UTC", ["GeoTwin:Hotspots:MaxCells"] = "150",
+            // cubes of more than 150 bins run as Hangfire jobs, on this server's own worker
+            ["GeoTwin:Hotspots:SyncBins"] = "150", ["GeoTwin:Jobs:Worker"] = "true",
+        });
         await TwoStations.SeedAsync(server.Database.DataSource);
         await server.Database.DataSource.ExecAsync(Seed);
         return new World(server,
@@ -219,24 +224,52 @@ public sealed class HotspotsEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal("given", answer.GetProperty("parameters").GetProperty("band").GetProperty("rule").GetString());
     }
 
-    [Fact]
-    public async Task Emerging_hot_spots_give_each_cell_a_pattern()
+    static readonly string[] Patterns = ["no_pattern", "new_hot", "consecutive_hot", "intensifying_hot", "persistent_hot", "diminishing_hot",
+        "sporadic_hot", "oscillating_hot", "historical_hot", "new_cold", "consecutive_cold", "intensifying_cold", "persistent_cold",
+        "diminishing_cold", "sporadic_cold", "oscillating_cold", "historical_cold"];
+
+    static void AssertPatterns(JsonElement answer)
     {
-        var answer = await Json(await _w.City.GetAsync("/api/hotspots/emerging?step=month&cellSize=400&band=1200&from=2024-01-01&to=2026-01-01"));
-        Assert.Equal(24, answer.GetProperty("parameters").GetProperty("steps").GetInt32());
-        Assert.Equal("2024-01", answer.GetProperty("parameters").GetProperty("first").GetString());
-        string[] patterns = ["no_pattern", "new_hot", "consecutive_hot", "intensifying_hot", "persistent_hot", "diminishing_hot", "sporadic_hot",
-            "oscillating_hot", "historical_hot", "new_cold", "consecutive_cold", "intensifying_cold", "persistent_cold", "diminishing_cold",
-            "sporadic_cold", "oscillating_cold", "historical_cold"];
         Assert.NotEmpty(answer.GetProperty("cells").EnumerateArray());
         Assert.All(answer.GetProperty("cells").EnumerateArray(), c =>
         {
-            Assert.Contains(c.GetProperty("pattern").GetString(), patterns);
+            Assert.Contains(c.GetProperty("pattern").GetString(), Patterns);
             Assert.Contains(c.GetProperty("trend").GetString(), new[] { "up", "down", "none" });
         });
-        var weeks = await Json(await _w.City.GetAsync("/api/hotspots/emerging?step=week&cellSize=400&band=1200&from=2024-01-01&to=2024-07-01"));
-        Assert.Equal("2024-01-01", weeks.GetProperty("parameters").GetProperty("first").GetString()); // a Monday
-        Assert.Equal(26, weeks.GetProperty("parameters").GetProperty("steps").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_small_emerging_cube_is_answered_at_once()
+    {
+        // a few 2 km cells × 12 months: under the 150 bins answered synchronously
+        var answer = await Json(await _w.City.GetAsync("/api/hotspots/emerging?step=month&cellSize=2000&band=5000&from=2024-01-01&to=2025-01-01"));
+        Assert.Equal(12, answer.GetProperty("parameters").GetProperty("steps").GetInt32());
+        Assert.Equal("2024-01", answer.GetProperty("parameters").GetProperty("first").GetString());
+        AssertPatterns(answer);
+    }
+
+    [Fact]
+    public async Task A_large_emerging_cube_runs_as_a_job_with_a_percentage_only_its_owner_reads()
+    {
+        var accepted = await Json(await _w.City.GetAsync("/api/hotspots/emerging?step=week&cellSize=400&band=1200&from=2024-01-01&to=2024-07-01"),
+            HttpStatusCode.Accepted);
+        var status = accepted.GetProperty("status").GetString()!;
+        var deadline = Stopwatch.StartNew();
+        JsonElement job;
+        while (true)
+        {
+            job = await Json(await _w.City.GetAsync(status));
+            if (job.GetProperty("status").GetString() is "succeeded" or "failed" || deadline.Elapsed > TimeSpan.FromSeconds(30)) break;
+            await Task.Delay(100); // a poll interval, as the viewer's; the deadline bounds the wait
+        }
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(100, job.GetProperty("percent").GetDouble());
+        var result = job.GetProperty("result");
+        Assert.Equal("2024-01-01", result.GetProperty("parameters").GetProperty("first").GetString()); // a Monday
+        Assert.Equal(26, result.GetProperty("parameters").GetProperty("steps").GetInt32());
+        AssertPatterns(result);
+        // another analyst's poll learns nothing of it
+        Assert.Equal(HttpStatusCode.NotFound, (await _w.Station1.GetAsync(status)).StatusCode);
     }
 
     public static TheoryData<string, int, string> BadQueries => new()

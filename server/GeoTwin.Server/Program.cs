@@ -1,5 +1,6 @@
 using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Addresses;
+using GeoTwin.Server.Hotspots.Density;
 using GeoTwin.Server.Coverage;
 using GeoTwin.Server.Dispatch;
 using GeoTwin.Server.Imagery;
@@ -49,6 +50,7 @@ public static class Program
             builder.AddLive();
             builder.Services.AddExceptionHandler<DatabaseUnavailable>();
             builder.AddDispatch();
+            builder.AddHotspotDensity();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -69,6 +71,7 @@ public static class Program
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();
+            app.MapHotspotDensityEndpoints();
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

@@ -40,6 +40,8 @@ export default defineConfig({
     }),
   ],
   server: {
+    // The shared codes (src/vocabulary.js) are imported from the server's one file, outside this folder.
+    fs: { allow: [here("./"), here("../server/GeoTwin.Domain/vocabulary.json")] },
     // `npm run dev` against a locally running GeoTwin server.
     proxy: {
       "/api": "http://127.0.0.1:8080",

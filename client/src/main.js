@@ -4,7 +4,7 @@
 import "./style.css";
 import { ApiError, fetchJson } from "./api.js";
 import { currentUser, signIn, signOut } from "./accounts/session.js";
-import { applyI18n, getLang, onLangChange, t, toggleLang } from "./i18n.js";
+import { applyI18n, onLangChange, pick, t, toggleLang } from "./i18n.js";
 import { flyToBbox, flyToPoint, createViewer } from "./map/viewer.js";
 import { clearHighlight, highlight } from "./records/highlight.js";
 import { attachPicking } from "./records/picking.js";
@@ -15,6 +15,7 @@ import { initLayersSlice } from "./tiles/layersSlice.js";
 import { initTwin3d } from "./twin3d/twin3dSlice.js";
 import { initLiveSlice } from "./live/liveSlice.js";
 import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
+import { term } from "./vocabulary.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -85,9 +86,9 @@ function renderInfo() {
     jurisdictionEl.textContent = "";
     return;
   }
-  const en = getLang() === "en";
-  const serverName = (en ? info.nameEn : info.name) || info.name || info.nameEn || "";
-  jurisdictionEl.textContent = info.jurisdiction?.name ?? t("info.noJurisdiction");
+  const serverName = pick([info.name, info.nameEn]);
+  const j = info.jurisdiction;
+  jurisdictionEl.textContent = j ? pick([j.name, j.nameEn]) : t("info.noJurisdiction");
   jurisdictionEl.title = [serverName, info.version ? t("info.version", { version: info.version }) : ""]
     .filter(Boolean)
     .join(" · ");
@@ -195,17 +196,22 @@ const formError = $("[data-testid=signin-error]");
 const userEl = $("[data-testid=user]");
 const signOutButton = $("[data-testid=signout]");
 
+/** After sign-in or sign-out: who is signed in decides what the page offers. */
 function showUser() {
   const user = geotwin.user;
   form.hidden = Boolean(user);
   userEl.hidden = signOutButton.hidden = !user;
   searchBox.setEnabled(Boolean(user));
   dispatchPanel.show(user);
-  if (!user) return;
-  const role = getLang() === "en" ? user.roleTitleEn : user.roleTitleZh;
-  userEl.textContent = `${user.displayName} · ${role}`;
+  renderUser();
 }
-onLangChange(showUser);
+
+/** The person's name and role in the page language (a language switch re-labels, it does not sign in again). */
+function renderUser() {
+  const user = geotwin.user;
+  userEl.textContent = user ? `${user.displayName} · ${term("roles", user.role)}` : "";
+}
+onLangChange(renderUser);
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();

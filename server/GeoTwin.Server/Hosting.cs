@@ -56,9 +56,8 @@ public static class Hosting
             var path = raw.Split('?', 2)[0].Replace("%2e", ".", StringComparison.OrdinalIgnoreCase);
             if (!path.Split('/').Any(segment => segment is "." or ".."))
                 return next(context);
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            return context.Response.WriteAsync("not found: the path has '.' or '..' segments");
+            return GeoTwin.Server.Infrastructure.Errors.ProblemWriter.WriteAsync(context, StatusCodes.Status404NotFound,
+                "path: not found, the path has '.' or '..' segments", "path");
         });
         return app;
     }

@@ -7,6 +7,7 @@ using GeoTwin.Server.Imagery;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Import;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.Server.Infrastructure.Jobs;
 using GeoTwin.Server.Live;
 using GeoTwin.Server.Status;
@@ -49,6 +50,7 @@ public static class Program
             builder.AddTwin3d();
             builder.AddLive();
             builder.Services.AddExceptionHandler<DatabaseUnavailable>();
+            builder.AddRefusals();
             builder.AddDispatch();
             builder.AddHotspotDensity();
             builder.Services.AddOpenApi();
@@ -57,10 +59,11 @@ public static class Program
             var app = builder.Build();
             app.UseExceptionHandler();
             app.UseDotSegmentRefusal();
-            app.UseStatusCodePages();
+            app.UseRefusals();
             app.UseDefaultFiles();
             app.UseStaticFiles();
             app.UseSecurity();
+            app.UseNumberChecks();
             app.MapStatusEndpoints();
             app.MapAccountsEndpoints();
             app.MapAddressesEndpoints();

@@ -5,7 +5,7 @@ import { VectorTile } from "@mapbox/vector-tile";
 import { PbfReader } from "pbf";
 import { baseUrl, DEMO_ADMIN } from "./browser.mjs";
 
-/** Sign in and return { get(path) -> { status, json, buffer, headers }, url }. */
+/** Sign in and return { get(path), post(path, body) -> { status, json, buffer, headers }, url }; post sends the CSRF header. */
 export async function signedInApi(account = DEMO_ADMIN) {
   const base = baseUrl();
   const login = await fetch(`${base}/api/auth/login`, {
@@ -19,14 +19,17 @@ export async function signedInApi(account = DEMO_ADMIN) {
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
-  async function get(path) {
-    const res = await fetch(`${base}${path}`, { headers: { Cookie: cookie } });
+  const csrf = decodeURIComponent(cookie.match(/(?:^|; )geotwin\.csrf=([^;]*)/)?.[1] ?? "");
+  async function get(path, init = {}) {
+    const res = await fetch(`${base}${path}`, { ...init, headers: { Cookie: cookie, ...(init.headers ?? {}) } });
     const buffer = Buffer.from(await res.arrayBuffer());
     let json = null;
     if ((res.headers.get("content-type") ?? "").includes("json") && buffer.length > 0) json = JSON.parse(buffer.toString("utf8"));
     return { status: res.status, json, buffer, headers: res.headers };
   }
-  return { get, url: base };
+  const post = (path, body) =>
+    get(path, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) });
+  return { get, post, url: base };
 }
 
 /** Web Mercator tile (x, y) of lon/lat at zoom z, written out here rather than taken from the client. */

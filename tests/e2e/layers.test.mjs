@@ -104,7 +104,8 @@ browserTest("(h) a failing layer is said on screen and the other layers still dr
   const banner = page.locator(sel.banner);
   await banner.waitFor({ state: "visible" });
   const title = catalog.find((l) => l.name === "houses").title.zh;
-  assert.match(await banner.innerText(), new RegExp(`图层“${title}”有 \\d+ 个瓦片加载失败（HTTP 500）`), JSON.stringify(await screenState(page)));
+  // the status and what the answer's problem body said
+  assert.match(await banner.innerText(), new RegExp(`图层“${title}”有 \\d+ 个瓦片加载失败（HTTP 500: boom）`), JSON.stringify(await screenState(page)));
 
   const state = await layerState(page);
   assert.ok(state.houses.errors > 0 && state.houses.drawnFeatures === 0, JSON.stringify(state.houses));
@@ -113,7 +114,7 @@ browserTest("(h) a failing layer is said on screen and the other layers still dr
   await s.screenshot("h-failing-layer");
 
   await page.locator(sel.lang).click();
-  assert.match(await banner.innerText(), /tiles failed to load \(HTTP 500\)/);
+  assert.match(await banner.innerText(), /tiles failed to load \(HTTP 500: boom\)/);
   s.assertOnlyLocalRequests();
 });
 

@@ -52,3 +52,53 @@ browserTest("live units: a simulated unit moves on the page; list, filter, detai
   await s.screenshot("live-units");
   assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
 });
+
+// The connection drops and the server stays away longer than SignalR's own four reconnect tries would wait: the page
+// says it is reconnecting, keeps trying, and once the server answers again subscribes afresh and moves units again.
+browserTest("(d) the live hub reconnects after its connection drops and a long outage, and subscribes again", {}, async (s) => {
+  const { page } = s;
+  // Keep every WebSocket the page opens, so the test can drop the hub's the way a network would.
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__sockets.push(this);
+      }
+    };
+  });
+  await page.goto("/", { waitUntil: "load" });
+  await waitForReady(s);
+  const live = () => page.evaluate(() => ({ ...window.geotwin.live.state, units: window.geotwin.live.units().length }));
+  const waitLive = async (what, predicate, arg, timeout = 60000) => {
+    try {
+      await page.waitForFunction(predicate, arg, { timeout, polling: 100 });
+    } catch (err) {
+      throw new Error(`${what}: ${JSON.stringify(await live())}`, { cause: err });
+    }
+  };
+  await waitLive("connected with units", () => window.geotwin.live.state.hub === "connected" && window.geotwin.live.state.snapshots > 0 && window.geotwin.live.units().length > 0);
+  const before = await live();
+
+  // The outage: no negotiation gets through, and the open socket is closed under the connection.
+  await page.route("**/hubs/live/negotiate**", (route) => route.abort("connectionrefused"));
+  const dropped = await page.evaluate(() => {
+    const open = window.__sockets.filter((w) => w.url.includes("/hubs/live") && w.readyState === WebSocket.OPEN);
+    for (const w of open) w.close(4000, "test: the network went away");
+    return open.length;
+  });
+  assert.equal(dropped, 1, "the page had no open live hub socket to drop");
+  await waitLive("reconnecting shown", () => window.geotwin.live.state.hub === "reconnecting", null, 15000);
+  assert.equal(await page.locator("[data-testid=live-hub]").innerText(), "重新连接中…");
+  // More failed tries than SignalR's default policy makes before it gives up for good.
+  await waitLive("still trying after five failed tries", () => window.geotwin.live.state.hubAttempts >= 5, null, 60000);
+  assert.equal((await live()).hub, "reconnecting");
+
+  await page.unroute("**/hubs/live/negotiate**");
+  await waitLive("connected again with a fresh snapshot", (n) => window.geotwin.live.state.hub === "connected" && window.geotwin.live.state.snapshots > n, before.snapshots, 60000);
+  assert.equal(await page.locator("[data-testid=live-hub]").innerText(), "", "the badge still says something while connected");
+  const received = (await live()).received;
+  await waitLive("positions flow again", (n) => window.geotwin.live.state.received > n, received, 30000);
+  assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
+});

@@ -1,24 +1,5 @@
-// The signed-in person: sign-in, sign-out, and the CSRF header every cookie-authenticated write needs.
-import { ApiError, fetchJson } from "../api.js";
-
-const CSRF_COOKIE = "geotwin.csrf";
-
-function csrfToken() {
-  const match = document.cookie.split("; ").find((c) => c.startsWith(`${CSRF_COOKIE}=`));
-  return match ? decodeURIComponent(match.slice(CSRF_COOKIE.length + 1)) : "";
-}
-
-/** POST JSON with the CSRF header. Returns { status, data }; throws ApiError like fetchJson. */
-export async function postJson(url, body, { allowStatus = [] } = {}) {
-  return fetchJson(url, {
-    allowStatus,
-    init: {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    },
-  });
-}
+// The signed-in person: sign-in and sign-out (through api.js, which sends the CSRF header).
+import { ApiError, fetchJson, postJson } from "../api.js";
 
 /** The signed-in person, or null when nobody is signed in. */
 export async function currentUser() {

@@ -13,31 +13,19 @@ import {
   Cartesian2,
   Material,
 } from "cesium";
-import { fetchJson } from "../api.js";
-import { postJson } from "../accounts/session.js";
+import { errorMessage, fetchJson, postJson } from "../api.js";
+import { connectHub } from "../hub.js";
 import { groundAt } from "../map/viewer.js";
-import { getLang } from "../i18n.js";
-import { connectHub } from "./hub.js";
+import { onLangChange, t } from "../i18n.js";
+import { INCIDENT_CATEGORIES, INCIDENT_PRIORITIES, OPEN_INCIDENT_STATUSES, allowed, term } from "../vocabulary.js";
 
-const DISPATCH_ROLES = ["admin", "commander", "dispatcher"];
-const CATEGORIES = ["robbery", "snatching", "theft", "burglary", "fight", "traffic_accident", "fire", "missing_person", "medical", "fraud", "disturbance", "other"];
 const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
 const ROUTE_COLOURS = [Color.CYAN, Color.LIME, Color.MAGENTA, Color.WHITE, Color.GOLD];
-
-const text = {
-  zh: { title: "调度", add: "点击地图新建警情", placing: "请在地图上点击警情位置…", recs: "推荐警力", dispatch: "派警", arrive: "到达", close: "结案", none: "无", since: "接警", toArrival: "到场" },
-  en: { title: "Dispatch", add: "New incident: click the map", placing: "Click the incident's place on the map…", recs: "Recommended units", dispatch: "Dispatch", arrive: "Arrived", close: "Close", none: "none", since: "since intake", toArrival: "to arrival" },
-};
-const tr = (key) => text[getLang() === "en" ? "en" : "zh"][key];
-
-const csrf = () => {
-  const m = document.cookie.split("; ").find((c) => c.startsWith("geotwin.csrf="));
-  return m ? decodeURIComponent(m.slice("geotwin.csrf=".length)) : "";
-};
+const isOpen = (status) => OPEN_INCIDENT_STATUSES.includes(status);
 
 /**
  * state (window.geotwin.dispatch): { mode: "idle"|"placing"|"creating", incidents, current (detail), recommendations,
- * hub: "connecting"|"connected"|"closed", lastError, changes (count of hub messages) }.
+ * hub: "connecting"|"connected"|"reconnecting"|"closed" (see hub.js), lastError (the words shown), changes (count of hub messages) }.
  */
 export function initDispatchPanel(viewer, container, { onError }) {
   const state = { mode: "idle", incidents: [], current: null, recommendations: null, hub: "closed", lastError: null, changes: 0 };
@@ -50,7 +38,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
   const points = viewer ? viewer.scene.primitives.add(new PointPrimitiveCollection()) : null;
   const labels = viewer ? viewer.scene.primitives.add(new LabelCollection()) : null;
   const routes = viewer ? viewer.scene.primitives.add(new PolylineCollection()) : null;
-  let stopHub = null;
+  let hub = null;
   let timer = null;
   let user = null;
 
@@ -63,12 +51,13 @@ export function initDispatchPanel(viewer, container, { onError }) {
     }, ScreenSpaceEventType.LEFT_CLICK);
   }
 
-  async function guard(work) {
+  /** Run work, saying a failure in the panel and the banner. A refresh (keepError) leaves the last step's failure shown. */
+  async function guard(work, { keepError = false } = {}) {
     try {
-      state.lastError = null;
+      if (!keepError) state.lastError = null;
       return await work();
     } catch (err) {
-      state.lastError = err?.body?.detail ?? String(err?.message ?? err);
+      state.lastError = errorMessage(err);
       onError(err);
       render();
       return null;
@@ -89,7 +78,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
   async function select(code) {
     await guard(async () => {
       state.current = (await fetchJson(`/api/incidents/${encodeURIComponent(code)}/detail`)).data;
-      state.recommendations = ["new", "dispatched", "on_scene"].includes(state.current.status)
+      state.recommendations = isOpen(state.current.status)
         ? (await fetchJson(`/api/incidents/${encodeURIComponent(code)}/recommendations?k=5`)).data
         : null;
     });
@@ -100,7 +89,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
   async function refreshList() {
     await guard(async () => {
       state.incidents = (await fetchJson("/api/incidents/?status=open&limit=100")).data ?? [];
-    });
+    }, { keepError: true });
     draw();
     render();
   }
@@ -159,34 +148,35 @@ export function initDispatchPanel(viewer, container, { onError }) {
     el.dataset.mode = state.mode;
     el.dataset.hub = state.hub;
     const cur = state.current;
-    const byStatus = ["new", "dispatched", "on_scene"].map((s) => [s, state.incidents.filter((i) => i.status === s)]);
+    const byStatus = OPEN_INCIDENT_STATUSES.map((s) => [s, state.incidents.filter((i) => i.status === s)]);
+    const option = (list, code, chosen) => `<option value="${esc(code)}" ${String(code) === chosen ? "selected" : ""}>${esc(term(list, code))}</option>`;
     el.innerHTML = `
-      <h2>${tr("title")} <small data-testid="dispatch-hub">${esc(state.hub)}</small></h2>
+      <h2>${t("dispatch.title")} <small data-testid="dispatch-hub" data-hub="${esc(state.hub)}">${esc(t(`hub.${state.hub}`))}</small></h2>
       <div class="dispatch-new">
-        <select data-role="category" data-testid="dispatch-category">${CATEGORIES.map((c) => `<option ${c === (el.dataset.category ?? "theft") ? "selected" : ""}>${c}</option>`).join("")}</select>
-        <select data-role="priority" data-testid="dispatch-priority">${[1, 2, 3, 4].map((p) => `<option ${String(p) === (el.dataset.priority ?? "2") ? "selected" : ""}>${p}</option>`).join("")}</select>
-        <button type="button" data-role="add" data-testid="dispatch-new">${state.mode === "placing" ? tr("placing") : tr("add")}</button>
+        <select data-role="category" data-testid="dispatch-category" aria-label="${esc(t("dispatch.category"))}">${INCIDENT_CATEGORIES.map((c) => option("incidentCategories", c, el.dataset.category ?? "theft")).join("")}</select>
+        <select data-role="priority" data-testid="dispatch-priority" aria-label="${esc(t("dispatch.priority"))}">${INCIDENT_PRIORITIES.map((p) => option("incidentPriorities", p, el.dataset.priority ?? "2")).join("")}</select>
+        <button type="button" data-role="add" data-testid="dispatch-new">${state.mode === "placing" ? t("dispatch.placing") : t("dispatch.add")}</button>
       </div>
       ${state.lastError ? `<p class="dispatch-error" data-testid="dispatch-error">${esc(state.lastError)}</p>` : ""}
       <div class="dispatch-list" data-testid="dispatch-list">
-        ${byStatus.map(([s, list]) => `<h3>${s} (${list.length})</h3>` + list.map((i) => `
-          <button type="button" class="dispatch-incident" data-code="${esc(i.code)}" data-status="${esc(i.status)}">
-            P${i.priority} ${esc(i.category)} · ${tr("since")} <span data-since="${esc(i.receivedAt)}">${minutes(i.receivedAt)}</span>${i.firstArrivalAt ? ` · ${tr("toArrival")} ${minutes(i.receivedAt, i.firstArrivalAt)}` : ""}
+        ${byStatus.map(([s, list]) => `<h3>${esc(term("incidentStatuses", s))} (${list.length})</h3>` + list.map((i) => `
+          <button type="button" class="dispatch-incident" data-code="${esc(i.code)}" data-status="${esc(i.status)}" data-priority="${esc(i.priority)}">
+            P${esc(i.priority)} ${esc(term("incidentCategories", i.category))} · ${t("dispatch.since")} <span data-since="${esc(i.receivedAt)}">${minutes(i.receivedAt)}</span>${i.firstArrivalAt ? ` · ${t("dispatch.toArrival")} ${minutes(i.receivedAt, i.firstArrivalAt)}` : ""}
           </button>`).join("")).join("")}
       </div>
       ${cur ? `
       <div class="dispatch-current" data-testid="dispatch-current" data-code="${esc(cur.code)}" data-status="${esc(cur.status)}">
-        <h3>${esc(cur.code)} · ${esc(cur.category)} · P${cur.priority} · ${esc(cur.status)}</h3>
+        <h3>${esc(cur.code)} · ${esc(term("incidentCategories", cur.category))} · ${esc(term("incidentPriorities", cur.priority))} · ${esc(term("incidentStatuses", cur.status))}</h3>
         <ul data-testid="dispatch-units">${cur.units.map((u) => `
-          <li data-unit="${u.unitId}" data-unit-status="${esc(u.unitStatus)}">${esc(u.callSign)} · ${esc(u.unitStatus)}${u.arrivedAt ? " ✓" : ""}
-            ${!u.releasedAt && !u.arrivedAt ? `<button type="button" data-role="arrive" data-unit="${u.unitId}" data-testid="dispatch-arrive">${tr("arrive")}</button>` : ""}</li>`).join("")}
+          <li data-unit="${u.unitId}" data-unit-status="${esc(u.unitStatus)}">${esc(u.callSign)} · ${esc(term("unitStatuses", u.unitStatus))}${u.arrivedAt ? " ✓" : ""}
+            ${!u.releasedAt && !u.arrivedAt ? `<button type="button" data-role="arrive" data-unit="${u.unitId}" data-testid="dispatch-arrive">${t("dispatch.arrive")}</button>` : ""}</li>`).join("")}
         </ul>
-        <h3>${tr("recs")}</h3>
+        <h3>${t("dispatch.recs")}</h3>
         <ol data-testid="dispatch-recommendations">${(state.recommendations?.units ?? []).map((u) => `
-          <li>${esc(u.callSign)} · ${Math.round(u.etaSeconds)} s (${esc(u.etaBasis)}) · ${Math.round(u.straightLineM)} m${u.diversion ? ` · ⤳ ${esc(u.divertFrom)}` : ""}
-            <button type="button" data-role="dispatch" data-unit="${u.unitId}" data-seen="${esc(u.status)}" data-testid="dispatch-send">${tr("dispatch")}</button></li>`).join("") || `<li>${tr("none")}</li>`}
+          <li>${esc(u.callSign)} · ${Math.round(u.etaSeconds)} s (${esc(t(`dispatch.eta.${u.etaBasis}`))}) · ${Math.round(u.straightLineM)} m${u.diversion ? ` · ⤳ ${esc(u.divertFrom)}` : ""}
+            <button type="button" data-role="dispatch" data-unit="${u.unitId}" data-seen="${esc(u.status)}" data-testid="dispatch-send">${t("dispatch.send")}</button></li>`).join("") || `<li>${t("dispatch.none")}</li>`}
         </ol>
-        ${["new", "dispatched", "on_scene"].includes(cur.status) ? `<button type="button" data-role="close" data-testid="dispatch-close">${tr("close")}</button>` : ""}
+        ${isOpen(cur.status) ? `<button type="button" data-role="close" data-testid="dispatch-close">${t("dispatch.close")}</button>` : ""}
       </div>` : ""}`;
   }
 
@@ -198,7 +188,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
       render();
     } else if (b.dataset.role === "dispatch") act("dispatch", { units: [{ unitId: Number(b.dataset.unit), seenStatus: b.dataset.seen }] });
     else if (b.dataset.role === "arrive") act("arrive", { unitId: Number(b.dataset.unit) });
-    else if (b.dataset.role === "close") act("close", { disposition: "closed from the dispatch panel" });
+    else if (b.dataset.role === "close") act("close", { disposition: t("dispatch.closedHere") });
     else if (b.dataset.code) select(b.dataset.code);
   });
   // keep the chosen category and priority across re-renders
@@ -207,22 +197,28 @@ export function initDispatchPanel(viewer, container, { onError }) {
     if (s.dataset.role) el.dataset[s.dataset.role] = s.value;
   });
 
+  // Every word of the panel follows the language switch (the chosen category and priority stay chosen).
+  onLangChange(() => {
+    if (!el.hidden) render();
+  });
+
   return {
     state,
+    /** Show the panel to a person the dispatch policy allows, with its own hub connection; hide it otherwise. */
     show(signedIn) {
       user = signedIn;
-      const allowed = Boolean(user && DISPATCH_ROLES.includes(user.role));
-      el.hidden = !allowed;
-      stopHub?.();
-      stopHub = null;
+      const mayDispatch = allowed("dispatch", user?.role);
+      el.hidden = !mayDispatch;
+      hub?.stop();
+      hub = null;
       clearInterval(timer);
-      if (!allowed) {
+      if (!mayDispatch) {
         state.incidents = [];
         state.current = state.recommendations = null;
         if (points) draw();
         return;
       }
-      stopHub = connectHubFor();
+      hub = connectHubFor();
       // the timers tick in place; the rest of the panel is redrawn only when something changed
       timer = setInterval(() => el.querySelectorAll("[data-since]").forEach((t) => (t.textContent = minutes(t.dataset.since))), 1000);
       refreshList();
@@ -231,16 +227,23 @@ export function initDispatchPanel(viewer, container, { onError }) {
 
   function connectHubFor() {
     return connectHub("/hubs/dispatch", {
-      csrf,
+      handlers: {
+        incident: (change) => {
+          state.changes++;
+          refreshList();
+          if (change?.code && change.code === state.current?.code) select(change.code);
+        },
+      },
+      // changes made while the hub was away were never heard: read the list again after every (re)connection
+      onConnected: () => refreshList(),
       onState: (s) => {
         state.hub = s;
         el.dataset.hub = s;
-      },
-      onMessage: (target, [change]) => {
-        if (target !== "incident") return;
-        state.changes++;
-        refreshList();
-        if (change?.code && change.code === state.current?.code) select(change.code);
+        const badge = el.querySelector("[data-testid=dispatch-hub]");
+        if (badge) {
+          badge.dataset.hub = s;
+          badge.textContent = t(`hub.${s}`);
+        }
       },
     });
   }

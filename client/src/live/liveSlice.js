@@ -15,30 +15,23 @@ import {
   VerticalOrigin,
   Cartesian2,
 } from "cesium";
-import { HubConnectionBuilder, LogLevel } from "@microsoft/signalr";
 import { fetchJson } from "../api.js";
-import { getLang } from "../i18n.js";
+import { connectHub } from "../hub.js";
+import { onLangChange, t } from "../i18n.js";
+import { FRESHNESS, UNIT_STATUSES, term } from "../vocabulary.js";
 import "./live.css";
 
+// Colours and icon letters are drawing, not words: the statuses and kinds themselves (and their names) come
+// from the vocabulary; one it adds is drawn grey with "?" until it gets its own here.
 const STATUS_COLORS = {
   available: "#2ecc71", dispatched: "#f39c12", en_route: "#e67e22", on_scene: "#e74c3c",
   busy: "#9b59b6", off_duty: "#7f8c8d", out_of_service: "#4d5656",
-};
-const STATUS_NAMES = {
-  available: ["空闲", "available"], dispatched: ["已派", "dispatched"], en_route: ["在途", "en route"],
-  on_scene: ["到场", "on scene"], busy: ["忙碌", "busy"], off_duty: ["下班", "off duty"], out_of_service: ["停用", "out of service"],
 };
 const KIND_LETTER = { car: "车", foot: "步", motorbike: "摩", boat: "艇" };
 const TRAIL_LENGTH = 12;
 const LABEL_DISTANCE_M = 4000;
 
-const tr = (zh, en) => (getLang() === "en" ? en : zh);
-const statusName = (s) => tr(...(STATUS_NAMES[s] ?? [s, s]));
-
-function csrfToken() {
-  const m = document.cookie.split("; ").find((c) => c.startsWith("geotwin.csrf="));
-  return m ? decodeURIComponent(m.slice("geotwin.csrf=".length)) : "";
-}
+const statusName = (s) => term("unitStatuses", s);
 
 /**
  * A "moves" frame (server Live/LiveFrame.cs): base64 of 28-byte little-endian records — id int64, fix time int64
@@ -92,13 +85,16 @@ function icon(kind, status, faded) {
 
 export function initLiveSlice(viewer) {
   const units = new Map(); // id -> { view, trail: [lon, lat][], billboard, label, line }
+  // hub: the connector's state (connecting|connected|reconnecting|closed), hubAttempts its failed tries since
+  // the last connection; snapshots counts subscriptions answered (one more after every reconnection).
   const state = {
-    connected: false, received: 0, moved: 0, snapshots: 0, filter: "", selected: null, track: null,
-    mode: "live", replayAt: null, error: null,
+    connected: false, hub: "closed", hubAttempts: 0, received: 0, moved: 0, snapshots: 0, filter: "", selected: null,
+    track: null, mode: "live", replayAt: null, error: null,
   };
-  let connection = null;
-  let staleSeconds = 60;
-  let offlineSeconds = 300;
+  let hub = null;
+  // The server's snapshot repeats these; until the first one, the shared rule's numbers.
+  let staleSeconds = FRESHNESS.staleSeconds;
+  let offlineSeconds = FRESHNESS.offlineSeconds;
   let replay = null; // { from, to, units: Map(id -> points[]) }
 
   const scene = viewer?.scene;
@@ -113,7 +109,7 @@ export function initLiveSlice(viewer) {
   panel.dataset.testid = "live-panel";
   panel.hidden = true;
   panel.innerHTML = `
-    <header><strong data-role="title"></strong>
+    <header><strong data-role="title"></strong> <small data-role="hub" data-testid="live-hub"></small>
       <select data-role="filter" data-testid="live-filter"><option value=""></option></select></header>
     <ul data-role="list" data-testid="live-list"></ul>
     <div class="live-detail" data-role="detail" data-testid="live-detail" hidden></div>
@@ -122,7 +118,7 @@ export function initLiveSlice(viewer) {
   (viewer?.container ?? document.body).appendChild(panel);
   const $ = (role) => panel.querySelector(`[data-role=${role}]`);
   const filterEl = $("filter");
-  for (const s of Object.keys(STATUS_COLORS)) filterEl.add(new Option("", s));
+  for (const s of UNIT_STATUSES) filterEl.add(new Option("", s));
   filterEl.addEventListener("change", () => { state.filter = filterEl.value; renderList(); });
   $("slider").addEventListener("input", () => onSlider(Number($("slider").value)));
 
@@ -192,8 +188,8 @@ export function initLiveSlice(viewer) {
     if (!listTimer) listTimer = setTimeout(() => { listTimer = null; renderList(); }, 500);
   }
   function renderList() {
-    $("title").textContent = tr(`警力 ${units.size}`, `Units ${units.size}`);
-    filterEl.options[0].text = tr("全部状态", "all statuses");
+    $("title").textContent = t("live.title", { count: units.size });
+    filterEl.options[0].text = t("live.allStatuses");
     for (const o of [...filterEl.options].slice(1)) o.text = statusName(o.value);
     const list = $("list");
     const now = Date.now();
@@ -213,7 +209,7 @@ export function initLiveSlice(viewer) {
       const f = freshness(u.view, now);
       li.className = `${f} ${state.selected === u.view.id ? "selected" : ""}`;
       li.firstChild.style.background = STATUS_COLORS[u.view.status] ?? "#ccc";
-      li.lastChild.textContent = `${u.view.callSign} · ${statusName(u.view.status)}${f === "live" ? "" : ` · ${f === "stale" ? tr("信号延迟", "stale") : tr("离线", "offline")}`}`;
+      li.lastChild.textContent = `${u.view.callSign} · ${statusName(u.view.status)}${f === "live" ? "" : ` · ${term("freshness", f)}`}`;
       return li;
     });
     const current = [...list.children];
@@ -229,11 +225,11 @@ export function initLiveSlice(viewer) {
     const v = u.view;
     const age = v.time ? Math.round((Date.now() - Date.parse(v.time)) / 1000) : null;
     el.textContent = [
-      `${v.callSign} (${v.kind}) · ${v.station}`,
-      `${tr("状态", "Status")}: ${statusName(v.status)}`,
+      `${v.callSign} (${term("unitKinds", v.kind)}) · ${v.station}`,
+      `${t("live.status")}: ${statusName(v.status)}`,
       v.lon != null ? `${v.lon.toFixed(5)}, ${v.lat.toFixed(5)} · ${Math.round(v.speed ?? 0)} km/h · ${Math.round(v.heading ?? 0)}°` : "",
-      age != null ? `${tr("定位", "Fix")}: ${age} s ${tr("前", "ago")}` : "",
-      state.track ? `${tr("轨迹", "Track")}: ${state.track.fixes} ${tr("个定位", "fixes")} → ${state.track.points.length} ${tr("点", "points")}` : "",
+      age != null ? `${t("live.fix")}: ${t("live.ago", { seconds: age })}` : "",
+      state.track ? t("live.track", { fixes: state.track.fixes, points: state.track.points.length }) : "",
     ].filter(Boolean).join("\n");
   }
 
@@ -261,7 +257,7 @@ export function initLiveSlice(viewer) {
     if (offsetSeconds >= 0) {
       state.mode = "live";
       state.replayAt = null;
-      $("when").textContent = tr("实时", "live");
+      $("when").textContent = t("live.now");
       redrawAll();
       return;
     }
@@ -297,7 +293,9 @@ export function initLiveSlice(viewer) {
       .map((v, i, a) => (i >= 2 && v <= a[i - 2] ? a[i - 2] + 1e-6 : v));
   }
 
+  /** Subscribe to the current view; the answer is a snapshot of every unit in it. */
   async function subscribe() {
+    const connection = hub?.connection;
     if (!connection || connection.state !== "Connected") return;
     try {
       const snapshot = await connection.invoke("Subscribe", ...viewRectangle());
@@ -314,49 +312,50 @@ export function initLiveSlice(viewer) {
   let moveTimer = null;
   const onMoveEnd = () => { clearTimeout(moveTimer); moveTimer = setTimeout(subscribe, 300); };
 
-  async function start() {
-    if (connection) return;
+  function renderHub() {
+    $("hub").textContent = state.hub === "connected" ? "" : t(`hub.${state.hub}`);
+    panel.dataset.hub = state.hub;
+  }
+
+  function start() {
+    if (hub) return;
     panel.hidden = false;
-    connection = new HubConnectionBuilder()
-      .withUrl("/hubs/live", { headers: { "X-CSRF-Token": csrfToken() } })
-      .withAutomaticReconnect()
-      .configureLogging(LogLevel.Warning)
-      .build();
-    connection.on("positions", (views) => {
-      state.received += views.length;
-      for (const v of views) apply(v);
-      renderListSoon();
+    viewer?.camera.moveEnd.addEventListener(onMoveEnd);
+    hub = connectHub("/hubs/live", {
+      handlers: {
+        positions: (views) => {
+          state.received += views.length;
+          for (const v of views) apply(v);
+          renderListSoon();
+        },
+        moves: (frame) => {
+          let unknown = false;
+          state.received += readMoves(frame, (id, time, lon, lat, speed, heading) => {
+            const u = units.get(id);
+            if (!u) { unknown = true; return; }
+            state.moved++;
+            apply({ ...u.view, time: new Date(time).toISOString(), lon, lat, speed, heading, freshness: "live" });
+          });
+          // A move of a unit this page never had (it entered the view between snapshot and subscription): fetch it all.
+          if (unknown) { clearTimeout(moveTimer); moveTimer = setTimeout(subscribe, 300); }
+          renderListSoon();
+        },
+      },
+      // a server that restarted, or a connection that dropped, has no subscription: ask again (a fresh snapshot)
+      onConnected: subscribe,
+      onState: (hubState, attempts) => {
+        state.hub = hubState;
+        state.hubAttempts = attempts;
+        state.connected = hubState === "connected";
+        renderHub();
+      },
     });
-    connection.on("moves", (frame) => {
-      let unknown = false;
-      state.received += readMoves(frame, (id, time, lon, lat, speed, heading) => {
-        const u = units.get(id);
-        if (!u) { unknown = true; return; }
-        state.moved++;
-        apply({ ...u.view, time: new Date(time).toISOString(), lon, lat, speed, heading, freshness: "live" });
-      });
-      // A move of a unit this page never had (it entered the view between snapshot and subscription): fetch it all.
-      if (unknown) { clearTimeout(moveTimer); moveTimer = setTimeout(subscribe, 300); }
-      renderListSoon();
-    });
-    connection.onreconnecting(() => (state.connected = false));
-    connection.onreconnected(() => { state.connected = true; subscribe(); }); // a fresh snapshot
-    connection.onclose(() => (state.connected = false));
-    try {
-      await connection.start();
-      state.connected = true;
-      viewer?.camera.moveEnd.addEventListener(onMoveEnd);
-      await subscribe();
-    } catch (err) {
-      state.error = String(err?.message ?? err);
-    }
   }
 
   async function stop() {
     viewer?.camera.moveEnd.removeEventListener(onMoveEnd);
-    const c = connection;
-    connection = null;
-    state.connected = false;
+    const h = hub;
+    hub = null;
     units.clear();
     rowsById.clear();
     billboards?.removeAll();
@@ -364,8 +363,15 @@ export function initLiveSlice(viewer) {
     trails?.removeAll();
     tracks?.removeAll();
     panel.hidden = true;
-    await c?.stop();
+    await h?.stop();
   }
+
+  // Every word of the panel follows the language switch.
+  onLangChange(() => {
+    renderHub();
+    renderList();
+    if (state.mode === "live") $("when").textContent = t("live.now");
+  });
 
   /** Test handle: units as the page holds them, with where each is drawn. */
   function snapshot() {
@@ -382,5 +388,5 @@ export function initLiveSlice(viewer) {
     return { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude) };
   }
 
-  return { start, stop, state, units: snapshot, select, subscribe, setTime: onSlider };
+  return { start, stop, state, units: snapshot, select, subscribe, setTime: onSlider, hub: () => hub };
 }

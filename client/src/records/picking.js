@@ -2,15 +2,13 @@
 // which feature is drawn there, and turn it into the record to open.
 import { ScreenSpaceEventHandler, ScreenSpaceEventType } from "cesium";
 import { groundAt } from "../map/viewer.js";
-import { layerTitle } from "../tiles/layersPanel.js";
-import { t } from "../i18n.js";
 
 const TOLERANCE_PX = 6; // how far a click may miss a point or a line, in screen pixels
 
 // Which tile attribute carries the record's key (the server contract).
 const KEY_ATTRIBUTE = { house: "id", address: "code", camera: "id", incident: "code" };
 
-/** The record a picked feature opens: { kind, key, title?, attributes?, kindTitle? }. */
+/** The record a picked feature opens: { kind, key, title? or titleKey/titleParams, attributes?, kindLayer? } (see recordPanel). */
 export function recordTarget(layer, feature) {
   const props = feature.props ?? {};
   const kind = layer.record;
@@ -23,8 +21,10 @@ export function recordTarget(layer, feature) {
   return {
     kind: "feature",
     key: String(feature.id ?? props.id ?? props.code ?? ""),
-    kindTitle: layerTitle(layer),
-    title: cluster ? t("incidents.cluster", { count: props.count }) : String(props.name ?? props.code ?? props.id ?? feature.id ?? ""),
+    kindLayer: layer,
+    ...(cluster
+      ? { titleKey: "incidents.cluster", titleParams: { count: props.count } }
+      : { title: String(props.name ?? props.code ?? props.id ?? feature.id ?? "") }),
     attributes: props,
   };
 }

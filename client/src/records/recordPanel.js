@@ -2,9 +2,10 @@
 // Records come from the API (house, address, camera, incident); layers without a record type show
 // the feature's own tile attributes. People in a house are personal data: the button to list them
 // is offered only to roles that may read it, and says that the read is audited.
-import { ApiError, fetchJson } from "../api.js";
+import { ApiError, errorMessage, fetchJson } from "../api.js";
 import { onLangChange, t } from "../i18n.js";
 import { fieldLabel, fieldValue } from "./fields.js";
+import { layerTitle } from "../tiles/layersPanel.js";
 
 const ENDPOINTS = {
   house: (key) => `/api/houses/${encodeURIComponent(key)}`,
@@ -36,24 +37,25 @@ function scalarFields(obj, first = [], skip = []) {
   return keys.filter((k) => !skip.includes(k)).map((k) => [k, flat[k]]);
 }
 
-function fieldTable(pairs) {
+/** kind: the record's kind, which says the vocabulary of its coded fields (an incident's status is not a unit's). */
+function fieldTable(pairs, kind) {
   return el(
     "dl",
     { className: "fields" },
-    ...pairs.flatMap(([k, v]) => [el("dt", { textContent: fieldLabel(k) }), el("dd", { textContent: fieldValue(k, v) })]),
+    ...pairs.flatMap(([k, v]) => [el("dt", { textContent: fieldLabel(k) }), el("dd", { textContent: fieldValue(k, v, kind) })]),
   );
 }
 
 function errorText(err) {
   if (err instanceof ApiError && err.status === 404) return t("record.notFound");
-  const detail = err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err);
-  return t("record.failed", { detail });
+  return t("record.failed", { detail: errorMessage(err) });
 }
 
 /**
  * root: the panel element. getUser() returns the signed-in person (readsPersonalData decides
  * whether people may be listed); onClose() runs when the panel closes. Returns { open(target), close(), current() }.
- * target = { kind: house|address|camera|incident|unit|feature, key, title?, attributes?, kindTitle? }
+ * target = { kind: house|address|camera|incident|unit|feature, key, title? or titleKey + titleParams, attributes?,
+ * kindLayer? (a layer whose title names the kind) }: words are kept as keys so that a language switch re-labels them.
  */
 export function initRecordPanel(root, { getUser, onClose = () => {} }) {
   const kindEl = root.querySelector("[data-role=kind]");
@@ -117,18 +119,19 @@ export function initRecordPanel(root, { getUser, onClose = () => {} }) {
     root.dataset.kind = target.kind;
     root.dataset.key = target.key ?? "";
     root.dataset.state = error ? "error" : data ? "ready" : "loading";
-    kindEl.textContent = target.kindTitle ?? t(`record.kind.${target.kind}`);
+    kindEl.textContent = target.kindLayer ? layerTitle(target.kindLayer) : t(`record.kind.${target.kind}`);
     titleEl.textContent = recordTitle();
     if (error) return body.replaceChildren(el("p", { className: "record-error", role: "alert", textContent: errorText(error) }));
     if (!data) return body.replaceChildren(el("p", { className: "record-loading", textContent: t("record.loading") }));
     if (target.kind === "house") return body.replaceChildren(...houseView());
     if (target.kind === "address") return body.replaceChildren(...addressView());
-    body.replaceChildren(fieldTable(scalarFields(data, ["name", "code", "id", "category", "status"])));
+    body.replaceChildren(fieldTable(scalarFields(data, ["name", "code", "id", "category", "status"]), target.kind));
   }
 
   function recordTitle() {
     if (data?.addressText && target.kind === "house") return data.addressText;
     if (data?.address?.fullText) return data.address.fullText;
+    if (target.titleKey) return t(target.titleKey, target.titleParams);
     return target.title ?? data?.name ?? data?.code ?? String(target.key ?? "");
   }
 
@@ -141,7 +144,7 @@ export function initRecordPanel(root, { getUser, onClose = () => {} }) {
       ),
     );
     counts.dataset.testid = "record-residents";
-    const fields = fieldTable(scalarFields(data, HOUSE_FIELDS, [...RESIDENT_FIELDS, "id"]));
+    const fields = fieldTable(scalarFields(data, HOUSE_FIELDS, [...RESIDENT_FIELDS, "id"]), "house");
     return [counts, fields, peopleView()];
   }
 
@@ -181,7 +184,7 @@ export function initRecordPanel(root, { getUser, onClose = () => {} }) {
   }
 
   function addressView() {
-    const fields = fieldTable(scalarFields(data.address ?? data, ADDRESS_FIELDS));
+    const fields = fieldTable(scalarFields(data.address ?? data, ADDRESS_FIELDS), "address");
     const houses = Array.isArray(data.houses) ? data.houses : [];
     const list = el("section", { className: "houses" }, el("h3", { textContent: t("record.housesHere") }));
     if (houses.length === 0) list.append(el("p", { textContent: t("record.noHouses") }));

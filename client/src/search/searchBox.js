@@ -1,7 +1,7 @@
 // The search box in the top bar: address text, address code, camera id or call sign go to
 // GET /api/search; the suggestions drop down under the box (keyboard and mouse); choosing one
 // hands it to onChoose (which flies there and opens its record).
-import { ApiError, fetchJson } from "../api.js";
+import { errorMessage, fetchJson } from "../api.js";
 import { onLangChange, t } from "../i18n.js";
 
 const DEBOUNCE_MS = 250;
@@ -73,8 +73,7 @@ export function initSearchBox(root, { onChoose }) {
     } catch (err) {
       if (mine !== controller) return; // a newer search replaced this one
       results = [];
-      const detail = err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err);
-      message = { key: "search.failed", params: { detail } };
+      message = { key: "search.failed", params: { detail: errorMessage(err) } };
       root.dataset.state = "error";
     }
     render();

@@ -1,8 +1,8 @@
-// The incident filter under the layers panel: category and received-date range, sent as the tile
-// server's allow-listed filters (?category=&from=&to=). The server checks them again; here a
-// reversed range is said on the form and not sent.
-import { onLangChange, t } from "../i18n.js";
-import { fieldValue, knownValues } from "../records/fields.js";
+// The incident filter under the layers panel: category (or a group of them, both from the shared vocabulary) and
+// received-date range, sent as the tile server's allow-listed filters (?category=&from=&to=). The server checks
+// them again; here a reversed range is said on the form and not sent.
+import { onLangChange, pick, t } from "../i18n.js";
+import { options, vocabulary } from "../vocabulary.js";
 
 /**
  * root: the form's container. onChange(query) gets the URL query ("" for no filter) when the
@@ -26,9 +26,12 @@ export function initIncidentFilter(root, onChange) {
   function render() {
     title.textContent = t("incidents.filter");
     const chosen = category.value;
+    // each category, then each group of them (两抢一盗), which the server takes as a list: category=robbery,snatching,theft
+    const groups = Object.values(vocabulary.incidentCategoryGroups).map((g) => [g.categories.join(","), pick(g.label)]);
     category.replaceChildren(
       new Option(t("incidents.allCategories"), ""),
-      ...knownValues("category").map((c) => new Option(fieldValue("category", c), c)),
+      ...options("incidentCategories").map(([code, words]) => new Option(words, code)),
+      ...groups.map(([codes, words]) => new Option(words, codes)),
     );
     category.value = chosen;
     category.setAttribute("aria-label", t("incidents.category"));

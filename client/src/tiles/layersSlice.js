@@ -1,7 +1,7 @@
 // The vector layers as one piece of the page: load the catalog for the signed-in user, put it on
 // the map, keep the layers panel in step, say failing layers in the error banner, and take it all
 // away on sign-out.
-import { ApiError } from "../api.js";
+import { ApiError, errorMessage } from "../api.js";
 import { onLangChange, t } from "../i18n.js";
 import { groundAtCentre } from "../map/viewer.js";
 import { clearError, reportError } from "../status/status.js";
@@ -37,7 +37,7 @@ export function initLayersSlice(viewer, panelEl) {
     if (!errors) return;
     failing.add(name);
     const layer = controller.layers.find((l) => l.name === name);
-    const detail = lastError?.status ? `HTTP ${lastError.status}` : (lastError?.detail ?? "?");
+    const detail = [lastError?.status ? `HTTP ${lastError.status}` : null, lastError?.detail].filter(Boolean).join(": ") || "?";
     reportError(`layer:${name}`, new ApiError("error.layerTiles", { layer: layerTitle(layer), count: errors, detail }));
   }
   onLangChange(() => [...failing].forEach(reportTileErrors));
@@ -72,7 +72,7 @@ export function initLayersSlice(viewer, panelEl) {
       await loadImagery(mine);
     } catch (err) {
       if (mine !== generation) return;
-      panel.failed(err instanceof ApiError ? t(err.i18nKey, err.params) : String(err?.message ?? err));
+      panel.failed(errorMessage(err));
       reportError("layers", err);
     } finally {
       loading = false;

@@ -6,6 +6,7 @@
 // Counters per layer (requested, empty, errors, pending, lastError) feed the panel and the banner.
 import { VectorTile } from "@mapbox/vector-tile";
 import { PbfReader } from "pbf";
+import { fetchRaw, problemText } from "../api.js";
 
 const CACHE_TILES = 600; // decoded tiles kept per layer
 // At most this many tile fetches in flight; beyond it the imagery provider tells Cesium to ask
@@ -14,7 +15,7 @@ export const MAX_IN_FLIGHT = 8;
 
 export class TileError extends Error {
   constructor(url, status, detail) {
-    super(`${url}: ${status ? `HTTP ${status}` : detail}`);
+    super(`${url}: ${[status ? `HTTP ${status}` : null, detail].filter(Boolean).join(" ")}`);
     this.name = "TileError";
     this.url = url;
     this.status = status;
@@ -127,11 +128,15 @@ export class TileSource {
     try {
       let res;
       try {
-        res = await fetch(url, { credentials: "same-origin", signal: AbortSignal.timeout(30000) });
+        res = await fetchRaw(url, { timeoutMs: 30000, init: { cache: "default" } });
       } catch (err) {
-        throw new TileError(url, 0, String(err?.message ?? err));
+        throw new TileError(url, 0, err?.params?.detail ?? String(err?.message ?? err));
       }
-      if (res.status !== 204 && !res.ok) throw new TileError(url, res.status);
+      if (res.status !== 204 && !res.ok) {
+        // a refused filter answers problem+json: its detail says what to change
+        const body = await res.json().catch(() => null);
+        throw new TileError(url, res.status, problemText(body) ?? undefined);
+      }
       const decoded = res.status === 204 ? {} : decodeTile(await res.arrayBuffer());
       const out = {};
       for (const n of names) {

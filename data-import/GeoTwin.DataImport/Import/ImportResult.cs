@@ -20,7 +20,8 @@ public sealed record ImportProgress(long Rows, double Fraction, string Phase);
 public sealed record BadRow(long Row, string Field, string Reason);
 
 /// <param name="Refused">Why nothing was written; null when the import was written.</param>
-/// <param name="BadRows">The first <see cref="ImportRequest.MaxReportedRows"/> bad rows, by row number; <see cref="BadCount"/> counts them all.</param>
+/// <param name="BadRows">Every reason of the first bad rows, by row number (a row with several faults has an entry for each), at most
+/// <see cref="ImportRequest.MaxReportedRows"/> entries; <see cref="BadCount"/> counts the bad rows, each once.</param>
 public sealed record ImportResult(string Layer, int SourceSrid, long RowsRead, long Inserted, long Updated, long BadCount, long Repaired,
     IReadOnlyList<BadRow> BadRows, string? Refused, TimeSpan Elapsed)
 {

@@ -41,6 +41,8 @@ public static class Importer
 
         var load = new Load(layer, request, reader, progress);
         await load.CopyAsync(db, conn, mapping, datum, tree, ct);
+        // Nothing to write is a mistake (a wrong file, an export that failed), not a success with nothing written.
+        if (load.Rows == 0) throw new ImportRefusedException("the file has no rows");
 
         progress?.Report(new ImportProgress(load.Rows, 1, "checking"));
         if (tree is not null) await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/unplaced.sql"), ct);
@@ -48,10 +50,7 @@ public static class Importer
             await ExecAsync(conn, EmbeddedSql.Get("Import/Checks/duplicates.sql").Replace("{column}", column), ct);
         foreach (var check in layer.Checks) await ExecAsync(conn, EmbeddedSql.Get(check), ct);
         if (request.Scope is { } scope) await ImportScope.MarkOutsideAsync(conn, layer, scope, ct);
-        var (stagedBad, stagedBadCount) = await BadRowsAsync(conn, request.MaxReportedRows, ct);
-
-        var badCount = load.BadCount + stagedBadCount;
-        var badRows = load.BadRows.Concat(stagedBad).OrderBy(b => b.Row).Take(request.MaxReportedRows).ToList();
+        var (badRows, badCount) = await BadRowsAsync(conn, request.MaxReportedRows, ct);
         ImportResult Result(long inserted, long updated, string? refused) =>
             new(layer.Name, load.Srid, load.Rows, inserted, updated, badCount, load.Repaired, badRows, refused, clock.Elapsed) { Warnings = load.Warnings };
 
@@ -99,11 +98,16 @@ public static class Importer
         }
     }
 
-    /// <summary>The staging table: the layer's columns (an allow-list) plus what the checks fill in.</summary>
+    /// <summary>
+    /// The staging table: the layer's columns (an allow-list) plus what the checks fill in. Every row is staged, bad
+    /// ones too, so the set-based checks (placement, duplicates, references, scope) add their reasons to those found
+    /// while reading: bad_fields and bad_reasons hold each reason (null: no reason yet); place_unknown marks a row
+    /// whose position and named station could not be read, so where it lies cannot be judged.
+    /// </summary>
     static string StagingTable(Layer layer) =>
         "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL, geom geometry, anchor geometry, "
         + string.Concat(layer.Columns.Select(c => $"{c.Name} {PgType(c.Type)}, "))
-        + "jurisdiction_id bigint, community_id bigint, address_id bigint, bad_field text, bad_reason text) ON COMMIT DROP";
+        + "jurisdiction_id bigint, community_id bigint, address_id bigint, place_unknown boolean NOT NULL DEFAULT false, bad_fields text[], bad_reasons text[]) ON COMMIT DROP";
 
     static string PgType(NpgsqlDbType type) => type switch
     {
@@ -216,10 +220,11 @@ public static class Importer
         long count = 0;
         while (await r.ReadAsync(ct))
         {
-            rows.Add(new BadRow(r.GetInt64(0), r.GetString(1), r.GetString(2)));
+                rows.Add(new BadRow(r.GetInt64(0), r.GetString(1), r.GetString(2)));
             count = r.GetInt64(3);
         }
-        return (rows, count);
+        // Several reasons a row: the report holds the reasons of the first MaxReportedRows rows, and no more entries than that.
+        return (rows.Count > limit ? rows[..limit] : rows, count);
     }
 
     static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
@@ -255,8 +260,8 @@ public static class Importer
     {
         public long Rows { get; private set; }
         public long Repaired { get; private set; }
-        public long BadCount { get; private set; }
-        public List<BadRow> BadRows { get; } = [];
+        /// <summary>The current row's reasons (field, why), reused row to row.</summary>
+        readonly List<string> _badFields = [], _badReasons = [];
         /// <summary>Rows written as changed (a repaired polygon): row, field and what was changed.</summary>
         public List<BadRow> Warnings { get; } = [];
         /// <summary>Every tree node a row was placed in (jurisdiction or community): the keys a bulk load checks once.</summary>
@@ -271,25 +276,41 @@ public static class Importer
             var maxVertices = VertexLimit.For(layer, request.MaxVertices);
             CoordinateConversion? conversion = null;
             await using var copy = await conn.BeginBinaryImportAsync(
-                $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}"
-                + (tree is null ? "" : ", anchor, jurisdiction_id, community_id") + ") FROM STDIN (FORMAT BINARY)", ct);
+                $"COPY import_staging (row_no, geom, {string.Join(", ", columns.Select(c => c.Name))}, bad_fields, bad_reasons"
+                + (tree is null ? "" : ", anchor, jurisdiction_id, community_id, place_unknown") + ") FROM STDIN (FORMAT BINARY)", ct);
             await foreach (var record in reader.ReadAheadAsync(ct))
             {
                 Rows++;
                 // The file's CRS is known once its first record is read (a GeoJSON crs member comes before the features).
                 conversion ??= await ConversionAsync(db, mapping, datum, ct);
-                if (record.Error is { } error) { Bad(record.Row, error); continue; }
-                var (values, field, reason) = mapper.Map(record);
-                if (values is null) { Bad(record.Row, field!, reason!); continue; }
-                if (VertexLimit.Check(record.Geometry, layer, maxVertices) is { } tooMany) { Bad(record.Row, "geometry", tooMany); continue; }
-                var (geometry, geometryError) = Geometry(record.Row, record.Geometry, conversion);
-                if (geometryError is not null) { Bad(record.Row, "geometry", geometryError); continue; }
+                // Every check of the row runs, whatever an earlier one found: a clerk fixes a row once, not once per reason.
+                _badFields.Clear();
+                _badReasons.Clear();
+                // A record that could not be read whole may lack fields it has: only values present and wrong count then.
+                var (values, fieldErrors) = mapper.Map(record, partial: record.Error is not null);
+                foreach (var e in fieldErrors) Bad(e.Column, e.Reason);
+                Geometry? geometry = null;
+                var geometryBad = true;
+                if (record.Error is { } error) Bad(error);
+                // Too many vertices: not repaired, converted or placed, which all cost in proportion to them.
+                else if (VertexLimit.Check(record.Geometry, layer, maxVertices) is { } tooMany) Bad("geometry", tooMany);
+                else
+                {
+                    (geometry, var geometryError) = Geometry(record.Row, record.Geometry, conversion);
+                    if (geometryError is not null) Bad("geometry", geometryError); else geometryBad = false;
+                }
 
                 copy.StartRow();
                 copy.Write(record.Row, NpgsqlDbType.Bigint);
                 if (geometry is null) copy.WriteNull(); else copy.Write(geometry, NpgsqlDbType.Geometry);
                 for (var i = 0; i < columns.Length; i++)
                     if (values[i] is { } v) copy.Write(v, columns[i].Type); else copy.WriteNull();
+                if (_badReasons.Count == 0) { copy.WriteNull(); copy.WriteNull(); }
+                else
+                {
+                    copy.Write(_badFields.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                    copy.Write(_badReasons.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                }
                 if (tree is not null)
                 {
                     var anchor = TreePlacement.Anchor(geometry);
@@ -298,6 +319,9 @@ public static class Importer
                     if (anchor is null || geometry is Point) copy.WriteNull(); else copy.Write(anchor, NpgsqlDbType.Geometry);
                     if (jurisdiction is { } j) { copy.Write(j, NpgsqlDbType.Bigint); PlacedIn.Add(j); } else copy.WriteNull();
                     if (community is { } c) { copy.Write(c, NpgsqlDbType.Bigint); PlacedIn.Add(c); } else copy.WriteNull();
+                    // A station named but unreadable, or no usable position and none named: where the row lies is unknown.
+                    var codeGiven = codeIndex >= 0 && values[codeIndex] is not null;
+                    copy.Write(mapper.Failed(codeIndex) || geometryBad && !codeGiven, NpgsqlDbType.Boolean);
                 }
                 if (Rows % ProgressEvery == 0) progress?.Report(new ImportProgress(Rows, reader.Progress, "reading"));
             }
@@ -350,16 +374,17 @@ public static class Importer
             if (Warnings.Count < request.MaxReportedRows) Warnings.Add(new BadRow(row, field, note));
         }
 
-        void Bad(long row, string error)
+        /// <summary>A reason as the readers give it, "field: why" (else the row as a whole).</summary>
+        void Bad(string error)
         {
             var colon = error.IndexOf(": ", StringComparison.Ordinal);
-            if (colon > 0) Bad(row, error[..colon], error[(colon + 2)..]); else Bad(row, "row", error);
+            if (colon > 0) Bad(error[..colon], error[(colon + 2)..]); else Bad("row", error);
         }
 
-        void Bad(long row, string field, string reason)
+        void Bad(string field, string reason)
         {
-            BadCount++;
-            if (BadRows.Count < request.MaxReportedRows) BadRows.Add(new BadRow(row, field, reason));
+            _badFields.Add(field);
+            _badReasons.Add(reason);
         }
     }
 }

@@ -15,6 +15,9 @@ sealed class RowMapper
     readonly string?[] _defaults;
     readonly (string? Field, string? Text)[] _found;
     readonly int[] _rank;
+    readonly bool[] _failed;
+    /// <summary>Reused row to row: the caller reads a row's errors before it maps the next.</summary>
+    readonly List<FieldError> _errors = [];
 
     public RowMapper(Layer layer, ImportMapping mapping)
     {
@@ -22,6 +25,7 @@ sealed class RowMapper
         var columns = layer.Columns;
         _found = new (string?, string?)[columns.Length];
         _rank = new int[columns.Length];
+        _failed = new bool[columns.Length];
         _defaults = new string?[columns.Length];
         for (var i = 0; i < columns.Length; i++)
         {
@@ -35,9 +39,16 @@ sealed class RowMapper
         }
     }
 
-    /// <summary>The values by column index, or the first bad field (source field name) and why.</summary>
-    public (object?[]? Values, string? Field, string? Reason) Map(SourceRecord record)
+    /// <summary>
+    /// The values by column index (null where a value is missing or bad) and every bad field of the row (source field
+    /// name) with why, in column order: a clerk fixes a row once, not once per reason. The layer's cross-field rule
+    /// runs only when every field read, as it needs them all.
+    /// </summary>
+    /// <param name="partial">The record could not be read whole: a missing value may be the reader's loss, so only values present and wrong are errors.</param>
+    public (object?[] Values, IReadOnlyList<FieldError> Errors) Map(SourceRecord record, bool partial = false)
     {
+        Array.Fill(_failed, false);
+        _errors.Clear();
         Array.Fill(_found, default);
         Array.Fill(_rank, int.MaxValue);
         foreach (var (name, text) in record.Fields)
@@ -55,20 +66,26 @@ sealed class RowMapper
         }
         var columns = _layer.Columns;
         var values = new object?[columns.Length];
+        var errors = _errors;
         for (var i = 0; i < columns.Length; i++)
         {
             var (field, text) = _found[i];
             text ??= _defaults[i];
             if (text is null)
             {
-                if (columns[i].Required) return (null, field ?? columns[i].Name, $"{columns[i].Name} is missing" + (field is null ? $" (no field named {string.Join(" / ", columns[i].Aliases.Take(4))}; map one with \"fields\")" : ""));
+                if (!columns[i].Required || partial) continue;
+                _failed[i] = true;
+                errors.Add(new(field ?? columns[i].Name, $"{columns[i].Name} is missing" + (field is null ? $" (no field named {string.Join(" / ", columns[i].Aliases.Take(4))}; map one with \"fields\")" : "")));
                 continue;
             }
             try { values[i] = columns[i].Parse(text); }
-            catch (ValueException e) { return (null, field ?? columns[i].Name, e.Message); }
+            catch (ValueException e) { _failed[i] = true; errors.Add(new(field ?? columns[i].Name, e.Message)); }
         }
-        if (_layer.Complete(_layer, values) is { } error)
-            return (null, _found[_layer.IndexOf(error.Column)].Field ?? error.Column, error.Reason);
-        return (values, null, null);
+        if (errors.Count == 0 && !partial && _layer.Complete(_layer, values) is { } error)
+            errors.Add(new(_found[_layer.IndexOf(error.Column)].Field ?? error.Column, error.Reason));
+        return (values, errors);
     }
+
+    /// <summary>Whether the last mapped row's value of the column (by index) was missing or could not be read.</summary>
+    public bool Failed(int column) => column >= 0 && _failed[column];
 }

@@ -102,6 +102,9 @@ public static partial class AccountsEndpoints
     [GeneratedRegex("^[A-Za-z0-9_.-]{2,64}$")]
     private static partial Regex UsernamePattern();
 
+    [GeneratedRegex("^[a-z][a-z_.]{0,39}$")]
+    private static partial Regex AuditCode();
+
     static string? CheckPassword(string? password) => password switch
     {
         null or "" => "is required",
@@ -170,6 +173,9 @@ public static partial class AccountsEndpoints
     {
         foreach (var (field, value) in new[] { ("user", user), ("action", action), ("recordKind", recordKind), ("recordId", recordId) })
             if (Problems.CheckText(value, 100, required: false) is { } reason) return Problems.BadRequest(field, reason);
+        // Actions and record kinds are codes ("user.create", "person"): anything else cannot match, so say so instead of [].
+        foreach (var (field, value) in new[] { ("action", action), ("recordKind", recordKind) })
+            if (value is not null && !AuditCode().IsMatch(value)) return Problems.BadRequest(field, $"'{value}' is not a code (lower-case letters, '.' and '_', e.g. user.create)");
         if (limit is < 1 or > 1000) return Problems.BadRequest("limit", "must be between 1 and 1000");
         return TypedResults.Ok(await store.SearchAuditAsync(user, action, recordKind, recordId, from?.UtcDateTime, to?.UtcDateTime, limit, ct));
     }

@@ -34,8 +34,8 @@ public static partial class DispatchEndpoints
         builder.Services.AddSignalR();
         if (options.ArrivalCheckSeconds > 0) builder.Services.AddHostedService<ArrivalWatcher>();
         // A dispatcher at the screen, or a call platform's incident-intake token.
-        builder.Services.AddAuthorizationBuilder().AddPolicy(Intake, p => p.RequireAuthenticatedUser().RequireAssertion(ctx =>
-            Policies.RolesOf[Policies.Dispatch].Any(ctx.User.IsInRole) || ctx.User.HasClaim(CurrentUser.PurposeClaim, "incident_intake")));
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Intake, p => p.RequireAuthenticatedUser()
+            .AddRequirements(new RoleOrPurpose(Policies.RolesOf[Policies.Dispatch], "incident_intake")));
         return builder;
     }
 
@@ -44,52 +44,41 @@ public static partial class DispatchEndpoints
         var staff = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff);
         staff.MapGet("/", ListAsync).WithName("ListIncidents").WithSummary("Newest incidents in the caller's jurisdiction (status=open: not yet ended).");
         staff.MapGet("/{code}", FindAsync).WithName("GetIncident");
-        staff.MapGet("/{code}/detail", (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
-            Answer(() => store.DetailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentDetail").WithSummary("An incident with its units.");
-        staff.MapGet("/{code}/trail", (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
-            Answer(() => store.TrailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentTrail").WithSummary("Every step from intake on: who, when, what.");
+        staff.MapGet("/{code}/detail", async Task<Ok<IncidentDetail>> (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            TypedResults.Ok(await store.DetailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentDetail").WithSummary("An incident with its units.")
+            .ProducesProblem(404);
+        staff.MapGet("/{code}/trail", async Task<Ok<List<TrailEntry>>> (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            TypedResults.Ok(await store.TrailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentTrail").WithSummary("Every step from intake on: who, when, what.")
+            .ProducesProblem(404);
 
         app.MapPost("/api/incidents", CreateAsync).WithTags("Incidents").RequireAuthorization(Intake).WithName("CreateIncident")
-            .WithSummary("Alarm intake: category, priority, caller, and a location by address code, door-plate QR URL, address text, or coordinates (WGS84/GCJ-02).");
+            .WithSummary("Alarm intake: category, priority, caller, and a location by address code, door-plate QR URL, address text, or coordinates (WGS84/GCJ-02).")
+            .ProducesProblem(422);
 
-        var dispatch = app.MapGroup("/api/incidents/{code}").WithTags("Incidents").RequireAuthorization(Policies.Dispatch);
+        // Refusals from the store (no such incident, a transition the rules forbid) are answered by RefusalHandler.
+        var dispatch = app.MapGroup("/api/incidents/{code}").WithTags("Incidents").RequireAuthorization(Policies.Dispatch)
+            .ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         dispatch.MapGet("/recommendations", RecommendAsync).WithName("RecommendUnits")
             .WithSummary("Units ranked by road travel time, with routes; ineligible ones with reasons; diversion candidates marked.");
         dispatch.MapPost("/dispatch", DispatchAsync).WithName("DispatchUnits");
-        dispatch.MapPost("/arrive", (string code, UnitRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
-            body?.UnitId is not { } unit ? Task.FromResult<IResult>(Problems.BadRequest("unitId", "is required"))
-                : Answer(() => store.ArriveAsync(CurrentUser.From(user), code, unit, ct))).WithName("UnitArrived");
+        dispatch.MapPost("/arrive", async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> (string code, UnitRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            body?.UnitId is not { } unit ? Problems.BadRequest("unitId", "is required")
+                : TypedResults.Ok(await store.ArriveAsync(CurrentUser.From(user), code, unit, ct))).WithName("UnitArrived");
         dispatch.MapPost("/reassign", ReassignAsync).WithName("ReassignUnit");
-        dispatch.MapPost("/close", (string code, FinishRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
-            Problems.CheckText(body?.Disposition, 2000) is { } reason ? Task.FromResult<IResult>(Problems.BadRequest("disposition", reason))
-                : Answer(() => store.FinishAsync(CurrentUser.From(user), code, "closed", body!.Disposition, null, ct))).WithName("CloseIncident");
-        dispatch.MapPost("/cancel", (string code, FinishRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
-            Problems.CheckText(body?.Reason, 2000, required: false) is { } reason ? Task.FromResult<IResult>(Problems.BadRequest("reason", reason))
-                : Answer(() => store.FinishAsync(CurrentUser.From(user), code, "cancelled", body?.Reason, null, ct))).WithName("CancelIncident");
-        dispatch.MapPost("/merge", (string code, MergeRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
-            Problems.CheckText(body?.Into, 40) is { } reason ? Task.FromResult<IResult>(Problems.BadRequest("into", reason))
-                : Answer(() => store.FinishAsync(CurrentUser.From(user), code, "merged", null, body!.Into, ct))).WithName("MergeIncident")
+        dispatch.MapPost("/close", async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> (string code, FinishRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Problems.CheckText(body?.Disposition, 2000) is { } reason ? Problems.BadRequest("disposition", reason)
+                : TypedResults.Ok(await store.FinishAsync(CurrentUser.From(user), code, "closed", body!.Disposition, null, ct))).WithName("CloseIncident");
+        dispatch.MapPost("/cancel", async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> (string code, FinishRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Problems.CheckText(body?.Reason, 2000, required: false) is { } reason ? Problems.BadRequest("reason", reason)
+                : TypedResults.Ok(await store.FinishAsync(CurrentUser.From(user), code, "cancelled", body?.Reason, null, ct))).WithName("CancelIncident");
+        dispatch.MapPost("/merge", async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> (string code, MergeRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
+            Problems.CheckText(body?.Into, 40) is { } reason ? Problems.BadRequest("into", reason)
+                : TypedResults.Ok(await store.FinishAsync(CurrentUser.From(user), code, "merged", null, body!.Into, ct))).WithName("MergeIncident")
             .WithSummary("Merges this incident into another open one (the intake's merge candidates); its units are released.");
 
         app.MapHub<DispatchHub>("/hubs/dispatch").RequireAuthorization(Policies.Staff);
         return app;
     }
-
-    static async Task<IResult> Answer<T>(Func<Task<T>> work)
-    {
-        try
-        {
-            return TypedResults.Ok(await work());
-        }
-        catch (DispatchRefused e)
-        {
-            return Refused(e);
-        }
-    }
-
-    static ProblemHttpResult Refused(DispatchRefused e) => TypedResults.Problem(statusCode: e.Status,
-        title: e.Status switch { 404 => "Not found", 409 => "Conflict", 422 => "Cannot be done", _ => "Refused" }, detail: e.Message,
-        extensions: e.Extensions);
 
     static async Task<Results<Ok<IncidentSummary>, ProblemHttpResult>> FindAsync(string code, ClaimsPrincipal user, ScopedDb db, CancellationToken ct)
     {
@@ -117,7 +106,7 @@ public static partial class DispatchEndpoints
     [GeneratedRegex(@"/api/qr/([A-Za-z0-9_-]{1,64})/?$")]
     private static partial Regex QrPath();
 
-    static async Task<IResult> CreateAsync(NewIncident? body, ClaimsPrincipal principal, DispatchStore store, AddressesStore addresses, CancellationToken ct)
+    static async Task<Results<Created<IncidentCreated>, ProblemHttpResult>> CreateAsync(NewIncident? body, ClaimsPrincipal principal, DispatchStore store, AddressesStore addresses, CancellationToken ct)
     {
         if (body is null) return Problems.BadRequest("body", "is required");
         if (body.Category is null || !Categories.Contains(body.Category))
@@ -188,39 +177,33 @@ public static partial class DispatchEndpoints
             (lon, lat, addressCode) = (address.Address.Lon, address.Address.Lat, address.Address.Code);
         }
 
-        try
-        {
-            var created = await store.CreateAsync(user, body.Category, priority, body.Description, body.CallerPhone, body.CallerName, lon, lat, addressCode, ct);
-            return TypedResults.Created($"/api/incidents/{created.Code}", created);
-        }
-        catch (DispatchRefused e)
-        {
-            return Refused(e);
-        }
+        var created = await store.CreateAsync(user, body.Category, priority, body.Description, body.CallerPhone, body.CallerName, lon, lat, addressCode, ct);
+        return TypedResults.Created($"/api/incidents/{created.Code}", created);
     }
 
-    static async Task<IResult> RecommendAsync(string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct, int k = 5, string? capability = null)
+    static async Task<Results<Ok<Recommendations>, ProblemHttpResult>> RecommendAsync(string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct,
+        int k = 5, string? capability = null)
     {
         if (k is < 1 or > 50) return Problems.BadRequest("k", "must be between 1 and 50");
         if (capability is not null && Problems.CheckText(capability, 40) is { } c) return Problems.BadRequest("capability", c);
-        return await Answer(() => store.RecommendAsync(CurrentUser.From(user), code, k, capability, ct));
+        return TypedResults.Ok(await store.RecommendAsync(CurrentUser.From(user), code, k, capability, ct));
     }
 
-    static async Task<IResult> DispatchAsync(string code, DispatchRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct)
+    static async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> DispatchAsync(string code, DispatchRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct)
     {
         if (body?.Units is not { Count: > 0 } units) return Problems.BadRequest("units", "name at least one unit: [{ unitId, seenStatus }]");
         if (units.Count > 20) return Problems.BadRequest("units", "at most 20 units at once");
         if (CheckChoice(units, "units") is { } bad) return bad;
         if (units.Select(u => u.UnitId).Distinct().Count() != units.Count) return Problems.BadRequest("units", "name each unit once");
-        return await Answer(() => store.DispatchAsync(CurrentUser.From(user), code, units, ct));
+        return TypedResults.Ok(await store.DispatchAsync(CurrentUser.From(user), code, units, ct));
     }
 
-    static async Task<IResult> ReassignAsync(string code, ReassignRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct)
+    static async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> ReassignAsync(string code, ReassignRequest? body, ClaimsPrincipal user, DispatchStore store, CancellationToken ct)
     {
         if (body?.UnitId is not { } unit) return Problems.BadRequest("unitId", "is required: the unit taken off the incident");
         if (body.To is not null && CheckChoice([body.To], "to") is { } bad) return bad;
         if (body.To?.UnitId == unit) return Problems.BadRequest("to", "must be another unit");
-        return await Answer(() => store.ReassignAsync(CurrentUser.From(user), code, unit, body.To, ct));
+        return TypedResults.Ok(await store.ReassignAsync(CurrentUser.From(user), code, unit, body.To, ct));
     }
 
     static ProblemHttpResult? CheckChoice(IEnumerable<UnitChoice> choices, string field)

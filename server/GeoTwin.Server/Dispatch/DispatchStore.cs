@@ -3,16 +3,10 @@ using GeoTwin.Server.Dispatch.Routing;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Live;
+using GeoTwin.Server.Infrastructure.Errors;
 using Npgsql;
 
 namespace GeoTwin.Server.Dispatch;
-
-/// <summary>A dispatch step refused: the HTTP status and a message naming why (what the endpoint answers).</summary>
-public sealed class DispatchRefused(int status, string message, IDictionary<string, object?>? extensions = null) : Exception(message)
-{
-    public int Status { get; } = status;
-    public IDictionary<string, object?>? Extensions { get; } = extensions;
-}
 
 public sealed record IncidentRow(long Id, string Code, string Category, int Priority, string Status, double Lon, double Lat, string Path,
     string JurisdictionName, DateTime ReceivedAt, DateTime? FirstDispatchAt, DateTime? FirstArrivalAt, DateTime? ClosedAt,
@@ -29,17 +23,19 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
 {
     public DispatchOptions Options => options;
 
-    /// <summary>Runs in a scoped session and turns the SQL functions' error codes into answers.</summary>
+    /// <summary>
+    /// Runs in a scoped session. The SQL functions' GT404/GT409/GT422 go up as they are (RefusalHandler answers them);
+    /// the one unique index a step can hit is a unit's single active assignment.
+    /// </summary>
     async Task<T> RunAsync<T>(CurrentUser user, Func<ScopedSession, Task<T>> work, CancellationToken ct)
     {
         try
         {
             return await scoped.RunAsync(user, work, ct);
         }
-        catch (PostgresException e) when (e.SqlState is "GT404" or "GT409" or "GT422" or "23505")
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation)
         {
-            throw new DispatchRefused(e.SqlState switch { "GT404" => 404, "GT422" => 422, _ => 409 },
-                e.SqlState == "23505" ? "the unit is already on an incident" : e.MessageText);
+            throw Refusal.Conflict("the unit is already on an incident");
         }
     }
 
@@ -49,7 +45,7 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
 
     static async Task<IncidentRow> IncidentAsync(ScopedSession s, string code, CancellationToken ct) =>
         await s.Sql("Dispatch/incident.sql", code).FirstOrDefaultAsync(ReadIncident, ct)
-        ?? throw new DispatchRefused(404, $"no incident you may see has code '{code}'");
+        ?? throw Refusal.NotFound($"no incident you may see has code '{code}'");
 
     public async Task<IncidentCreated> CreateAsync(CurrentUser user, string category, int priority, string? description, string? phone,
         string? callerName, double lon, double lat, string? addressCode, CancellationToken ct)
@@ -63,12 +59,12 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
             if (place is null)
             {
                 await using var roots = s.Sql("Dispatch/roots.sql");
-                throw new DispatchRefused(422, $"location: ({lon:0.######}, {lat:0.######}) is outside the jurisdiction of {await roots.ExecuteScalarAsync(ct) as string ?? "GeoTwin"}",
-                    new Dictionary<string, object?> { ["field"] = "location" });
+                throw Refusal.Unprocessable($"location: ({lon:0.######}, {lat:0.######}) is outside the jurisdiction of {await roots.ExecuteScalarAsync(ct) as string ?? "GeoTwin"}",
+                    "location");
             }
             if (!JurisdictionPaths.InScope(place.Path, user.Scope))
-                throw new DispatchRefused(422, $"location: ({lon:0.######}, {lat:0.######}) lies in {place.Name} ({place.Code}), outside your jurisdiction",
-                    new Dictionary<string, object?> { ["field"] = "location" });
+                throw Refusal.Unprocessable($"location: ({lon:0.######}, {lat:0.######}) lies in {place.Name} ({place.Code}), outside your jurisdiction",
+                    "location");
 
             var (id, code) = (await s.Sql("Dispatch/create_incident.sql", category, (short)priority, description, lon, lat, addressCode,
                     user.TokenId is null ? "manual" : "call_platform", place.Id, place.Community)
@@ -110,6 +106,14 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
         var incident = await RunAsync(user, s => IncidentAsync(s, code, ct), ct);
         var graph = await graphs.GetAsync(ct);
         var states = await UnitStatesAsync(ct);
+        if (capability is not null)
+        {
+            // An unknown capability would rank every unit as lacking it: refuse it and say which ones exist.
+            var known = states.Where(u => JurisdictionPaths.InScope(u.JurisdictionPath, user.Scope)).SelectMany(u => u.Capabilities)
+                .Distinct().Order(StringComparer.Ordinal).ToList();
+            if (!known.Contains(capability))
+                throw Refusal.BadRequest("capability", $"no unit you may see has '{capability}'; known: {(known.Count == 0 ? "none" : string.Join(", ", known))}");
+        }
         return Recommender.Rank(graph, new IncidentPlace(incident.Id, incident.Category, incident.Priority, incident.Lon, incident.Lat, incident.Path),
             incident.Code, states, options, DateTime.UtcNow, k, capability, user.Scope);
     }
@@ -154,7 +158,7 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
             var ranked = await RecommendAsync(user, code, 50, null, ct);
             foreach (var r in ranked.Units.Concat(ranked.Ineligible)) if (r.EtaSeconds >= 0) etas[r.UnitId] = r.EtaSeconds;
         }
-        catch (DispatchRefused) { }
+        catch (Refusal) { }
         var path = await RunAsync(user, async s =>
         {
             var i = await IncidentAsync(s, code, ct);
@@ -186,7 +190,7 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
         {
             await Exec(db.Sql("Dispatch/arrive.sql", a.IncidentId, a.UnitId, "system:arrival", "position"), ct);
         }
-        catch (PostgresException e) when (e.SqlState is "GT404" or "GT409" or "GT422")
+        catch (PostgresException e) when (Refusal.StatusOf(e) is not null)
         {
             return; // a dispatcher got there first (released, closed, or marked arrived by hand)
         }
@@ -200,7 +204,7 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
         var path = await RunAsync(user, async s =>
         {
             var i = await IncidentAsync(s, code, ct);
-            if (i.Status is not ("new" or "dispatched" or "on_scene")) throw new DispatchRefused(409, $"incident {code} is {i.Status} already");
+            if (i.Status is not ("new" or "dispatched" or "on_scene")) throw Refusal.Conflict($"incident {code} is {i.Status} already");
             await Exec(s.Sql("Dispatch/release.sql", i.Id, unitId, user.Name, "reassigned", "reassign"), ct);
             if (to is not null) await Exec(s.Sql("Dispatch/assign.sql", i.Id, to.UnitId!.Value, user.Name, to.SeenStatus, null), ct);
             return i.Path;
@@ -219,9 +223,9 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
             if (mergeInto is not null)
             {
                 var target = await s.Sql("Dispatch/incident.sql", mergeInto).FirstOrDefaultAsync(ReadIncident, ct)
-                    ?? throw new DispatchRefused(404, $"no incident you may see has code '{mergeInto}'");
-                if (target.Id == i.Id) throw new DispatchRefused(422, "into: an incident cannot be merged into itself");
-                if (target.Status is not ("new" or "dispatched" or "on_scene")) throw new DispatchRefused(409, $"incident {mergeInto} is {target.Status}: merge into an open one");
+                    ?? throw Refusal.NotFound($"no incident you may see has code '{mergeInto}'");
+                if (target.Id == i.Id) throw Refusal.Unprocessable("into: an incident cannot be merged into itself", "into");
+                if (target.Status is not ("new" or "dispatched" or "on_scene")) throw Refusal.Conflict($"incident {mergeInto} is {target.Status}: merge into an open one");
                 into = target.Id;
                 await Event(s, target.Id, user.Name, "merge", null, new { merged = code }, ct);
             }

@@ -24,7 +24,7 @@ public static class ImportEndpoints
         builder.Services.AddTransient<ImportJob>();
         // Admins from the viewer, integrations with an import token.
         builder.Services.AddAuthorizationBuilder().AddPolicy(Uploaders, p => p.RequireAuthenticatedUser()
-            .RequireAssertion(c => c.User.IsInRole(Roles.Admin) || c.User.HasClaim(CurrentUser.PurposeClaim, "import")));
+            .AddRequirements(new RoleOrPurpose([Roles.Admin], "import")));
         return builder;
     }
 

@@ -62,7 +62,8 @@ public static class LiveEndpoints
         staff.MapGet("/{id:long}/track", TrackAsync).WithName("UnitTrack").WithSummary("One unit's track over a window, simplified for display.");
         app.MapPost("/api/units/{id:long}/status", ChangeStatusAsync).WithTags("Units")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Commander, Roles.Dispatcher, Roles.CommunityOfficer))
-            .WithName("ChangeUnitStatus").WithSummary("An officer or dispatcher changes a unit's status (rules in change_unit_status).");
+            .WithName("ChangeUnitStatus").WithSummary("An officer or dispatcher changes a unit's status (rules in change_unit_status).")
+            .ProducesProblem(409).ProducesProblem(422);
         return app;
     }
 
@@ -133,7 +134,7 @@ public static class LiveEndpoints
                 units.ApplyStatus(latest.Fix.UnitId, latest.Status!);
                 reports.Add(new StatusReport(latest.Index, latest.Fix.UnitId, latest.Status!, null));
             }
-            catch (PostgresException e) when (e.SqlState.StartsWith("GT", StringComparison.Ordinal))
+            catch (PostgresException e) when (Infrastructure.Errors.Refusal.StatusOf(e) is not null)
             {
                 reports.Add(new StatusReport(latest.Index, latest.Fix.UnitId, latest.Status!, e.MessageText));
             }
@@ -153,18 +154,10 @@ public static class LiveEndpoints
         // Visibility is decided by row-level security; the change itself runs as GeoTwin (it writes).
         var visible = await db.RunAsync(caller, s => s.Sql("Live/unit_visible.sql", id).ListAsync(r => r.GetString(0), ct), ct);
         if (visible.Count == 0) return Problems.NotFound($"no unit has id {id}");
-        try
-        {
-            var at = await store.ChangeStatusAsync(id, change.Status, caller.Name, change.Expected, change.IncidentId, change.Reason, ct);
-            units.ApplyStatus(id, change.Status);
-            return TypedResults.Ok(new StatusChanged(id, change.Status, at));
-        }
-        catch (PostgresException e) when (e.SqlState is "GT404") { return Problems.NotFound(e.MessageText); }
-        catch (PostgresException e) when (e.SqlState is "GT409") { return Problems.Conflict(e.MessageText); }
-        catch (PostgresException e) when (e.SqlState is "GT422")
-        {
-            return TypedResults.Problem(statusCode: 422, title: "Transition not allowed", detail: e.MessageText);
-        }
+        // change_unit_status raises GT404/GT409/GT422 for a transition the rules forbid: RefusalHandler answers them.
+        var at = await store.ChangeStatusAsync(id, change.Status, caller.Name, change.Expected, change.IncidentId, change.Reason, ct);
+        units.ApplyStatus(id, change.Status);
+        return TypedResults.Ok(new StatusChanged(id, change.Status, at));
     }
 
     static async Task<Ok<List<UnitSummary>>> ListAsync(ClaimsPrincipal user, ScopedDb db, PositionFreshness freshness, CancellationToken ct)

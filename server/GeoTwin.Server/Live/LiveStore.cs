@@ -39,17 +39,23 @@ public sealed class LiveStore(NpgsqlDataSource db)
 
 /// <summary>
 /// Keeps <see cref="LiveUnits"/> in step with police_units: everything at start, then every couple of seconds the
-/// rows whose status changed or that are new (Dispatch changes status in the database, not through this slice).
+/// rows whose status changed or that are new (Dispatch changes status in the database, not through this slice),
+/// and every unit again when the police_units or jurisdictions data version moved (an import or psql changed a
+/// unit's kind, call sign, device, capabilities or station, or the tree its station hangs in: Dispatch ranks by these).
 /// Also creates the day partitions ahead of time.
 /// </summary>
-public sealed class LiveSync(LiveStore store, LiveUnits units, ILogger<LiveSync> log) : BackgroundService
+public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions versions, ILogger<LiveSync> log) : BackgroundService
 {
+    static readonly string[] Watched = ["jurisdictions", "police_units"];
     DateTime? _seen;
+    string? _version;
     DateTime _partitionsAt = DateTime.MinValue;
 
     /// <summary>Loads every unit; called before the server takes requests.</summary>
     public async Task LoadAllAsync(CancellationToken ct)
     {
+        // The version first: a change committed while the units are read moves it again, and the next refresh reloads.
+        _version = await versions.CurrentAsync(Watched, ct);
         var (all, newest) = await store.ChangedSinceAsync(null, ct);
         foreach (var u in all) units.Load(u);
         _seen = newest;
@@ -60,9 +66,12 @@ public sealed class LiveSync(LiveStore store, LiveUnits units, ILogger<LiveSync>
     /// <summary>Picks up units and status changes made elsewhere; also called on an unknown unit id before refusing it.</summary>
     public async Task RefreshAsync(CancellationToken ct)
     {
-        var (changed, newest) = await store.ChangedSinceAsync(_seen?.AddSeconds(-5), ct); // overlap: commits land out of order
+        // Which rows a bulk write changed is not recorded, and such writes are rare (imports, an operator): read every unit.
+        var version = await versions.CurrentAsync(Watched, ct);
+        var since = version == _version ? _seen?.AddSeconds(-5) : null; // overlap: commits land out of order
+        var (changed, newest) = await store.ChangedSinceAsync(since, ct);
         foreach (var u in changed) units.Load(u);
-        _seen = newest;
+        (_seen, _version) = (newest, version);
         if (DateTime.UtcNow - _partitionsAt > TimeSpan.FromHours(1))
         {
             await store.EnsurePartitionsAsync(ct);

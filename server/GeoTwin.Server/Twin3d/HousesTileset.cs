@@ -34,6 +34,9 @@ public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
         long total;
         await using (var count = db.CreateCommand("SELECT count(*) FROM houses")) total = (long)(await count.ExecuteScalarAsync(ct))!;
         if (total == 0) return null;
+        // A current version built before the counts left the tileset shows every station's counts: the new one replaces
+        // it at once, and it and every older version go from disk (their versioned URLs answer 404), not at the next build.
+        var withdraw = await store.GetAsync(Name, ct) is { } current && CarriesCounts(store.Files.VersionFolder(current.Name, current.Version));
         var cell = await store.RootBoundsAsync(ct);
         var options = new TilesetOptions { RootCell = cell is var (w, s, e, n) ? (w, s, e, n) : null, MaxFeaturesPerTile = 500 };
         var staging = store.Files.Stage(Name);
@@ -45,7 +48,7 @@ public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
             var summary = await Task.Run(() => TilesetBuilder.Build(ReadHouses(ct), Class, staging, options, building, ct), ct);
             progress?.Report((95, "publishing"));
             // No title: the viewer names it in the reader's language.
-            return await store.PublishAsync(Name, null, "houses", staging, null, outsideOk: true, summary.Version, ct);
+            return await store.PublishAsync(Name, null, "houses", staging, null, outsideOk: true, summary.Version, ct, withdrawPrevious: withdraw);
         }
         finally
         {
@@ -57,6 +60,7 @@ public sealed class HousesTileset(NpgsqlDataSource db, Twin3dStore store)
     /// At start. Demo: when there are houses but no houses tileset yet, its build is queued as a job (about a second
     /// for Monaco), so start-up does not wait for it and the viewer lists it once published. Any mode: a houses
     /// tileset built before the counts left it (issue #15) is rebuilt the same way, as it shows every station's counts.
+    /// The rebuild deletes that version and every older one at once (see BuildAsync).
     /// </summary>
     public static async Task EnsureCurrentAsync(IServiceProvider services, bool demo)
     {

@@ -88,7 +88,7 @@ public static class TilesCommand
                 (published.Bounds is { } b ? $", {b}" : ""));
             return 0;
         }
-        catch (TilesetRefusedException e)
+        catch (GeoTwin.Server.Infrastructure.Errors.Refusal e)
         {
             Cli.Say($"error: refused: {e.Message}");
             return 1;

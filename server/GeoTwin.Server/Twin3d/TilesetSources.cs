@@ -1,3 +1,4 @@
+using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.DataImport.Import;
 using GeoTwin.DataImport.Photogrammetry;
 using GeoTwin.DataImport.Reading;
@@ -8,18 +9,18 @@ namespace GeoTwin.Server.Twin3d;
 /// <summary>Tilesets that come from outside: a folder or a .zip/.3tz of 3D Tiles hosted as given, and ContextCapture OSGB converted.</summary>
 public sealed class TilesetSources(NpgsqlDataSource db, Twin3dStore store)
 {
-    /// <exception cref="TilesetRefusedException">a name that is not allowed, saying why.</exception>
+    /// <exception cref="Refusal">a name that is not allowed, saying why.</exception>
     public static void CheckName(string? name)
     {
         if (string.IsNullOrEmpty(name) || !TilesetFiles.NamePattern().IsMatch(name))
-            throw new TilesetRefusedException("the name must be 1 to 63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
-        if (name == HousesTileset.Name) throw new TilesetRefusedException($"the name '{name}' is kept for the tileset GeoTwin builds from the houses");
+            throw Refusal.BadRequest("name", "must be 1 to 63 lower-case letters, digits, '-' or '_', starting with a letter or digit");
+        if (name == HousesTileset.Name) throw Refusal.BadRequest("name", $"'{name}' is kept for the tileset GeoTwin builds from the houses");
     }
 
     public async Task<PublishedTileset> RegisterFolderAsync(string folder, string name, string? title, bool outsideOk, CancellationToken ct)
     {
         CheckName(name);
-        if (!Directory.Exists(folder)) throw new TilesetRefusedException($"there is no folder {folder}");
+        if (!Directory.Exists(folder)) throw Refusal.BadRequest("folder", $"there is no folder {folder}");
         var staging = store.Files.Stage(name);
         try
         {
@@ -44,7 +45,7 @@ public sealed class TilesetSources(NpgsqlDataSource db, Twin3dStore store)
         try
         {
             try { SafeZip.ExtractTo(archive, staging, limits); }
-            catch (ImportRefusedException e) { throw new TilesetRefusedException(e.Message); }
+            catch (ImportRefusedException e) { throw Refusal.BadRequest("file", e.Message); }
             return await store.PublishAsync(name, title, "hosted", Unwrap(staging), null, outsideOk, null, ct);
         }
         finally { Cleanup(staging); }
@@ -58,7 +59,7 @@ public sealed class TilesetSources(NpgsqlDataSource db, Twin3dStore store)
         CheckName(name);
         var data = Path.Combine(folder, "Data");
         if (!File.Exists(Path.Combine(folder, "metadata.xml")) || !Directory.Exists(data))
-            throw new TilesetRefusedException("an OSGB export has metadata.xml and a Data folder at its top; this one has not");
+            throw Refusal.BadRequest("file", "an OSGB export has metadata.xml and a Data folder at its top; this one has not");
         var files = Math.Max(1, Directory.EnumerateFiles(data, "*.osgb", SearchOption.AllDirectories).Count());
         var done = 0;
         var staging = store.Files.Stage(name);
@@ -67,8 +68,8 @@ public sealed class TilesetSources(NpgsqlDataSource db, Twin3dStore store)
             var report = new Progress<string>(file => progress?.Report((90.0 * Interlocked.Increment(ref done) / files, $"converting {file}")));
             PhotogrammetrySummary summary;
             try { summary = await Task.Run(() => PhotogrammetryConverter.Convert(folder, staging, WktForEpsg, report, ct), ct); }
-            catch (ArgumentException e) { throw new TilesetRefusedException(e.Message); }
-            catch (FileNotFoundException e) { throw new TilesetRefusedException(e.Message); }
+            catch (ArgumentException e) { throw Refusal.BadRequest("file", e.Message); }
+            catch (FileNotFoundException e) { throw Refusal.BadRequest("file", e.Message); }
             progress?.Report((95, "publishing"));
             return (await store.PublishAsync(name, title, "photogrammetry", staging, null, outsideOk, null, ct), summary.Warnings);
         }

@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Security.Claims;
 using GeoTwin.DataImport.Reading;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -143,8 +144,7 @@ public static class Twin3dEndpoints
         if (!extensions.Contains(Path.GetExtension(upload.FileName).ToLowerInvariant()))
             return (null, null, Problems.BadRequest("file", $"must be one of {string.Join(" ", extensions)}"));
         if (Problems.CheckText(form["title"].ToString(), 200, required: false) is { } badTitle) return (null, null, Problems.BadRequest("title", badTitle));
-        try { TilesetSources.CheckName(form["name"].ToString()); }
-        catch (TilesetRefusedException e) { return (null, null, Problems.BadRequest("name", e.Message)); }
+        TilesetSources.CheckName(form["name"].ToString()); // a Refusal naming "name", answered by RefusalHandler
         var path = Path.Combine(OwnedFolders.CreateTemp("tileset").FullName, "upload.zip");
         await using (var output = File.Create(path)) await upload.CopyToAsync(output, ct);
         return (form, path, null);
@@ -160,7 +160,6 @@ public static class Twin3dEndpoints
             var published = await sources.RegisterArchiveAsync(file!, form["name"].ToString(), title, IsTrue(form["outsideOk"]), Limits(config), ct);
             return TypedResults.Created($"/3dtiles/{published.Name}/tileset.json", published);
         }
-        catch (TilesetRefusedException e) { return Problems.BadRequest("file", e.Message); }
         finally { Directory.Delete(Path.GetDirectoryName(file!)!, recursive: true); }
     }
 
@@ -181,15 +180,16 @@ public static class Twin3dEndpoints
                 Directory.Move(folder + ".inner", folder);
             }
             if (!File.Exists(Path.Combine(folder, "metadata.xml")) || !Directory.Exists(Path.Combine(folder, "Data")))
-                throw new GeoTwin.DataImport.Import.ImportRefusedException("the archive holds no ContextCapture export: metadata.xml and Data/ must be at its top");
+                throw Refusal.BadRequest("file", "the archive holds no ContextCapture export: metadata.xml and Data/ must be at its top");
             var title = form!["title"].ToString() is { Length: > 0 } t ? t : null;
             var id = await jobs.EnqueueOsgbAsync(form["name"].ToString(), title, IsTrue(form["outsideOk"]), folder, CurrentUser.From(user).Name, ct);
             return TypedResults.Accepted($"/api/tilesets/jobs/{id}", new { id, status = "queued" });
         }
-        catch (GeoTwin.DataImport.Import.ImportRefusedException e)
+        catch (Exception e) when (e is Refusal or GeoTwin.DataImport.Import.ImportRefusedException)
         {
+            // the refusal itself is answered by RefusalHandler; the unpacked folder is ours to remove
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-            return Problems.BadRequest("file", e.Message);
+            throw;
         }
         finally { Directory.Delete(Path.GetDirectoryName(file!)!, recursive: true); }
     }

@@ -69,7 +69,7 @@ public sealed class Twin3dJobs(Twin3dStore store, HousesTileset houses, TilesetS
             var (version, message) = await task;
             await store.FinishJobAsync(id, "done", message, version, CancellationToken.None);
         }
-        catch (TilesetRefusedException e)
+        catch (GeoTwin.Server.Infrastructure.Errors.Refusal e)
         {
             await store.FinishJobAsync(id, "failed", e.Message, null, CancellationToken.None);
         }

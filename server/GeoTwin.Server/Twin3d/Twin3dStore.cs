@@ -1,3 +1,4 @@
+using GeoTwin.Server.Infrastructure.Errors;
 using System.Text.Json;
 using GeoTwin.Server.Infrastructure.Db;
 using Npgsql;
@@ -14,9 +15,6 @@ public sealed record TilesetJobStatus(long Id, string Tileset, string Kind, stri
 
 /// <summary>What publishing a tileset did; <paramref name="Warning"/> says when it lies outside the jurisdiction and was kept anyway.</summary>
 public sealed record PublishedTileset(string Name, string Kind, string Version, GeoBounds? Bounds, string? Warning);
-
-/// <summary>A tileset GeoTwin will not publish, and why (bad archive, no tileset.json, outside the jurisdiction).</summary>
-public sealed class TilesetRefusedException(string message) : Exception(message);
 
 /// <summary>The tilesets table, the tileset jobs, and publishing a staged folder as a tileset's new version.</summary>
 public sealed class Twin3dStore(NpgsqlDataSource db, TilesetFiles files)
@@ -42,12 +40,14 @@ public sealed class Twin3dStore(NpgsqlDataSource db, TilesetFiles files)
     /// stays on disk until the next publish).
     /// </summary>
     /// <param name="outsideOk">publish even when the root bounding volume misses the jurisdiction (a warning then).</param>
-    /// <exception cref="TilesetRefusedException">no or bad tileset.json, no georeference, outside the jurisdiction.</exception>
+    /// <param name="withdrawPrevious">delete every older version at once, the one replaced too, instead of keeping it for viewers
+    /// still loading it: for a version that must not stay reachable (a houses tileset that carried resident counts).</param>
+    /// <exception cref="Refusal">no or bad tileset.json, no georeference, outside the jurisdiction.</exception>
     public async Task<PublishedTileset> PublishAsync(string name, string? title, string kind, string staging, string? sourceSrs, bool outsideOk,
-        string? version, CancellationToken ct)
+        string? version, CancellationToken ct, bool withdrawPrevious = false)
     {
         var entry = Path.Combine(staging, "tileset.json");
-        if (!File.Exists(entry)) throw new TilesetRefusedException("there is no tileset.json at the top of the tileset (a .3tz holds it at its root)");
+        if (!File.Exists(entry)) throw Refusal.BadRequest("file", "there is no tileset.json at the top of the tileset (a .3tz holds it at its root)");
         GeoBounds? bounds;
         string? warning = null;
         try
@@ -55,31 +55,31 @@ public sealed class Twin3dStore(NpgsqlDataSource db, TilesetFiles files)
             using var doc = JsonDocument.Parse(await File.ReadAllBytesAsync(entry, ct));
             bounds = RootBounds.Read(doc.RootElement);
         }
-        catch (JsonException e) { throw new TilesetRefusedException($"tileset.json is not valid JSON: {e.Message}"); }
+        catch (JsonException e) { throw Refusal.BadRequest("file", $"tileset.json is not valid JSON: {e.Message}"); }
         catch (NotGeoreferencedException e)
         {
-            if (!outsideOk) throw new TilesetRefusedException($"{e.Message}; publish it anyway with the outside-the-jurisdiction override");
+            if (!outsideOk) throw Refusal.BadRequest("file", $"{e.Message}; publish it anyway with the outside-the-jurisdiction override");
             bounds = null;
             warning = e.Message + "; published anyway as asked";
         }
-        catch (InvalidDataException e) { throw new TilesetRefusedException(e.Message); }
+        catch (InvalidDataException e) { throw Refusal.BadRequest("file", e.Message); }
 
         if (bounds is not null && await RootBoundsAsync(ct) is { } jurisdiction && !bounds.Intersects(jurisdiction))
         {
             var where = FormattableString.Invariant($"the tileset lies at {bounds}, outside the jurisdiction (lon {jurisdiction.W:0.####} to {jurisdiction.E:0.####}, lat {jurisdiction.S:0.####} to {jurisdiction.N:0.####})");
-            if (!outsideOk) throw new TilesetRefusedException($"{where}: wrong georeference? Publish it anyway with the outside-the-jurisdiction override");
+            if (!outsideOk) throw Refusal.BadRequest("file", $"{where}: wrong georeference? Publish it anyway with the outside-the-jurisdiction override");
             warning = where + "; published anyway as asked";
         }
 
         version ??= TilesetFiles.ContentVersion(staging);
         var previous = await GetAsync(name, ct);
         if (previous is not null && previous.Kind != kind)
-            throw new TilesetRefusedException($"the name '{name}' is taken by a {previous.Kind} tileset; choose another name");
+            throw new Refusal(409, $"name: '{name}' is taken by a {previous.Kind} tileset; choose another name", "name");
         Files.Publish(name, staging, version);
         await using (var cmd = db.Sql("Twin3d/upsert_tileset.sql", name, (object?)title ?? DBNull.Value, kind, $"{name}/{version}", (object?)sourceSrs ?? DBNull.Value,
             N(bounds?.West), N(bounds?.South), N(bounds?.East), N(bounds?.North), N((bounds?.MinHeight + bounds?.MaxHeight) / 2), version))
             await cmd.ExecuteNonQueryAsync(ct);
-        Files.Prune(name, version, previous?.Version);
+        Files.Prune(name, version, withdrawPrevious ? null : previous?.Version);
         return new PublishedTileset(name, kind, version, bounds, warning);
     }
 

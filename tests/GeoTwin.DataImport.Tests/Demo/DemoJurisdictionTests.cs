@@ -45,7 +45,7 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
 
         foreach (var sql in Checksums)
             Assert.Equal(await first.ScalarAsync<string>(sql), await second.ScalarAsync<string>(sql));
-        Assert.True(facts.Elapsed < TimeSpan.FromSeconds(60), $"the demo took {facts.Elapsed}");
+        // Its speed is a benchmark (tests/bench/demo.sh, BENCHMARKS.md), not a timed test: a loaded machine is no failure.
     }
 
     [Fact]

@@ -166,6 +166,85 @@ public sealed class ImportRulesTests(PostgisFixture pg)
     }
 
     [Fact]
+    public async Task A_bad_row_is_reported_with_every_reason_and_counted_once()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        // Row 2: a bad code and the coordinates swapped (lat, lon), which lands it outside every station.
+        // Row 3: a bad code, a bad element type and a position that cannot be read. Row 4 is good but repeats row 2's
+        // key ... which row 2 cannot claim, being bad: row 4 is the one kept, and row 2 is also a repeat of it.
+        var csv = h.File("many.csv", """
+            code,address,lon,lat,element_type
+            MC-0000002!,swapped,43.73,7.42,50
+            bad code!,three faults,east,43.73,30
+            MC-00000004,good,7.42,43.73,50
+            MC-00000004,repeat of a good one,7.42,43.73,50
+            """);
+
+        var result = await h.ImportAsync(csv, "addresses");
+
+        Assert.False(result.Written);
+        Assert.Equal(3L, result.BadCount);
+        Assert.Equal([(2L, "code"), (2, "geometry"), (3, "code"), (3, "element_type"), (3, "lon"), (5, "code")],
+            result.BadRows.Select(b => (b.Row, b.Field)));
+        Assert.Contains("does not match", result.BadRows[0].Reason);
+        Assert.StartsWith("outside every police station (POINT(43.73 7.42))", result.BadRows[1].Reason);
+        Assert.Contains("not a GA/T 2000.32 code", result.BadRows[3].Reason);
+        Assert.Equal("'east' is not a number", result.BadRows[4].Reason);
+        Assert.Equal("duplicate code 'MC-00000004' in the file (first at row 4)", result.BadRows[5].Reason);
+
+        var skipped = await h.ImportAsync(csv, "addresses", skipInvalid: true);
+        Assert.Equal((true, 1L, 3L), (skipped.Written, skipped.Inserted, skipped.BadCount));
+        Assert.Equal("good", await h.ScalarAsync<string>("SELECT full_text FROM addresses"));
+    }
+
+    [Fact]
+    public async Task A_camera_with_a_bad_heading_and_a_bad_field_of_view_names_both()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var ndjson = h.File("cam.ndjson", """
+            {"type":"Feature","properties":{"国标编码":"34020000001320000001","heading":400,"fov":-5},"geometry":{"type":"Point","coordinates":[7.42,43.73]}}
+            """);
+
+        var result = await h.ImportAsync(ndjson, "cameras");
+
+        Assert.Equal(1L, result.BadCount);
+        Assert.Equal(["heading", "fov"], result.BadRows.Select(b => b.Field));
+        Assert.All(result.BadRows, b => Assert.Equal(1L, b.Row));
+        Assert.Contains("400", result.BadRows[0].Reason);
+        Assert.Contains("-5", result.BadRows[1].Reason);
+    }
+
+    [Fact]
+    public async Task A_row_with_a_bad_field_is_still_held_to_the_vertex_limit_and_the_geometry_rules()
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var ring = string.Join(",", Enumerable.Range(0, 12).Select(i => FormattableString.Invariant($"[{7.42 + 0.001 * Math.Cos(i * Math.PI / 6):0.######},{43.73 + 0.001 * Math.Sin(i * Math.PI / 6):0.######}]")));
+        var json = h.File("houses.geojson", $$$"""
+            {"type":"FeatureCollection","features":[
+             {"type":"Feature","properties":{"code":"H-1","height":"tall"},"geometry":{"type":"Polygon","coordinates":[[{{{ring}}},[7.421,43.73]]]}},
+             {"type":"Feature","properties":{"code":"H-2","height":"tall"},"geometry":{"type":"LineString","coordinates":[[7.42,43.73],[7.43,43.74]]}}]}
+            """);
+
+        var result = await Importer.RunAsync(h.Db, new ImportRequest(json, "houses", MaxVertices: 10));
+
+        Assert.Equal(2L, result.BadCount);
+        Assert.Equal([(1L, "height"), (1, "geometry"), (2, "height"), (2, "geometry")], result.BadRows.Select(b => (b.Row, b.Field)));
+        Assert.Equal("13 vertices, the limit for houses is 10", result.BadRows[1].Reason);
+        Assert.Equal("expected a polygon, got LineString", result.BadRows[3].Reason);
+    }
+
+    [Theory]
+    [InlineData("header.csv", "code,address,lon,lat\n")]
+    [InlineData("empty.geojson", """{"type":"FeatureCollection","features":[]}""")]
+    [InlineData("empty.ndjson", "")]
+    public async Task A_file_with_no_rows_is_refused(string name, string text)
+    {
+        await using var h = await ImportHarness.CreateAsync(pg);
+        var e = await Assert.ThrowsAsync<ImportRefusedException>(() => h.ImportAsync(h.File(name, text), "addresses"));
+        Assert.Equal("the file has no rows", e.Message);
+    }
+
+    [Fact]
     public async Task A_file_that_fails_after_thousands_of_good_rows_writes_nothing_and_leaves_existing_rows_alone()
     {
         await using var h = await ImportHarness.CreateAsync(pg);

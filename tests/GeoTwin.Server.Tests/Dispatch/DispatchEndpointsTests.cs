@@ -184,6 +184,47 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await _w.Officer.GetAsync($"/api/incidents/{code}/recommendations")).StatusCode);
     }
 
+    /// <summary>Whether the recommendation for <paramref name="code"/> offers the unit as eligible for the capability.</summary>
+    async Task<bool> OfferedForAsync(string code, long unit, string capability)
+    {
+        var rec = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/{code}/recommendations?k=50&capability={capability}"));
+        return rec.GetProperty("units").EnumerateArray().Any(u => u.GetProperty("unitId").GetInt64() == unit && u.GetProperty("eligible").GetBoolean());
+    }
+
+    /// <summary>Polls (LiveSync refreshes every 2 s) until the answer is <paramref name="expected"/> or the deadline passes.</summary>
+    static async Task<bool> WithinAsync(TimeSpan deadline, bool expected, Func<Task<bool>> probe)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            var now = await probe();
+            if (now == expected || DateTime.UtcNow > until) return now;
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task A_capability_given_or_taken_by_sql_reaches_the_recommendation()
+    {
+        var code = await CreateAsync();
+        var (unit, _) = await FirstRecommendedAsync(code);
+        Assert.False(await OfferedForAsync(code, unit, "maritime")); // a land unit: no boat skills
+
+        // As psql or an import would: no request of this server, only the police_units data version moves.
+        await Db.ExecAsync("UPDATE police_units SET capabilities = array_append(capabilities, 'maritime') WHERE id = $1", unit);
+        try
+        {
+            Assert.True(await WithinAsync(TimeSpan.FromSeconds(15), true, () => OfferedForAsync(code, unit, "maritime")),
+                "the unit given 'maritime' by SQL was not offered for it within 15 s");
+        }
+        finally
+        {
+            await Db.ExecAsync("UPDATE police_units SET capabilities = array_remove(capabilities, 'maritime') WHERE id = $1", unit);
+        }
+        Assert.False(await WithinAsync(TimeSpan.FromSeconds(15), false, () => OfferedForAsync(code, unit, "maritime")),
+            "the unit whose 'maritime' was taken away by SQL was still offered for it after 15 s");
+    }
+
     [Fact]
     public async Task Two_dispatchers_sending_the_same_unit_at_once_exactly_one_wins()
     {

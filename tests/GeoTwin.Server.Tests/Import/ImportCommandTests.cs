@@ -48,5 +48,9 @@ public sealed class ImportCommandTests : IDisposable
 
         Assert.Equal(64, (await RunAsync(addresses)).Exit); // no --layer
         Assert.Equal(1, (await RunAsync(File("x.dxf", "0"), "--layer", "addresses")).Exit);
+        // A header and no rows is a mistake, refused as an upload of it is: the script that ran the import must see it fail.
+        (exit, output) = await RunAsync(File("header.csv", "code,address,lon,lat\n"), "--layer", "addresses");
+        Assert.Equal(1, exit);
+        Assert.Contains("the file has no rows", output);
     }
 }

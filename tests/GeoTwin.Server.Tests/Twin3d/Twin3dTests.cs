@@ -108,6 +108,47 @@ public sealed class Twin3dTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(rows, ids.Order(StringComparer.Ordinal).OrderBy(long.Parse).ToList());
     }
 
+    /// <summary>Publishes a hand-made houses version as an old build left it: a GLB whose schema names resident counts.</summary>
+    async Task<string> PublishOldVersionWithCountsAsync(string version)
+    {
+        var store = _server.App.Services.GetRequiredService<Twin3dStore>();
+        var staging = store.Files.Stage(HousesTileset.Name);
+        await File.WriteAllTextAsync(Path.Combine(staging, "tileset.json"), """
+            {"asset":{"version":"1.1"},"geometricError":100,"root":{"boundingVolume":{"region":[0.12915,0.76305,0.12985,0.76375,0,100]},
+             "geometricError":0,"refine":"ADD","content":{"uri":"0.glb"}}}
+            """);
+        await File.WriteAllTextAsync(Path.Combine(staging, "0.glb"), """glTF {"properties":{"residents_total":{"type":"SCALAR"}}}""");
+        return (await store.PublishAsync(HousesTileset.Name, null, "houses", staging, null, outsideOk: true, version, default)).Version;
+    }
+
+    [Fact]
+    public async Task The_start_up_rebuild_of_a_tileset_with_counts_deletes_every_older_version_at_once()
+    {
+        Assert.NotNull(await Houses.BuildAsync(null, default));
+        var older = await PublishOldVersionWithCountsAsync("countsold1");
+        var withCounts = await PublishOldVersionWithCountsAsync("countsold2");
+        Assert.Equal(HttpStatusCode.OK, (await _staff.GetAsync($"/3dtiles/houses/v/{older}/tileset.json")).StatusCode); // kept for viewers loading it
+
+        // What the server does at start: the current version carries counts, so a rebuild is queued and run by a worker.
+        await HousesTileset.EnsureCurrentAsync(_server.App.Services, demo: false);
+        var store = _server.App.Services.GetRequiredService<Twin3dStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await store.GetAsync(HousesTileset.Name, default))!.Version == withCounts)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the start-up rebuild did not publish within 60 s");
+            await Task.Delay(200);
+        }
+
+        var current = (await store.GetAsync(HousesTileset.Name, default))!.Version;
+        Assert.Equal(HttpStatusCode.OK, (await _staff.GetAsync($"/3dtiles/houses/v/{current}/tileset.json")).StatusCode);
+        foreach (var gone in new[] { withCounts, older })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await _staff.GetAsync($"/3dtiles/houses/v/{gone}/tileset.json")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await _staff.GetAsync($"/3dtiles/houses/v/{gone}/0.glb")).StatusCode);
+        }
+        Assert.Equal([current], Directory.GetDirectories(Path.Combine(_tilesets, HousesTileset.Name)).Select(Path.GetFileName));
+    }
+
     [Fact]
     public async Task House_counts_come_from_the_scoped_api_only_for_houses_in_the_callers_jurisdiction()
     {
@@ -296,7 +337,7 @@ public sealed class Twin3dTests(PostgisFixture pg) : IAsyncLifetime
 
         // A box at the Earth's centre is no georeference: refused, or kept when overridden.
         var sparse = TestData("3dtiles", "SparseImplicitQuadtree");
-        var noGeo = await Assert.ThrowsAsync<TilesetRefusedException>(() => Sources.RegisterFolderAsync(sparse, "sparse", null, outsideOk: false, default));
+        var noGeo = await Assert.ThrowsAsync<GeoTwin.Server.Infrastructure.Errors.Refusal>(() => Sources.RegisterFolderAsync(sparse, "sparse", null, outsideOk: false, default));
         Assert.Contains("no georeference", noGeo.Message);
         var kept = await Sources.RegisterFolderAsync(sparse, "sparse", null, outsideOk: true, default);
         Assert.Null(kept.Bounds);

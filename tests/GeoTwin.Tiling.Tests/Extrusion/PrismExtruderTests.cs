@@ -53,15 +53,15 @@ public sealed class PrismExtruderTests
         Assert.Equal(2 * area + perimeter * height, solid.SurfaceArea(), (2 * area + perimeter * height) * 1e-4);
     }
 
-    /// <summary>A real Monaco building with a courtyard (OSM, in the demo) on which NTS 2.5.0's ear clipping fails with
-    /// "Unable to find a convex corner"; the Delaunay fallback gives it a roof of the footprint's area.</summary>
+    /// <summary>A real Monaco building with a courtyard (OSM, in the demo) on which NTS 2.5.0's ear clipping failed with
+    /// "Unable to find a convex corner" (2.6.0 triangulates it); whichever path the extruder takes, ear clipping or the
+    /// Delaunay fallback, it stands with the footprint's volume.</summary>
     private const string EarClippingFails = "POLYGON ((7.4233874 43.7315217, 7.4234504 43.731532400000006, 7.4234545 43.731524900000004, 7.423510200000001 43.7315346, 7.4235432 43.7314638, 7.4235948 43.731475700000004, 7.423560900000001 43.7315734, 7.423396800000001 43.7315495, 7.423377200000001 43.7315495, 7.423359700000001 43.7315592, 7.4233535 43.731574800000004, 7.423352400000001 43.731589, 7.423364800000001 43.7316002, 7.4233586 43.731621000000004, 7.423451300000001 43.731638700000005, 7.423441400000001 43.7316681, 7.4234476 43.7316781, 7.4235205 43.731690900000004, 7.423512700000001 43.731715900000005, 7.423820200000001 43.7317776, 7.423866 43.731661300000006, 7.423891800000001 43.731667200000004, 7.4239341 43.7315532, 7.4239062 43.7315458, 7.4239486 43.7314329, 7.423495300000001 43.731344500000006, 7.4233874 43.7315217), (7.4236395 43.7316348, 7.4236914 43.7314924, 7.4237785 43.731509, 7.4237266 43.7316513, 7.4236395 43.7316348))";
 
     [Fact]
     public void A_footprint_ear_clipping_cannot_triangulate_still_stands_with_the_footprint_volume()
     {
         var footprint = new NetTopologySuite.IO.WKTReader().Read(EarClippingFails);
-        Assert.Throws<InvalidOperationException>(() => new NetTopologySuite.Triangulate.Polygon.PolygonTriangulator(footprint).GetTriangles());
         var c = footprint.Centroid;
         var solid = Solid.Weld(Extrude(footprint, 0, 10, new EnuFrame(c.X, c.Y, 0)));
         var (perLon, perLat) = Wgs84.MetresPerDegree(c.Y);

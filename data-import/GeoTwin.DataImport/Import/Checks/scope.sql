@@ -3,8 +3,8 @@
 -- (its upsert would rewrite, or move into the caller's station, another station's row).
 -- {table} and {key} come from the server-side layer list.
 UPDATE import_staging s SET
-    bad_field = o.field,
-    bad_reason = o.reason
+    bad_fields = array_append(s.bad_fields, o.field),
+    bad_reasons = array_append(s.bad_reasons, o.reason)
 FROM (
     SELECT s.row_no,
            CASE WHEN stored.path IS NOT NULL AND NOT stored.path <@ $1::ltree THEN '{key}'
@@ -16,7 +16,6 @@ FROM (
     LEFT JOIN jurisdictions placed ON placed.id = s.jurisdiction_id
     LEFT JOIN {table} t ON t.{key} = s.{key}
     LEFT JOIN jurisdictions stored ON stored.id = t.jurisdiction_id
-    WHERE s.bad_reason IS NULL
-      AND (NOT placed.path <@ $1::ltree OR NOT stored.path <@ $1::ltree)
+    WHERE (NOT placed.path <@ $1::ltree OR NOT stored.path <@ $1::ltree)
 ) o
 WHERE o.row_no = s.row_no

@@ -11,10 +11,11 @@ WITH RECURSIVE inside AS (
     WHERE NOT EXISTS (SELECT 1 FROM jurisdictions e WHERE e.code = s.code)
 )
 UPDATE import_staging s SET
-    bad_field = CASE WHEN e.id IS NOT NULL THEN 'code' ELSE 'parent_code' END,
-    bad_reason = CASE WHEN e.id IS NOT NULL THEN 'jurisdiction ' || s.code || ' is outside your jurisdiction ' || $2
+    bad_fields = array_append(s.bad_fields, CASE WHEN e.id IS NOT NULL THEN 'code' ELSE 'parent_code' END),
+    bad_reasons = array_append(s.bad_reasons, CASE WHEN e.id IS NOT NULL THEN 'jurisdiction ' || s.code || ' is outside your jurisdiction ' || $2
                       WHEN s.parent_code IS NULL THEN 'a new root is outside your jurisdiction ' || $2
-                      ELSE 'parent ' || s.parent_code || ' is outside your jurisdiction ' || $2 END
+                      ELSE 'parent ' || s.parent_code || ' is outside your jurisdiction ' || $2 END)
 FROM import_staging x LEFT JOIN jurisdictions e ON e.code = x.code
-WHERE x.row_no = s.row_no AND s.bad_reason IS NULL
-  AND (CASE WHEN e.id IS NOT NULL THEN NOT e.path <@ $1::ltree ELSE s.code NOT IN (SELECT code FROM inside) END)
+WHERE x.row_no = s.row_no
+  -- a new node is judged by its chain of good parents: a row already bad (say, for its parent) is not also "outside"
+  AND (CASE WHEN e.id IS NOT NULL THEN NOT e.path <@ $1::ltree ELSE s.bad_reasons IS NULL AND s.code NOT IN (SELECT code FROM inside) END)

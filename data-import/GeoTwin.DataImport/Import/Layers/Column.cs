@@ -35,6 +35,13 @@ public sealed class Column
     public Column Needed() => new(Name, Type, Parse, Aliases) { Required = true, Default = Default };
     public Column Or(string fallback) => new(Name, Type, Parse, Aliases) { Required = Required, Default = fallback };
 
+    /// <summary>
+    /// A further rule on this column's parsed value alone (null: fine; else the whole reason). A rule of one column
+    /// belongs here, not in the layer's cross-field <see cref="Layer.Complete"/>, so it is reported beside the row's other bad fields.
+    /// </summary>
+    public Column Where(Func<object, string?> rule) => new(Name, Type, v => Parse(v) is var value && rule(value) is { } why ? throw new ValueException(why) : value, Aliases)
+        { Required = Required, Default = Default };
+
     /// <summary>Values are matched by case only: "-1" and "1" differ, "Yes" and "yes" do not.</summary>
     static string ValueKey(string value) => value.Trim().ToLowerInvariant();
 

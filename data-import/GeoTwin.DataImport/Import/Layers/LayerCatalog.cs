@@ -43,14 +43,13 @@ public static class LayerCatalog
         Columns =
         [
             Code("code", AddressCode, "dzbm", "地址编码", "地址代码", "address_code", "uuid", "id").Needed(),
-            Short("element_type", 11, 62, "dzyslx", "地址要素类型", "要素类型").Or("50"),
+            Short("element_type", 11, 62, "dzyslx", "地址要素类型", "要素类型")
+                .Where(v => ElementTypes.Contains((short)v) ? null : $"element_type {v} is not a GA/T 2000.32 code ({string.Join(", ", ElementTypes)})").Or("50"),
             Code("parent_code", AddressCode, "sjdzbm", "上级地址编码", "parent"),
             Text("full_text", 500, "address", "dzqc", "地址全称", "标准地址", "详细地址", "地址", "addr:full", "name").Needed(),
             Text("door_number", 50, "mph", "门牌号", "门楼牌号", "门牌", "addr:housenumber", "house_number", "housenumber"),
             JurisdictionCode(),
         ],
-        Complete = (layer, v) => v[layer.IndexOf("element_type")] is short t && !ElementTypes.Contains(t)
-            ? new FieldError("element_type", $"element_type {t} is not a GA/T 2000.32 code ({string.Join(", ", ElementTypes)})") : null,
     };
 
     public static readonly Layer Houses = new()

@@ -29,12 +29,18 @@ public sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var secret = header["Bearer ".Length..].Trim();
         if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length > 100)
-            return AuthenticateResult.Fail("malformed API token");
+            return AuthenticateResult.Fail($"the bearer token is malformed: a GeoTwin API token starts with {SecretPrefix} and is at most 100 characters");
 
         await using var cmd = db.CreateCommand(EmbeddedSql.Get("Infrastructure/Auth/find_token.sql"));
         cmd.Parameters.Add(new() { Value = Hash(secret) });
         await using var reader = await cmd.ExecuteReaderAsync(Context.RequestAborted);
-        if (!await reader.ReadAsync(Context.RequestAborted)) return AuthenticateResult.Fail("unknown, revoked or expired API token");
+        if (!await reader.ReadAsync(Context.RequestAborted))
+            return AuthenticateResult.Fail("the API token is unknown: no token has this secret (mistyped, or never issued here)");
+        // Revoked and expired tokens are found so the answer can say which; the secret was right, so saying is no leak.
+        if (!reader.GetBoolean(6))
+            return AuthenticateResult.Fail(reader.IsDBNull(4)
+                ? $"the API token '{reader.GetString(1)}' expired at {reader.GetFieldValue<DateTime>(5):yyyy-MM-dd HH:mm} UTC: ask an admin for a new one"
+                : $"the API token '{reader.GetString(1)}' was revoked at {reader.GetFieldValue<DateTime>(4):yyyy-MM-dd HH:mm} UTC");
 
         var identity = new ClaimsIdentity(
         [

@@ -62,6 +62,7 @@ public static class AuthSetup
         builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             .PostConfigure<TimeProvider>((o, clock) => o.TicketDataFormat = new RememberedTickets(o.TicketDataFormat, clock));
 
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuthAnswers>();
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicies();

@@ -62,6 +62,10 @@ public sealed class DataVersions(NpgsqlDataSource db, IConfiguration config, ILo
     /// <summary>Outside a request (background work, a cache of its own): a fresh read on every call.</summary>
     public async ValueTask<string> OfAsync(string[] tables, CancellationToken ct) => Format(await AllAsync(ct), tables);
 
+    /// <summary>For a poller outside a request (LiveSync, every 2 s): from memory while listening, else a fresh read.</summary>
+    public async ValueTask<string> CurrentAsync(string[] tables, CancellationToken ct) =>
+        Volatile.Read(ref _live) is { } live ? Format(live.Versions, tables) : await OfAsync(tables, ct);
+
     /// <summary>
     /// Returns once this process has heard every version bump committed before the call: a token sent on the
     /// same channel after those commits arrives after their notifications (delivery is in commit order).

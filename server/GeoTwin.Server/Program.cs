@@ -1,5 +1,6 @@
 using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Addresses;
+using GeoTwin.Server.Hotspots.Density;
 using GeoTwin.Server.Coverage;
 using GeoTwin.Server.Dispatch;
 using GeoTwin.Server.Hotspots;
@@ -53,6 +54,7 @@ public static class Program
             builder.AddRefusals();
             builder.AddDispatch();
             builder.AddHotspots();
+            builder.AddHotspotDensity();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -75,6 +77,7 @@ public static class Program
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();
             app.MapHotspotsEndpoints();
+            app.MapHotspotDensityEndpoints();
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

@@ -53,7 +53,7 @@ public sealed class ScopingTests(PostgisFixture pg) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Records_of_the_other_station_are_404_and_their_people_leave_no_audit_trace()
+    public async Task Records_of_the_other_station_are_404_and_asking_for_their_people_is_audited_without_naming_anyone()
     {
         var house2 = await TwoStations.HouseIdAsync(_server.Database.DataSource, TwoStations.Address2);
 
@@ -63,8 +63,12 @@ public sealed class ScopingTests(PostgisFixture pg) : IAsyncLifetime
         var plate = await _station1.GetAsync($"/api/qr/{TwoStations.Address2}");
 
         Assert.All(new[] { address, house, people, plate }, r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
-        await using var audit = _server.Database.DataSource.CreateCommand("SELECT count(*) FROM audit_log WHERE record_kind = 'person'");
-        Assert.Equal(0L, await audit.ExecuteScalarAsync());
+        // Who asked for whom is the fact to keep (#15), even when the house is not theirs to see: one row, naming
+        // the house asked for and no person.
+        await using var audit = _server.Database.DataSource.CreateCommand(
+            "SELECT count(*) || ' ' || coalesce(max(cardinality(record_ids)), -1) || ' ' || coalesce(bool_and(details->>'houseVisible' = 'false'), false) FROM audit_log WHERE record_kind = 'person' AND details->>'houseId' = $1");
+        audit.Parameters.AddWithValue(house2.ToString());
+        Assert.Equal("1 0 true", await audit.ExecuteScalarAsync());
     }
 
     [Fact]

@@ -293,9 +293,8 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
       provider.errorEvent.addEventListener((err) => densityTileFailed(err, mine));
       densityLayer = viewer.imageryLayers.addImageryProvider(provider);
       densityLayer.alpha = DENSITY_ALPHA;
-      // above the base imagery and under the vector layers' drawing, which stays readable on top
-      viewer.imageryLayers.lowerToBottom(densityLayer);
-      viewer.imageryLayers.raise(densityLayer);
+      // on top of the vector layers' fills (communities, stations), which would hide it; the cells are drawn above it
+      viewer.imageryLayers.raiseToTop(densityLayer);
     }
     renderLegends();
     renderParams();

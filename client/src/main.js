@@ -15,6 +15,7 @@ import { initLayersSlice } from "./tiles/layersSlice.js";
 import { initTwin3d } from "./twin3d/twin3dSlice.js";
 import { initLiveSlice } from "./live/liveSlice.js";
 import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
+import { initHotspotsPanel } from "./hotspots/hotspotsPanel.js";
 import { term } from "./vocabulary.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -56,6 +57,9 @@ const geotwin = (window.geotwin = {
   twin3d: null, // the 3D tilesets: list(), state() per loaded tileset (ready, allTilesLoaded, tilesFailed), flyTo(name)
   get dispatch() {
     return dispatchPanel.state;
+  },
+  get hotspots() {
+    return hotspotsPanel.state; // the analyst's hotspot panel (hotspots/hotspotsPanel.js)
   },
   flyTo: (lon, lat, height) => flyTo(lon, lat, height),
 });
@@ -104,6 +108,7 @@ async function loadInfo() {
     geotwin.info = data ?? {};
     clearError("info");
     renderInfo();
+    hotspotsPanel.setBbox(data?.jurisdiction?.bbox);
     loadLayers();
     live.start();
     const bbox = data?.jurisdiction?.bbox;
@@ -124,6 +129,9 @@ const recordPanel = initRecordPanel($("[data-testid=record-panel]"), {
 const twin3d = (geotwin.twin3d = initTwin3d(geotwin.viewer, $("[data-testid=layers-panel]")));
 const dispatchPanel = initDispatchPanel(geotwin.viewer, $("[data-testid=map]").parentElement, {
   onError: (err) => reportError("dispatch", err),
+});
+const hotspotsPanel = initHotspotsPanel(geotwin.viewer, $("[data-testid=map]").parentElement, {
+  onOpenRecord: (target) => recordPanel.open(target),
 });
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
@@ -203,6 +211,7 @@ function showUser() {
   userEl.hidden = signOutButton.hidden = !user;
   searchBox.setEnabled(Boolean(user));
   dispatchPanel.show(user);
+  hotspotsPanel.show(user);
   renderUser();
 }
 

@@ -1,7 +1,9 @@
 using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Addresses;
+using GeoTwin.Server.Hotspots.Density;
 using GeoTwin.Server.Coverage;
 using GeoTwin.Server.Dispatch;
+using GeoTwin.Server.Hotspots;
 using GeoTwin.Server.Imagery;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Import;
@@ -51,6 +53,8 @@ public static class Program
             builder.Services.AddExceptionHandler<DatabaseUnavailable>();
             builder.AddRefusals();
             builder.AddDispatch();
+            builder.AddHotspots();
+            builder.AddHotspotDensity();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -72,6 +76,8 @@ public static class Program
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();
+            app.MapHotspotsEndpoints();
+            app.MapHotspotDensityEndpoints();
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

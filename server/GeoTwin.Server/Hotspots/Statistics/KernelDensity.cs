@@ -105,6 +105,185 @@ public sealed class KernelDensity
         return result;
     }
 
+    /// <summary>Lattice nodes per bandwidth of <see cref="EvaluateFast"/>: its lattice spacing is h/14, which bounds
+    /// the error (see there). Below this many pixels per h it splats exactly instead: a point then covers fewer
+    /// than π·14² pixels, so exact is cheap.</summary>
+    public const int NodesPerBandwidth = 14;
+
+    /// <summary>
+    /// <see cref="Evaluate"/> made fast where the bandwidth spans many pixels (a z16 tile of a city: h ≈ 500 px,
+    /// 148k points × 800k pixels each took 12 s). The textbook binned estimator (Wand 1994, "Fast computation of
+    /// multivariate kernel estimators") on a lattice of spacing Δ = h/14:
+    /// <list type="number">
+    /// <item>Only the points within h + Δ of the tile are read. Each is linearly binned: its weight goes to the 4
+    /// surrounding nodes in proportion to the area opposite (first moments kept, so the error is second order).</item>
+    /// <item>The density is computed exactly from the binned weights at the nodes (a stencil of the quartic kernel
+    /// scattered from the nonempty bins: nodes × 29² operations, independent of the number of points), then
+    /// bilinearly interpolated to the pixels.</item>
+    /// </list>
+    /// Error: each step is at most (Δ²/8)·(max|K_xx| + max|K_yy|)·W = 2(Δ/h)²·(3/πh²)·W, W the weight within
+    /// h + Δ of the pixel; with Δ = h/14 both together ≤ 2 % of 3W/(πh²) (3× the density of W spread evenly over
+    /// the kernel's disc). In practice less, as signs cancel: on clustered test data at z12-z16 the worst pixel is
+    /// within 1 % of the tile's maximum (tests: FastKernelDensityTests), 2-3 steps of an 8-bit colour ramp.
+    /// <para>The lattice is global: node J sits on global pixel coordinate J·κ (κ = <paramref name="nodeSpacing"/>
+    /// in pixels; default h/(14·pixel)), with <paramref name="alignCol"/>, <paramref name="alignRow"/> the global
+    /// index of pixel (0, 0). Tiles given the same κ share their nodes and meet without a seam; a caller drawing many
+    /// tiles (whose scale 1/cos φ differs a little per row) passes one κ for them all.</para>
+    /// </summary>
+    public double[] EvaluateFast(double x0, double y0, double dx, double dy, int width, int height, double scale = 1,
+        long alignCol = 0, long alignRow = 0, double? nodeSpacing = null)
+    {
+        var h = Bandwidth.Value * scale;
+        double kx = nodeSpacing ?? h / (NodesPerBandwidth * Math.Abs(dx)), ky = nodeSpacing ?? h / (NodesPerBandwidth * Math.Abs(dy));
+        if (!(kx >= 1 && ky >= 1)) return Evaluate(x0, y0, dx, dy, width, height, scale);
+
+        // Lattice nodes J0..J1 (global node J sits on global pixel coordinate J·κ) covering the tile's pixels.
+        long j0 = (long)Math.Floor(alignCol / kx), j1 = (long)Math.Ceiling((alignCol + width - 1) / kx);
+        long i0 = (long)Math.Floor(alignRow / ky), i1 = (long)Math.Ceiling((alignRow + height - 1) / ky);
+        int nx = (int)(j1 - j0 + 1), ny = (int)(i1 - i0 + 1);
+        double sx = kx * dx, sy = ky * dy;                                   // signed node spacing
+        double nodeX0 = x0 + (j0 * kx - alignCol) * dx, nodeY0 = y0 + (i0 * ky - alignRow) * dy;
+        // Stencil: nodes within h of a bin. Bins reach rx + 1 nodes past the target (the + 1 for binning).
+        int rx = (int)Math.Floor(h / Math.Abs(sx)), ry = (int)Math.Floor(h / Math.Abs(sy));
+        int bx = nx + 2 * (rx + 1), by = ny + 2 * (ry + 1);
+        var bins = new double[bx * by];
+        var binner = new Binner
+        {
+            X = _x, Y = _y, W = _w, Bins = bins, Columns = bx, Rows = by,
+            OriginX = nodeX0 - (rx + 1) * sx, OriginY = nodeY0 - (ry + 1) * sy, InvSx = 1 / sx, InvSy = 1 / sy,
+        };
+        double ax = binner.OriginX, bxEnd = binner.OriginX + (bx - 1) * sx, ay = binner.OriginY, byEnd = binner.OriginY + (by - 1) * sy;
+        _grid.ForEachInRectangle(Math.Min(ax, bxEnd), Math.Min(ay, byEnd), Math.Max(ax, bxEnd), Math.Max(ay, byEnd), ref binner);
+
+        var norm = 3 / (Math.PI * h * h) / (scale * scale);
+        int sw = 2 * rx + 1, sh = 2 * ry + 1;
+        var stencil = new double[sw * sh];
+        var spans = new (int From, int To)[sh];                             // the disc's columns in each stencil row
+        for (var v = -ry; v <= ry; v++)
+        {
+            int from = int.MaxValue, to = int.MinValue;
+            for (var u = -rx; u <= rx; u++)
+            {
+                double ddx = u * sx, ddy = v * sy, t = 1 - (ddx * ddx + ddy * ddy) / (h * h);
+                if (t <= 0) continue;
+                stencil[(v + ry) * sw + u + rx] = norm * t * t;
+                from = Math.Min(from, u);
+                to = Math.Max(to, u);
+            }
+            spans[v + ry] = (from, to);
+        }
+        var nodes = new double[nx * ny];
+        for (var b = 0; b < by; b++)
+        {
+            var ty0 = b - (ry + 1);                                         // target row of the stencil's centre
+            int vFrom = Math.Max(-ry, -ty0), vTo = Math.Min(ry, ny - 1 - ty0);
+            if (vFrom > vTo) continue;
+            for (var a = 0; a < bx; a++)
+            {
+                var w = bins[b * bx + a];
+                if (w == 0) continue;
+                var tx0 = a - (rx + 1);
+                for (var v = vFrom; v <= vTo; v++)
+                {
+                    var (from, to) = spans[v + ry];
+                    int uFrom = Math.Max(from, -tx0), uTo = Math.Min(to, nx - 1 - tx0);
+                    if (uFrom > uTo) continue;
+                    var len = uTo - uFrom + 1;
+                    AddScaled(nodes.AsSpan((ty0 + v) * nx + tx0 + uFrom, len), stencil.AsSpan((v + ry) * sw + uFrom + rx, len), w);
+                }
+            }
+        }
+
+        // Bilinear from the nodes to the pixels.
+        var result = new double[width * height];
+        var colNode = new int[width];
+        var colFrac = new double[width];
+        for (var c = 0; c < width; c++)
+        {
+            var t = (alignCol + c) / kx;
+            var j = Math.Floor(t);
+            colNode[c] = (int)((long)j - j0);
+            colFrac[c] = t - j;
+        }
+        for (var r = 0; r < height; r++)
+        {
+            var t = (alignRow + r) / ky;
+            var i = Math.Floor(t);
+            var row = (int)((long)i - i0);
+            var fy = t - i;
+            var upper = nodes.AsSpan(row * nx, nx);
+            var lower = fy > 0 ? nodes.AsSpan((row + 1) * nx, nx) : upper;
+            var outRow = result.AsSpan(r * width, width);
+            for (var c = 0; c < width; c++)
+            {
+                int n = colNode[c];
+                double fx = colFrac[c];
+                double top = fx > 0 ? upper[n] + fx * (upper[n + 1] - upper[n]) : upper[n];
+                double bottom = fx > 0 ? lower[n] + fx * (lower[n + 1] - lower[n]) : lower[n];
+                var value = top + fy * (bottom - top);
+                outRow[c] = value > 0 ? value : 0;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The exact density at one place (per square metre), from the points within h of it;
+    /// <paramref name="scale"/> as in <see cref="Evaluate"/>.</summary>
+    public double At(double x, double y, double scale = 1)
+    {
+        var h = Bandwidth.Value * scale;
+        var sum = new KernelSum { W = _w, InvH2 = 1 / (h * h) };
+        _grid.ForEachWithin(x, y, h, ref sum);
+        return sum.Sum * 3 / (Math.PI * h * h) / (scale * scale);
+    }
+
+    static void AddScaled(Span<double> target, ReadOnlySpan<double> source, double w)
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && target.Length >= System.Numerics.Vector<double>.Count)
+        {
+            var vw = new System.Numerics.Vector<double>(w);
+            var tv = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(target);
+            var sv = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(source);
+            for (var k = 0; k < tv.Length; k++) tv[k] += sv[k] * vw;
+            i = tv.Length * System.Numerics.Vector<double>.Count;
+        }
+        for (; i < target.Length; i++) target[i] += source[i] * w;
+    }
+
+    struct KernelSum : IPointVisitor
+    {
+        public double[] W;
+        public double InvH2, Sum;
+
+        public void Visit(int i, double d2)
+        {
+            var u = 1 - d2 * InvH2;
+            if (u > 0) Sum += (W.Length == 0 ? 1 : W[i]) * u * u;
+        }
+    }
+
+    /// <summary>Linear binning: a point's weight shared among the 4 lattice nodes around it by area.</summary>
+    struct Binner : IPointVisitor
+    {
+        public double[] X, Y, W, Bins;
+        public double OriginX, OriginY, InvSx, InvSy;
+        public int Columns, Rows;
+
+        public void Visit(int i, double _)
+        {
+            double u = (X[i] - OriginX) * InvSx, v = (Y[i] - OriginY) * InvSy;
+            int a = (int)Math.Floor(u), b = (int)Math.Floor(v);
+            if (a < 0 || b < 0 || a >= Columns - 1 || b >= Rows - 1) return; // only the outermost ring, beyond h of every node
+            double fu = u - a, fv = v - b, w = W.Length == 0 ? 1 : W[i];
+            var at = b * Columns + a;
+            Bins[at] += w * (1 - fu) * (1 - fv);
+            Bins[at + 1] += w * fu * (1 - fv);
+            Bins[at + Columns] += w * (1 - fu) * fv;
+            Bins[at + Columns + 1] += w * fu * fv;
+        }
+    }
+
     struct Splat : IPointVisitor
     {
         public double[] X, Y, W, Out;

@@ -166,6 +166,18 @@ public sealed class DensityTilesTests(PostgisFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Incidents_all_at_one_place_need_a_given_bandwidth()
+    {
+        const string onlyInc1 = "?category=theft&from=2025-06-01"; // INC-1 alone (received now; the other thefts are in March-April 2025)
+        var refused = await _city.GetAsync("/api/hotspots/density/legend" + onlyInc1);
+        var given = await Legend(_city, onlyInc1 + "&bandwidth=200");
+
+        Assert.Equal((HttpStatusCode)422, refused.StatusCode);
+        Assert.Equal("bandwidth", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("field").GetString());
+        Assert.Equal(1, given.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
     public async Task Only_analysts_may_read_density()
     {
         using var officer = await Browser.SignedInAsync(_server, "officer", "community_officer", TwoStations.City);

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using GeoTwin.Server.Hotspots.Statistics;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.Server.Tiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -63,7 +64,7 @@ public static class DensityEndpoints
         var key = await SurfaceKeyAsync(http, user, filters!, versions, ct);
         DensitySurface surface;
         try { surface = await surfaces.GetAsync(key, user, filters!); }
-        catch (HotspotInputException e) { return Refuse(e); }
+        catch (HotspotInputException e) { throw RefusalOf(e); }
         var b = surface.Bandwidth;
         return TypedResults.Ok(new DensityLegend(Title,
             b is null ? null : new BandwidthUsed(b.Value, b.How == Chosen.Given ? "given" : "silverman_rule",
@@ -100,7 +101,7 @@ public static class DensityEndpoints
         {
             DensitySurface surface;
             try { surface = await surfaces.GetAsync(surfaceKey, user, filters!); }
-            catch (HotspotInputException e) { return Refuse(e); }
+            catch (HotspotInputException e) { throw RefusalOf(e); }
             tile = new CachedTile(Render(surface, zoom, (int)column, (int)row));
             cache.Tiles.Put(key, tile);
         }
@@ -119,10 +120,9 @@ public static class DensityEndpoints
     static async Task<string> SurfaceKeyAsync(HttpContext http, CurrentUser user, DensityFilters filters, DataVersions versions, CancellationToken ct) =>
         $"{user.Scope}|{filters.Key}|{await versions.OfAsync(http, DensitySurfaces.Tables, ct)}";
 
-    /// <summary>A jurisdiction outside the caller's is a bad parameter (400); a set the rule cannot size (all at one place) is 422.</summary>
-    static ProblemHttpResult Refuse(HotspotInputException e) => TypedResults.Problem(
-        statusCode: e.Parameter == "jurisdiction" ? 400 : 422,
-        title: e.Parameter == "jurisdiction" ? "Bad request" : "Unprocessable",
-        detail: $"{(e.Parameter == "points" ? "bandwidth" : e.Parameter)}: {e.Message}",
-        extensions: new Dictionary<string, object?> { ["field"] = e.Parameter == "points" ? "bandwidth" : e.Parameter });
+    /// <summary>A jurisdiction outside the caller's is a bad parameter (400); a set the bandwidth rule cannot size
+    /// (all at one place: give a bandwidth) is 422 naming bandwidth.</summary>
+    static Refusal RefusalOf(HotspotInputException e) => e.Parameter == "jurisdiction"
+        ? Refusal.BadRequest("jurisdiction", e.Message)
+        : Refusal.Unprocessable($"bandwidth: {e.Message}", "bandwidth");
 }

@@ -1,20 +1,19 @@
 using System.Globalization;
 using System.Text;
+using GeoTwin.Server.Infrastructure.Errors;
 
 namespace GeoTwin.Server.Hotspots;
 
 /// <summary>
-/// A refused hot spot request: the HTTP status, the query parameter or field at fault and why (answered as
-/// problem+json by <see cref="HotspotsEndpoints"/>). Kept in this slice until issue #15's one Refusal type lands.
+/// This slice's refusals, made as the one <see cref="Refusal"/> (answered as problem+json by the RefusalHandler):
+/// the detail reads "field: reason" and the field is named for clients.
 /// </summary>
-public sealed class HotspotRefusal(int status, string field, string reason, IReadOnlyDictionary<string, object?>? extensions = null)
-    : Exception($"{field}: {reason}")
+public static class HotspotRefusal
 {
-    public int Status { get; } = status;
-    public string Field { get; } = field;
-    public IReadOnlyDictionary<string, object?> Extensions { get; } = extensions ?? new Dictionary<string, object?>();
+    public static Refusal Bad(string field, string reason) => Refusal.BadRequest(field, reason);
 
-    public static HotspotRefusal Bad(string field, string reason) => new(400, field, reason);
+    public static Refusal Of(int status, string field, string reason, IDictionary<string, object?>? extensions = null) =>
+        new(status, $"{field}: {reason}", field, extensions);
 }
 
 /// <summary>
@@ -59,7 +58,7 @@ public sealed record HotspotFilters(
         var from = Date(query, "from");
         var to = Date(query, "to");
         if (from is { } f && to is { } t && f >= t)
-            throw new HotspotRefusal(422, "to", f == t
+            throw HotspotRefusal.Of(422, "to", f == t
                 ? $"the period from {f:yyyy-MM-dd} to {t:yyyy-MM-dd} is empty (to is exclusive)"
                 : $"{t:O} is before from {f:O}: the period is reversed");
         var hours = Ranges(query, "hours", 0, 23, "hours of the day 0-23, e.g. 0-6,22-23");

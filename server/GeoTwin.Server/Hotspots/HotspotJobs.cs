@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using GeoTwin.Server.Hotspots.Statistics;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.AspNetCore.WebUtilities;
@@ -50,7 +51,7 @@ public sealed record Cube(int Cells, int Steps, int First, string Step, double[]
         var unit = month ? 1 : 7;
         var steps = (last - first) / unit + 1;
         if (steps > limits.MaxSteps)
-            throw new HotspotRefusal(422, "step", $"the period makes {steps} {r.Step}s, more than the maximum of {limits.MaxSteps}: narrow from/to or use step=month",
+            throw HotspotRefusal.Of(422, "step", $"the period makes {steps} {r.Step}s, more than the maximum of {limits.MaxSteps}: narrow from/to or use step=month",
                 new Dictionary<string, object?> { ["count"] = steps, ["maximum"] = limits.MaxSteps });
         var cells = a.Result.Cells.Cells;
         var values = new double[(long)cells * steps];
@@ -97,9 +98,9 @@ public sealed class HotspotJobs(HotspotsStore store)
             context?.Connection.SetJobParameter(context.BackgroundJob.Id, ResultParameter, json);
             Report(100, "done");
         }
-        catch (Exception e) when (e is HotspotRefusal or HotspotInputException && context is not null)
+        catch (Exception e) when (e is Refusal or HotspotInputException && context is not null)
         {
-            var (status, field, detail) = e is HotspotRefusal r ? (r.Status, r.Field, r.Message) : Describe((HotspotInputException)e);
+            var (status, field, detail) = e is Refusal r ? (r.Status, r.Field, r.Message) : Describe((HotspotInputException)e);
             context!.Connection.SetJobParameter(context.BackgroundJob.Id, ErrorParameter,
                 JsonSerializer.Serialize(new { status, field, detail }));
             throw;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using GeoTwin.Server.Hotspots.Statistics;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
 using Hangfire;
 
 namespace GeoTwin.Server.Hotspots;
@@ -184,7 +185,7 @@ public static partial class HotspotsEndpoints
         var limit = IntParam(http.Request.Query, "limit", 500, 1, 5_000);
         var (a, request) = await AnalysisAsync(http, principal, store, ct);
         if (!a.CellById.TryGetValue(id, out var c))
-            throw new HotspotRefusal(404, "id", $"no cell {id} holds incidents for these filters, cell size and band");
+            throw HotspotRefusal.Of(404, "id", $"no cell {id} holds incidents for these filters, cell size and band");
         var members = a.IncidentsOf(c);
         var incidents = await store.IncidentDetailsAsync(CurrentUser.From(principal), members.Select(i => a.Incidents.Ids[i]).ToArray(), limit, ct);
         var cell = Cell(a, c, true);
@@ -216,7 +217,7 @@ public static partial class HotspotsEndpoints
                 if (!CellIdPattern().IsMatch(id)) throw HotspotRefusal.Bad("cell", $"'{id}' is not a cell id (q_r)");
                 var request = GiRequestOf(q, store.Limits);
                 var (a, _) = await AnalysisAsync(store, user, request, version, ct);
-                if (!a.CellById.TryGetValue(id, out var c)) throw new HotspotRefusal(404, "cell", $"no cell {id} holds incidents for these filters");
+                if (!a.CellById.TryGetValue(id, out var c)) throw HotspotRefusal.Of(404, "cell", $"no cell {id} holds incidents for these filters");
                 // This period: exactly the cell's incidents as binned; a year earlier: those inside its hexagon.
                 var members = a.IncidentsOf(c);
                 var all = a.Incidents;
@@ -262,7 +263,7 @@ public static partial class HotspotsEndpoints
         var first = MonthOf(filters.From) ?? (current.Count > 0 ? current.Month.Min() : (int?)null);
         var last = filters.To is { } to ? MonthOf(to.AddTicks(-1)) : current.Count > 0 ? current.Month.Max() : first;
         if (first is not null && last is not null && last - first > 1200)
-            throw new HotspotRefusal(422, "from", $"the period spans {last - first + 1} months, more than 1200: narrow it");
+            throw HotspotRefusal.Of(422, "from", $"the period spans {last - first + 1} months, more than 1200: narrow it");
         var months = first is null || last is null ? [] : Enumerable.Range(first.Value, last.Value - first.Value + 1).Select(m => new
         {
             month = Invariant($"{m / 12:0000}-{m % 12 + 1:00}"),
@@ -305,7 +306,7 @@ public static partial class HotspotsEndpoints
         catch (HotspotInputException e) when (e.Parameter is "points")
         {
             // the statistics' "points" are the posted features
-            throw new HotspotRefusal(422, "features", e.Message, new Dictionary<string, object?> { ["count"] = e.Actual, ["minimum"] = e.Limit });
+            throw HotspotRefusal.Of(422, "features", e.Message, new Dictionary<string, object?> { ["count"] = e.Actual, ["minimum"] = e.Limit });
         }
     });
 
@@ -412,23 +413,20 @@ public static partial class HotspotsEndpoints
 
     static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Refusals from the filters and from the statistics, as problem+json naming the parameter.</summary>
+    /// <summary>
+    /// The statistics' refusals (<see cref="HotspotInputException"/>, which knows no HTTP) as the one Refusal, naming
+    /// the parameter with the count and the limit; the filters' own refusals pass through to the RefusalHandler.
+    /// </summary>
     static async Task<IResult> Guard(Func<Task<IResult>> work)
     {
         try
         {
             return await work();
         }
-        catch (HotspotRefusal r)
-        {
-            var ext = new Dictionary<string, object?>(r.Extensions) { ["field"] = r.Field };
-            return TypedResults.Problem(statusCode: r.Status, title: r.Status == 404 ? "Not found" : r.Status == 422 ? "Unprocessable" : "Bad request",
-                detail: r.Message, extensions: ext);
-        }
         catch (HotspotInputException e)
         {
-            var (status, problem) = Problem(e);
-            return TypedResults.Problem(statusCode: status, title: "Unprocessable", detail: problem.Detail, extensions: problem.Extensions);
+            var (status, (detail, ext)) = Problem(e);
+            throw new Refusal(status, detail, (string)ext["field"]!, ext, e);
         }
     }
 

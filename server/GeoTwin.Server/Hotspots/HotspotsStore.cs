@@ -1,5 +1,6 @@
 using GeoTwin.Server.Hotspots.Statistics;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.Server.Infrastructure.Db;
 using Microsoft.Extensions.Caching.Memory;
 using NetTopologySuite.Geometries;
@@ -121,7 +122,7 @@ public sealed class HotspotsStore(ScopedDb db, DataVersions versions, HotspotsCa
         {
             var j = await JurisdictionAsync(s, code, "community", ct);
             if (j.Kind != "community") throw HotspotRefusal.Bad("community", $"'{code}' is a {j.Kind}, not a community");
-            return j.Boundary ?? throw new HotspotRefusal(422, "community", $"community '{code}' has no boundary to count incidents in");
+            return j.Boundary ?? throw HotspotRefusal.Of(422, "community", $"community '{code}' has no boundary to count incidents in");
         }, ct);
 
     static async Task<(string Path, string Kind, string? Boundary)> JurisdictionAsync(ScopedSession s, string code, string field, CancellationToken ct)
@@ -129,7 +130,7 @@ public sealed class HotspotsStore(ScopedDb db, DataVersions versions, HotspotsCa
         var row = await s.Sql("Hotspots/jurisdiction.sql", code)
             .FirstOrDefaultAsync(r => new { Path = r.GetString(0), Kind = r.GetString(1), Boundary = r.Nullable<string>(2), InScope = r.GetBoolean(3) }, ct);
         // Out of scope reads as unknown: the caller learns nothing about jurisdictions it may not see.
-        if (row is null || !row.InScope) throw new HotspotRefusal(404, field, $"no jurisdiction '{code}' within your jurisdiction");
+        if (row is null || !row.InScope) throw HotspotRefusal.Of(404, field, $"no jurisdiction '{code}' within your jurisdiction");
         return (row.Path, row.Kind, row.Boundary);
     }
 
@@ -188,7 +189,7 @@ public sealed class HotspotsStore(ScopedDb db, DataVersions versions, HotspotsCa
         {
             geometry = text.TrimStart().StartsWith('{') ? GeoJsonPolygon(text) : new WKTReader().Read(text);
         }
-        catch (Exception e) when (e is not HotspotRefusal)
+        catch (Exception e) when (e is not Refusal)
         {
             throw HotspotRefusal.Bad("polygon", $"is neither WKT nor a GeoJSON polygon: {e.Message}");
         }

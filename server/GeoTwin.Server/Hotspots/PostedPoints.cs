@@ -1,3 +1,4 @@
+using GeoTwin.Server.Infrastructure.Errors;
 using System.Globalization;
 using System.Text.Json;
 
@@ -32,7 +33,7 @@ public sealed record PostedPoints(string[] Ids, double[] Lon, double[] Lat, doub
         var n = features.GetArrayLength();
         if (n == 0) throw HotspotRefusal.Bad("features", "is empty: post at least 3 points with weights");
         if (n > limits.MaxPostedPoints)
-            throw new HotspotRefusal(400, "features", $"{n} points are more than the maximum of {limits.MaxPostedPoints}",
+            throw HotspotRefusal.Of(400, "features", $"{n} points are more than the maximum of {limits.MaxPostedPoints}",
                 new Dictionary<string, object?> { ["count"] = n, ["maximum"] = limits.MaxPostedPoints });
 
         var ids = new string[n];

@@ -66,7 +66,7 @@ public sealed class ScopingTests(PostgisFixture pg) : IAsyncLifetime
         // Who asked for whom is the fact to keep (#15), even when the house is not theirs to see: one row, naming
         // the house asked for and no person.
         await using var audit = _server.Database.DataSource.CreateCommand(
-            "SELECT count(*) || ' ' || coalesce(max(cardinality(record_ids)), -1) || ' ' || coalesce(bool_and(details->>'houseVisible' = 'false'), false) FROM audit_log WHERE record_kind = 'person' AND details->>'houseId' = $1");
+            "SELECT count(*) || ' ' || coalesce(max(cardinality(record_ids)), -1) || ' ' || coalesce(bool_and(details->'asked'->>'houseVisible' = 'false'), false) FROM audit_log WHERE record_kind = 'person' AND details->'asked'->>'houseId' = $1");
         audit.Parameters.AddWithValue(house2.ToString());
         Assert.Equal("1 0 true", await audit.ExecuteScalarAsync());
     }

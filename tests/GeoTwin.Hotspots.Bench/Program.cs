@@ -165,7 +165,8 @@ async Task<(byte[] Png, int Points)> DensityTile(int z, int tx, int ty, double h
         }
         var kde = new KernelDensity(mx, my, null, h);
         var res = span / Size;
-        var d = kde.Evaluate(minX + res / 2, maxY - res / 2, res, -res, Size, Size, scale);
+        // the evaluator the density endpoint runs (binned kernel on a lattice aligned to global pixels)
+        var d = kde.EvaluateFast(minX + res / 2, maxY - res / 2, res, -res, Size, Size, scale, alignCol: (long)tx * Size, alignRow: (long)ty * Size);
         // A stand-in ramp (transparent → yellow → red by density relative to a fixed ceiling of 1,500 incidents per
         // km² over the decade), to count the cost of colouring and encoding; h-hs-density owns the real ramp.
         const double Ceiling = 1500e-6;

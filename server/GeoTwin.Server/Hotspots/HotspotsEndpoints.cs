@@ -45,7 +45,8 @@ public static partial class HotspotsEndpoints
 
     public static WebApplication MapHotspotsEndpoints(this WebApplication app)
     {
-        var g = app.MapGroup("/api/hotspots").WithTags("Hotspots").RequireAuthorization(Policies.Analysis);
+        // every hotspot answer can refuse a bad filter (400), an unknown cell, job or jurisdiction (404) and too few incidents or too many cells (422)
+        var g = app.MapGroup("/api/hotspots").WithTags("Hotspots").RequireAuthorization(Policies.Analysis).RefusesStrangers().Refuses(400, 404, 422);
         g.MapGet("/gi", GiAsync).WithName("HotspotsGi")
             .WithSummary("Getis-Ord Gi* hexagon cells of the filtered incidents with FDR bins and the parameters used (format=json|geojson|csv).");
         g.MapGet("/cells/{id}", CellAsync).WithName("HotspotsCell").WithSummary("One cell: count, z, p, bin and its incidents (same parameters as /gi).");

@@ -48,7 +48,7 @@ public static class DensityEndpoints
 
     public static WebApplication MapHotspotDensityEndpoints(this WebApplication app)
     {
-        var group = app.MapGroup("/api/hotspots/density").WithTags("Hotspots").RequireAuthorization(Policies.Analysis);
+        var group = app.MapGroup("/api/hotspots/density").WithTags("Hotspots").RequireAuthorization(Policies.Analysis).RefusesStrangers().Refuses(400, 404, 422);
         group.MapGet("/legend", LegendAsync).WithName("HotspotDensityLegend")
             .WithSummary("The density ramp of a query: bandwidth used and why, maximum, unit, colour stops.");
         group.MapGet("/{z}/{x}/{y}", TileAsync).WithName("HotspotDensityTile")

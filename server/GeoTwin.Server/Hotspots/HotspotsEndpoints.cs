@@ -45,18 +45,18 @@ public static partial class HotspotsEndpoints
 
     public static WebApplication MapHotspotsEndpoints(this WebApplication app)
     {
-        // every hotspot answer can refuse a bad filter (400), an unknown cell, job or jurisdiction (404) and too few incidents or too many cells (422)
+        // handlers answer IResult (JSON, GeoJSON or CSV by format), so their success answers are declared here; every hotspot answer can refuse a bad filter (400), an unknown cell, job or jurisdiction (404) and too few incidents or too many cells (422)
         var g = app.MapGroup("/api/hotspots").WithTags("Hotspots").RequireAuthorization(Policies.Analysis).RefusesStrangers().Refuses(400, 404, 422);
-        g.MapGet("/gi", GiAsync).WithName("HotspotsGi")
+        g.MapGet("/gi", GiAsync).WithName("HotspotsGi").Produces(200, typeof(object), "application/json", "application/geo+json", "text/csv")
             .WithSummary("Getis-Ord Gi* hexagon cells of the filtered incidents with FDR bins and the parameters used (format=json|geojson|csv).");
-        g.MapGet("/cells/{id}", CellAsync).WithName("HotspotsCell").WithSummary("One cell: count, z, p, bin and its incidents (same parameters as /gi).");
-        g.MapGet("/when", WhenAsync).WithName("HotspotsWhen")
+        g.MapGet("/cells/{id}", CellAsync).WithName("HotspotsCell").Produces(200, typeof(object), "application/json").WithSummary("One cell: count, z, p, bin and its incidents (same parameters as /gi).");
+        g.MapGet("/when", WhenAsync).WithName("HotspotsWhen").Produces(200, typeof(object), "application/json")
             .WithSummary("Hour × weekday (7 × 24) and monthly counts with the same months a year earlier, for the filtered set, a cell, a community or a polygon.");
-        g.MapPost("/points", PointsAsync).WithName("HotspotsPoints")
+        g.MapPost("/points", PointsAsync).WithName("HotspotsPoints").Produces(200, typeof(object), "application/json")
             .WithSummary("Gi* of an analyst's weighted points (GeoJSON FeatureCollection, weight or value per point, band required).");
-        g.MapGet("/emerging", EmergingAsync).WithName("HotspotsEmerging")
+        g.MapGet("/emerging", EmergingAsync).WithName("HotspotsEmerging").Produces(200, typeof(object), "application/json").Produces(202, typeof(object), "application/json")
             .WithSummary("Emerging hot spot patterns per cell over months or weeks; a long run answers 202 with a job to poll.");
-        g.MapGet("/jobs/{id}", JobAsync).WithName("HotspotsJob").WithSummary("A hot spot job: status, percentage and, when done, its result.");
+        g.MapGet("/jobs/{id}", JobAsync).WithName("HotspotsJob").Produces(200, typeof(object), "application/json").WithSummary("A hot spot job: status, percentage and, when done, its result.");
         return app;
     }
 

@@ -49,9 +49,9 @@ public static class DensityEndpoints
     public static WebApplication MapHotspotDensityEndpoints(this WebApplication app)
     {
         var group = app.MapGroup("/api/hotspots/density").WithTags("Hotspots").RequireAuthorization(Policies.Analysis).RefusesStrangers().Refuses(400, 404, 422);
-        group.MapGet("/legend", LegendAsync).WithName("HotspotDensityLegend")
+        group.MapGet("/legend", LegendAsync).WithName("HotspotDensityLegend").Produces(200, typeof(object), "application/json")
             .WithSummary("The density ramp of a query: bandwidth used and why, maximum, unit, colour stops.");
-        group.MapGet("/{z}/{x}/{y}", TileAsync).WithName("HotspotDensityTile")
+        group.MapGet("/{z}/{x}/{y}", TileAsync).WithName("HotspotDensityTile").Produces(200, typeof(byte[]), "image/png").Produces(304)
             .WithSummary("A 256 × 256 transparent PNG of the kernel density of the filtered incidents.");
         return app;
     }

@@ -84,6 +84,9 @@ browserTest("an analyst turns on the Gi* cells, reads the legend, clicks a hot c
   await waitForHotspots(page, "the panel for an analyst, after the flight to the jurisdiction", () =>
     window.geotwin.hotspots?.visible && window.geotwin.view === "jurisdiction");
   assert.equal(await page.locator(PANEL).isVisible(), true, "the hotspot panel shows for an analyst");
+  // it opens folded (only its title over the map); the analyst unfolds it
+  assert.equal(await page.locator("[data-testid=hotspots-layer-gi]").isVisible(), false, "the panel opens folded");
+  await page.click("[data-testid=hotspots-toggle]", { timeout: 120000 });
 
   // Gi* cells on: the answer, the cells drawn, the legend with the seven classes, the parameters in words
   await page.check("[data-testid=hotspots-layer-gi]", { timeout: 120000 }); // SwiftShader keeps a busy page slow to act on
@@ -184,6 +187,7 @@ browserTest("a filter the server refuses shows the server's own words", { accoun
   await page.goto("/", { timeout: 120000 });
   await waitForReady(s);
   await waitForHotspots(page, "the panel", () => window.geotwin.hotspots?.visible && window.geotwin.info);
+  await page.click("[data-testid=hotspots-toggle]", { timeout: 120000 }); // it opens folded
   await page.fill("[data-testid=hotspots-from]", "2001-01-01", { timeout: 120000 });
   await page.fill("[data-testid=hotspots-to]", "2001-01-02");
   await page.check("[data-testid=hotspots-layer-gi]", { timeout: 120000 }); // SwiftShader keeps a busy page slow to act on

@@ -29,10 +29,12 @@ const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const MAX_INCIDENTS_LISTED = 50;
 const DENSITY_ALPHA = 0.75;
 
+// The panel opens folded: only its title bar sits over the map until the analyst unfolds it, so it never covers
+// what a commander or admin clicks on the map.
 const PANEL_HTML = `
-  <button class="hotspots-head" type="button" data-role="toggle" data-testid="hotspots-toggle" aria-expanded="true"
+  <button class="hotspots-head" type="button" data-role="toggle" data-testid="hotspots-toggle" aria-expanded="false"
           data-i18n="hotspots.title" data-i18n-title="hotspots.toggleTitle"></button>
-  <div class="hotspots-body" data-role="body">
+  <div class="hotspots-body" data-role="body" hidden>
     <details class="hs-filters" data-testid="hotspots-filters" open>
       <summary data-i18n="hotspots.filters"></summary>
       <label><span data-i18n="hotspots.group"></span><select data-role="group" data-testid="hotspots-group"></select></label>

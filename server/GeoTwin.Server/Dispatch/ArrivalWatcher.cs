@@ -19,7 +19,7 @@ public sealed class ArrivalWatcher(DispatchStore store, LiveUnits live, Dispatch
             {
                 await CheckAsync(stop);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stop.IsCancellationRequested) // a timeout is an OperationCanceledException too: log, retry
             {
                 log.LogWarning(e, "arrival check failed; trying again in {Seconds} s", options.ArrivalCheckSeconds);
             }

@@ -92,7 +92,7 @@ public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions vers
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try { await RefreshAsync(stoppingToken); }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) // any failure (a timeout too) is logged and retried next tick
             {
                 log.LogWarning("refreshing live units failed: {Error}", e.Message);
             }

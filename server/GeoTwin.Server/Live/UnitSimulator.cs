@@ -56,7 +56,11 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
                 var response = await http.PostAsJsonAsync("api/positions", new { fixes }, ct);
                 if (!response.IsSuccessStatusCode) log.LogWarning("simulator: ingest answered {Status}", (int)response.StatusCode);
             }
-            catch (HttpRequestException e) { log.LogWarning("simulator: ingest failed: {Error}", e.Message); }
+            // an HttpClient timeout is a TaskCanceledException: a failed batch, not a shutdown; the next tick tries again
+            catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                log.LogWarning("simulator: ingest failed: {Error}", e.Message);
+            }
         } while (await timer.WaitForNextTickAsync(ct));
     }
 
@@ -145,7 +149,7 @@ public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource
             try { await started.Task; } catch (TaskCanceledException) { return; }
         var url = server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1");
         try { await new UnitSimulator(db, log).RunAsync(new Uri(url.TrimEnd('/') + "/"), stoppingToken); }
-        catch (OperationCanceledException) { }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { log.LogWarning("simulator stopped: {Error}", e.Message); }
     }
 }

@@ -65,7 +65,7 @@ public sealed class ClusterSupervisor(PrivateCluster? cluster, NpgsqlDataSource 
                         await cluster.RestartAsync(message => log.LogInformation("{Message}", message), ct);
                         break;
                     }
-                    catch (Exception e) when (e is not OperationCanceledException)
+                    catch (Exception e) when (!ct.IsCancellationRequested) // a timed-out start is a failed attempt, not a shutdown
                     {
                         cause = $"postmaster exited with {how}; attempt {attempt} failed: {e.Message}";
                         delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));

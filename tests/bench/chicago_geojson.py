@@ -46,7 +46,8 @@ for pm in root.iter(f"{KML}Placemark"):
         polygons.setdefault(district, []).append([outer] + inner)
 
 features = [{"type": "Feature", "geometry": None,
-             "properties": {"code": "CHI", "kind": "city_bureau", "name": "芝加哥警察局", "name_en": "Chicago Police Department"}}]
+             "properties": {"code": "CHI", "kind": "city_bureau", "name": "芝加哥警察局", "name_en": "Chicago Police Department",
+                            "time_zone": "America/Chicago"}}]
 for district in sorted(polygons, key=int):
     features.append({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": polygons[district]},
                      "properties": {"code": station(district), "kind": "station", "parent_code": "CHI",

@@ -20,6 +20,8 @@ static class DemoWriter
             cmd.Parameters.Add(new() { Value = j.NameEn });
             cmd.Parameters.Add(new() { Value = j.ParentCode is null ? DBNull.Value : jurisdiction[j.ParentCode], NpgsqlDbType = NpgsqlDbType.Bigint });
             cmd.Parameters.Add(new() { Value = j.Boundary });
+            // the bureau's clock (hot spot hours and weekdays): set on the root, inherited below
+            cmd.Parameters.Add(new() { Value = j.ParentCode is null ? JurisdictionTree.TimeZone : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             jurisdiction[j.Code] = (long)(await cmd.ExecuteScalarAsync(ct))!;
         }
 

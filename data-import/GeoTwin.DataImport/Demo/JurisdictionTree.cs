@@ -21,6 +21,8 @@ sealed record JurisdictionRow(string Code, string Kind, string Name, string Name
 sealed class JurisdictionTree
 {
     public const string CityCode = "MC";
+    /// <summary>The demo bureau's clock (jurisdictions.time_zone of its root).</summary>
+    public const string TimeZone = "Europe/Monaco";
 
     // Chinese names of Monaco's quarters by ISO 3166-2 code, as a Chinese police system would label them.
     static readonly Dictionary<string, string> QuarterNames = new()

@@ -14,11 +14,11 @@ public sealed record EmergingRequest(GiRequest Gi, string Step, int TimeSteps)
 {
     public string Key => $"{Gi.Key}|{Step}|{TimeSteps}";
 
-    public static EmergingRequest Of(IQueryCollection q, HotspotLimits limits)
+    public static EmergingRequest Of(IQueryCollection q, string timeZone)
     {
         var step = HotspotFilters.Single(q, "step") ?? "month";
         if (step is not ("month" or "week")) throw HotspotRefusal.Bad("step", $"'{step}' is not month or week");
-        return new EmergingRequest(HotspotsEndpoints.GiRequestOf(q, limits), step, HotspotsEndpoints.IntParam(q, "timeSteps", 1, 0, 52));
+        return new EmergingRequest(HotspotsEndpoints.GiRequestOf(q, timeZone), step, HotspotsEndpoints.IntParam(q, "timeSteps", 1, 0, 52));
     }
 }
 
@@ -35,7 +35,7 @@ public sealed record Cube(int Cells, int Steps, int First, string Step, double[]
     public static Cube Of(GiAnalysis a, EmergingRequest r, HotspotLimits limits)
     {
         var inc = a.Incidents;
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(limits.TimeZone);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(r.Gi.Filters.TimeZone);
         var month = r.Step == "month";
         int StepOf(int i) => month ? inc.Month[i] : inc.Day[i] - (inc.Weekday[i] - 1); // a month index, or the day number of the week's Monday
         int? Local(DateTimeOffset? t)
@@ -87,9 +87,10 @@ public sealed class HotspotJobs(HotspotsStore store)
         }
         try
         {
-            var request = EmergingRequest.Of(new QueryCollection(QueryHelpers.ParseQuery(query)), store.Limits);
+            var q = new QueryCollection(QueryHelpers.ParseQuery(query));
             Report(5, "reading incidents");
             var version = await store.VersionAsync(ct);
+            var request = EmergingRequest.Of(q, await HotspotsEndpoints.ZoneAsync(store, user, q, version, ct));
             var (a, _) = await HotspotsEndpoints.AnalysisAsync(store, user, request.Gi, version, ct);
             Report(40, "building the space-time cube");
             var cube = Cube.Of(a, request, store.Limits);

@@ -27,7 +27,9 @@ public static partial class HotspotsEndpoints
     public static WebApplicationBuilder AddHotspots(this WebApplicationBuilder builder)
     {
         var c = builder.Configuration;
-        var zone = c["GeoTwin:Hotspots:TimeZone"] ?? TimeZoneInfo.Local.Id;
+        // The clock used where no jurisdiction names one (jurisdictions.time_zone): configured, else UTC, never the
+        // server's own zone (a server in Beijing analysing Chicago would read Chicago's nights as days).
+        var zone = c["GeoTwin:Hotspots:TimeZone"] ?? "UTC";
         // Must be a zone PostgreSQL and .NET both know; "Local" (no TZ database entry) falls back to UTC.
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _) || zone == "Local") zone = "UTC";
         builder.Services.AddSingleton(new HotspotLimits(
@@ -91,11 +93,11 @@ public static partial class HotspotsEndpoints
     /// <summary>The cached analysis for this request's filters, overrides, scope and incident data version.</summary>
     static async Task<(GiAnalysis, GiRequest)> AnalysisAsync(HttpContext http, ClaimsPrincipal principal, HotspotsStore store, CancellationToken ct)
     {
-        var request = GiRequestOf(http.Request.Query, store.Limits);
         var user = CurrentUser.From(principal);
         // The version is read before the incidents: an incident committed in between is then in a result filed
         // under the older version (recomputed needlessly once), never missing from one filed under the newer.
         var version = await store.VersionAsync(http, ct);
+        var request = GiRequestOf(http.Request.Query, await ZoneAsync(store, user, http.Request.Query, version, ct));
         var (a, hit) = await AnalysisAsync(store, user, request, version, ct);
         http.Response.Headers["X-GeoTwin-Cache"] = hit ? "hit" : "miss";
         return (a, request);
@@ -106,8 +108,12 @@ public static partial class HotspotsEndpoints
             async () => store.Analyse(await store.LoadAsync(user, r.Filters, null, ct), r.CellSize, r.Band, r.Fdr, version),
             a => 64L * a.Incidents.Count + 160L * a.Result.Cells.Cells + 1024);
 
-    internal static GiRequest GiRequestOf(IQueryCollection q, HotspotLimits limits) => new(
-        HotspotFilters.Parse(q, limits.TimeZone), HotspotFilters.Metres(q, "cellSize"), HotspotFilters.Metres(q, "band"),
+    /// <summary>The bureau's clock for this query: its jurisdiction's time zone, else the caller's (HotspotsStore.TimeZoneAsync).</summary>
+    internal static Task<string> ZoneAsync(HotspotsStore store, CurrentUser user, IQueryCollection q, string version, CancellationToken ct) =>
+        store.TimeZoneAsync(user, HotspotFilters.Single(q, "jurisdiction"), version, ct);
+
+    internal static GiRequest GiRequestOf(IQueryCollection q, string timeZone) => new(
+        HotspotFilters.Parse(q, timeZone), HotspotFilters.Metres(q, "cellSize"), HotspotFilters.Metres(q, "band"),
         HotspotFilters.Single(q, "fdr") switch
         {
             null or "true" => true,
@@ -201,11 +207,12 @@ public static partial class HotspotsEndpoints
     static Task<IResult> WhenAsync(HttpContext http, ClaimsPrincipal principal, HotspotsStore store, CancellationToken ct) => Guard(async () =>
     {
         var q = http.Request.Query;
-        var filters = HotspotFilters.Parse(q, store.Limits.TimeZone);
         var user = CurrentUser.From(principal);
+        var version = await store.VersionAsync(http, ct);
+        var zoneName = await ZoneAsync(store, user, q, version, ct);
+        var filters = HotspotFilters.Parse(q, zoneName);
         var given = new[] { "cell", "community", "polygon" }.Where(k => HotspotFilters.Single(q, k) is not null).ToList();
         if (given.Count > 1) throw HotspotRefusal.Bad(given[1], $"give one of cell, community or polygon, not {given[0]} and {given[1]}");
-        var version = await store.VersionAsync(http, ct);
 
         string? region = null;
         object? regionInfo = null;
@@ -216,7 +223,7 @@ public static partial class HotspotsEndpoints
             {
                 var id = HotspotFilters.Single(q, "cell")!;
                 if (!CellIdPattern().IsMatch(id)) throw HotspotRefusal.Bad("cell", $"'{id}' is not a cell id (q_r)");
-                var request = GiRequestOf(q, store.Limits);
+                var request = GiRequestOf(q, zoneName);
                 var (a, _) = await AnalysisAsync(store, user, request, version, ct);
                 if (!a.CellById.TryGetValue(id, out var c)) throw HotspotRefusal.Of(404, "cell", $"no cell {id} holds incidents for these filters");
                 // This period: exactly the cell's incidents as binned; a year earlier: those inside its hexagon.
@@ -248,7 +255,7 @@ public static partial class HotspotsEndpoints
                 break;
         }
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(store.Limits.TimeZone);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneName);
         int? MonthOf(DateTimeOffset? t) => t is { } v ? MonthIndex(TimeZoneInfo.ConvertTime(v, zone)) : null;
         // The same period a year earlier: its own read when the period starts somewhere; with no start the
         // incidents read already reach back as far as any exist.
@@ -360,8 +367,8 @@ public static partial class HotspotsEndpoints
     {
         var user = CurrentUser.From(principal);
         var q = http.Request.Query;
-        var request = EmergingRequest.Of(q, store.Limits);
         var version = await store.VersionAsync(http, ct);
+        var request = EmergingRequest.Of(q, await ZoneAsync(store, user, q, version, ct));
         var (a, _) = await AnalysisAsync(store, user, request.Gi, version, ct);
         var cube = Cube.Of(a, request, store.Limits);
         if ((long)cube.Cells * cube.Steps > store.Limits.SyncBins)

@@ -79,6 +79,21 @@ public sealed class HotspotsStore(ScopedDb db, DataVersions versions, HotspotsCa
     /// <summary>Outside a request (a Hangfire job): read fresh.</summary>
     public ValueTask<string> VersionAsync(CancellationToken ct) => versions.OfAsync(Tables, ct);
 
+    /// <summary>
+    /// The bureau's clock of a request: the time zone of the jurisdiction asked about (or the caller's own), inherited
+    /// from the nearest ancestor that names one (jurisdictions.time_zone, migration 0060); none, or one .NET does not
+    /// know: GeoTwin:Hotspots:TimeZone (default UTC). Kept per jurisdiction and data version (one query a change).
+    /// </summary>
+    public async Task<string> TimeZoneAsync(CurrentUser user, string? jurisdiction, string version, CancellationToken ct)
+    {
+        var (zone, _) = await CachedAsync($"tz|{user.Scope}|{user.JurisdictionPath}|{jurisdiction}|{version}", async () =>
+            await db.RunAsync(user, s => s.Sql("Hotspots/time_zone.sql", jurisdiction, string.IsNullOrEmpty(user.JurisdictionPath) ? null : user.JurisdictionPath)
+                .FirstOrDefaultAsync(r => r.GetString(0), ct), ct) is { } found && TimeZoneInfo.TryFindSystemTimeZoneById(found, out _)
+                ? found : limits.TimeZone,
+            z => 128);
+        return zone;
+    }
+
     /// <summary>Cached by key (which must carry the scope and data version); reports whether it was a hit.</summary>
     public async Task<(T Value, bool Hit)> CachedAsync<T>(string key, Func<Task<T>> make, Func<T, long> size) where T : class
     {

@@ -246,7 +246,7 @@ public static class LayerCatalog
     {
         Name = "jurisdictions", Table = "jurisdictions", Geometry = GeometryKind.Polygon, GeometryRequired = false, Placement = Placement.None,
         MaxVertices = 100_000,
-        UniqueColumns = ["code"], Checks = ["Import/Checks/jurisdiction_parents.sql"],
+        UniqueColumns = ["code"], Checks = ["Import/Checks/jurisdiction_parents.sql", "Import/Checks/jurisdiction_time_zones.sql"],
         Columns =
         [
             Code("code", TreeCode, "编码", "机构代码", "jgdm", "id").Needed(),
@@ -258,6 +258,8 @@ public static class LayerCatalog
             Text("name", 200, "名称", "机构名称", "jgmc").Needed(),
             Text("name_en", 200, "english_name", "name:en"),
             Code("parent_code", TreeCode, "parent", "上级编码", "上级机构代码", "sjjgdm"),
+            // the bureau's clock for hot spot hours and weekdays (IANA, e.g. America/Chicago); empty: as the parent
+            Text("time_zone", 64, "timezone", "tz", "时区"),
         ],
         Complete = (layer, v) => v[layer.IndexOf("parent_code")] is null && (string?)v[layer.IndexOf("kind")] is { } kind and not "city_bureau"
             ? new FieldError("parent_code", $"a {kind} needs a parent jurisdiction; only a city_bureau is a root") : null,

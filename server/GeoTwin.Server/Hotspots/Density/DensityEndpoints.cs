@@ -16,7 +16,9 @@ public sealed record LegendStop(double Value, string Color, Label Label);
 /// <summary>The bandwidth used: metres, the rule's code (given or silverman_rule), its name and why.</summary>
 public sealed record BandwidthUsed(double Value, string Rule, Label Label, string Why);
 
-public sealed record DensityLegend(Label Title, BandwidthUsed? Bandwidth, double Max, Label MaxRule, Label Unit, int Count, IReadOnlyList<LegendStop> Stops);
+/// <summary>TimeZone: the bureau's clock the hours and weekdays were read in (the jurisdiction's, HotspotsStore.TimeZoneAsync).</summary>
+public sealed record DensityLegend(Label Title, BandwidthUsed? Bandwidth, double Max, Label MaxRule, Label Unit, int Count, IReadOnlyList<LegendStop> Stops,
+    string TimeZone);
 
 /// <summary>PNG tiles of one query's density surface, cached by everything they are drawn from.</summary>
 public sealed class DensityTileCache(long capacityBytes)
@@ -56,11 +58,11 @@ public static class DensityEndpoints
         return app;
     }
 
-    static async Task<IResult> LegendAsync(HttpContext http, ClaimsPrincipal principal, DensitySurfaces surfaces, DataVersions versions, CancellationToken ct)
+    static async Task<IResult> LegendAsync(HttpContext http, ClaimsPrincipal principal, DensitySurfaces surfaces, DataVersions versions,
+        HotspotsStore store, CancellationToken ct)
     {
-        var (filters, error) = DensityFilters.Parse(http.Request.Query);
-        if (error is not null) return error;
         var user = CurrentUser.From(principal);
+        var filters = await FiltersAsync(http, user, store, ct);
         var key = await SurfaceKeyAsync(http, user, filters!, versions, ct);
         DensitySurface surface;
         try { surface = await surfaces.GetAsync(key, user, filters!); }
@@ -70,11 +72,11 @@ public static class DensityEndpoints
             b is null ? null : new BandwidthUsed(b.Value, b.How == Chosen.Given ? "given" : "silverman_rule",
                 b.How == Chosen.Given ? new("指定带宽", "given") : new("Esri 默认规则（Silverman 经验法则）", "Esri's default (Silverman's rule of thumb)"), b.Why),
             surface.Max, MaxRule, Unit, surface.Count,
-            [.. DensityRamp.Stops.Select(s => new LegendStop(s.Fraction * surface.Max, s.Color, s.Label))]));
+            [.. DensityRamp.Stops.Select(s => new LegendStop(s.Fraction * surface.Max, s.Color, s.Label))], filters.Incidents.TimeZone));
     }
 
     static async Task<IResult> TileAsync(string z, string x, string y, HttpContext http, ClaimsPrincipal principal,
-        DensitySurfaces surfaces, DensityTileCache cache, DataVersions versions, CancellationToken ct)
+        DensitySurfaces surfaces, DensityTileCache cache, DataVersions versions, HotspotsStore store, CancellationToken ct)
     {
         if (!int.TryParse(z, NumberStyles.None, CultureInfo.InvariantCulture, out var zoom) || zoom > MaxZoom)
             return Problems.BadRequest("z", $"'{z}' is not a zoom level 0-{MaxZoom}");
@@ -83,10 +85,8 @@ public static class DensityEndpoints
             return Problems.BadRequest("x", $"'{x}' is not a tile column 0-{size - 1} at zoom {zoom}");
         if (!y.EndsWith(".png", StringComparison.Ordinal) || !long.TryParse(y[..^4], NumberStyles.None, CultureInfo.InvariantCulture, out var row) || row >= size)
             return Problems.BadRequest("y", $"'{y}' is not a tile row 0-{size - 1} at zoom {zoom} followed by .png");
-        var (filters, error) = DensityFilters.Parse(http.Request.Query);
-        if (error is not null) return error;
-
         var user = CurrentUser.From(principal);
+        var filters = await FiltersAsync(http, user, store, ct);
         var surfaceKey = await SurfaceKeyAsync(http, user, filters!, versions, ct);
         var key = $"{surfaceKey}|{zoom}/{column}/{row}";
         var etag = $"W/\"{Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), 0, 10)}\"";
@@ -114,6 +114,13 @@ public static class DensityEndpoints
         if (surface.Tile(z, x, y) is not { } density) return EmptyPng.Value;
         var rgba = new byte[256 * 256 * 4];
         return DensityRamp.Paint(density, surface.Max, rgba) ? Png.Encode(rgba, 256, 256) : EmptyPng.Value;
+    }
+
+    /// <summary>The shared filters on the bureau's clock (the time zone of the jurisdiction asked about, else the caller's).</summary>
+    static async Task<DensityFilters> FiltersAsync(HttpContext http, CurrentUser user, HotspotsStore store, CancellationToken ct)
+    {
+        var q = http.Request.Query;
+        return DensityFilters.Parse(q, await HotspotsEndpoints.ZoneAsync(store, user, q, await store.VersionAsync(http, ct), ct));
     }
 
     /// <summary>Everything a surface is drawn from: the caller's scope, the filters and the incidents' data version.</summary>

@@ -95,7 +95,6 @@ public sealed class DensitySurfaces(ScopedDb db, IConfiguration config)
 {
     public static readonly string[] Tables = ["incidents", "jurisdictions"];
     readonly int _keep = config.GetValue("GeoTwin:Hotspots:DensitySurfaces", 8);
-    readonly string _timeZone = config.GetValue("GeoTwin:Hotspots:TimeZone", "UTC")!;
     readonly ConcurrentDictionary<string, (Lazy<Task<DensitySurface>> Surface, long Used)> _surfaces = new();
     long _clock;
 
@@ -120,9 +119,10 @@ public sealed class DensitySurfaces(ScopedDb db, IConfiguration config)
     /// <summary>Built apart from any one request's cancellation: other tiles of the query wait on it too.</summary>
     async Task<DensitySurface> BuildAsync(CurrentUser user, DensityFilters filters)
     {
+        var f = filters.Incidents;
         var (lon, lat) = await db.RunAsync(user, async session =>
         {
-            if (filters.Jurisdiction is { } code)
+            if (f.Jurisdiction is { } code)
             {
                 await using var check = session.Command(EmbeddedSql.Get("Hotspots/Density/jurisdiction_visible.sql"), code);
                 if (await check.ExecuteScalarAsync(CancellationToken.None) is not true)
@@ -131,7 +131,7 @@ public sealed class DensitySurfaces(ScopedDb db, IConfiguration config)
             var lons = new List<double>();
             var lats = new List<double>();
             await using var cmd = session.Command(EmbeddedSql.Get("Hotspots/Density/density_points.sql"),
-                filters.Categories, filters.From, filters.To, filters.Hours, filters.Weekdays, filters.Jurisdiction, _timeZone);
+                f.Categories?.ToArray(), f.From, f.To, f.Hours?.ToArray(), f.Weekdays?.ToArray(), f.Jurisdiction, f.TimeZone);
             await using var reader = await cmd.ExecuteReaderAsync(CancellationToken.None);
             while (await reader.ReadAsync(CancellationToken.None))
             {

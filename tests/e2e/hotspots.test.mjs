@@ -104,6 +104,11 @@ browserTest("an analyst turns on the Gi* cells, reads the legend, clicks a hot c
   const params = await page.locator("[data-testid=hotspots-params]").innerText();
   assert.match(params, /格网大小：[\d.]+ 米/, `the cell size used is said: ${params}`);
   assert.match(params, /距离阈值：[\d.]+ 米/, `the band used is said: ${params}`);
+  // why each was chosen, in the page's language (not the server's English sentence), and the clock the hours are read on
+  const reasons = await page.locator("[data-testid=hotspots-params] small").allInnerTexts();
+  assert.ok(reasons.length >= 2 && reasons.every((r) => /[\u4e00-\u9fff]/.test(r)), `the reasons are in Chinese: ${JSON.stringify(reasons)}`);
+  assert.doesNotMatch(reasons.join(" "), /\b(the|distance|nearest|autocorrelation|incidents?)\b/i, "no English sentence on the Chinese page");
+  assert.match(params, /时段按 Europe\/Monaco 时间统计/, `the demo's hours are read on Monaco's clock: ${params}`);
 
   // the hottest cell: fly over it, click it on the map, read its z and its incidents
   const hot = gi.cells.filter((c) => c.bin > 0).sort((a, b) => b.z - a.z)[0];
@@ -122,6 +127,12 @@ browserTest("an analyst turns on the Gi* cells, reads the legend, clicks a hot c
   const detail = await page.evaluate(() => window.geotwin.hotspots.selected.detail);
   assert.ok(detail, "the cell's details came");
   assert.equal(await page.locator("[data-testid=hotspots-cell-z]").innerText(), Number(detail.z ?? hot.z).toFixed(3), "the panel shows the cell's z");
+  // p as analysts write it: "p < 0.001" for a tiny one, never "p = 0" or an exponent
+  const pShown = await page.locator("[data-testid=hotspots-cell-p]").innerText();
+  const qShown = await page.locator("[data-testid=hotspots-cell-q]").innerText();
+  assert.equal(pShown, detail.p < 0.001 ? "p < 0.001" : `p = ${detail.p.toFixed(4)}`, `the cell's p (${detail.p}) is shown as ${pShown}`);
+  assert.equal(qShown, detail.q_fdr < 0.001 ? "q < 0.001" : `q = ${detail.q_fdr.toFixed(4)}`, `the cell's FDR q (${detail.q_fdr}) is shown as ${qShown}`);
+  for (const shown of [pShown, qShown]) assert.doesNotMatch(shown, /= 0(\.0+)?$|e-/, `no "p = 0" and no exponent: ${shown}`);
   assert.ok(detail.incidents.length > 0, "a hot cell has incidents");
   const items = await page.locator("[data-testid=hotspots-cell-incidents] li").allInnerTexts();
   assert.equal(items.length, Math.min(50, detail.incidents.length), "the cell's incidents are listed");
@@ -150,13 +161,8 @@ browserTest("an analyst turns on the Gi* cells, reads the legend, clicks a hot c
   assert.ok(await page.locator("[data-testid=hotspots-legend-density] .ramp").isVisible(), "with its colour ramp");
   await frames(page, 3);
 
-  // zh-CN: no raw code anywhere in the panel
-  // (the server's reasons for its choices are its own English sentences, quoted under each value: left out here)
-  const zh = await page.$eval(PANEL, (el) => {
-    const copy = el.cloneNode(true);
-    copy.querySelectorAll(".hs-params small").forEach((s) => s.remove());
-    return copy.textContent;
-  });
+  // zh-CN: no raw code anywhere in the panel, the reasons for the chosen values included
+  const zh = await page.$eval(PANEL, (el) => el.textContent);
   assert.doesNotMatch(zh, RAW_CODE, "no raw code in the Chinese panel");
   await shot(page, "hotspots-gi-cell");
   await shot(page, "hotspots-panel-zh", "hotspots-panel");
@@ -168,6 +174,9 @@ browserTest("an analyst turns on the Gi* cells, reads the legend, clicks a hot c
   await page.click("[data-testid=lang-toggle]", { timeout: 120000 });
   const en = await page.locator(PANEL).innerText();
   assert.ok(en.includes("Hot spot, 99% confidence") && en.includes("Weekday × hour"), `the panel speaks English: ${en.slice(0, 400)}`);
+  const enReasons = await page.locator("[data-testid=hotspots-params] small").allInnerTexts();
+  assert.ok(enReasons.length >= 2 && enReasons.every((r) => !/[\u4e00-\u9fff]/.test(r)), `the reasons are in English: ${JSON.stringify(enReasons)}`);
+  assert.match(en, /hours and weekdays on Europe\/Monaco time/, "the clock in English");
   await shot(page, "hotspots-panel-en", "hotspots-panel");
 
   assert.deepEqual(s.pageErrors, [], "no page errors");

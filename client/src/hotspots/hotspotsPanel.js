@@ -107,10 +107,11 @@ export function hourRanges(from, to) {
 }
 
 const num = (v, digits = 3) => (Number.isFinite(Number(v)) && v !== null ? Number(v).toFixed(digits) : "—");
-const pValue = (v) => {
+/** A p-value as analysts write it: "p < 0.001" below a thousandth (never "p = 0"), else "p = 0.0123". */
+export const pValue = (v, symbol = "p") => {
   const n = Number(v);
   if (v === null || v === undefined || !Number.isFinite(n)) return "—";
-  return n < 0.001 ? n.toExponential(2) : n.toFixed(4);
+  return n < 0.001 ? `${symbol} < 0.001` : `${symbol} = ${n.toFixed(4)}`;
 };
 
 /**
@@ -403,7 +404,9 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
       if (!choice || typeof choice !== "object") return;
       const value = Number(choice.value);
       const rule = choice.label ? serverLabel(choice.label) : ruleWords(choice.rule);
-      lines.push([t("hotspots.param.value", { name: t(nameKey), value: Number.isFinite(value) ? Math.round(value * 10) / 10 : choice.value, rule }), choice.why]);
+      // the reason in the page's language: whyLabel {zh, en} from the server; why (English) only from an older one
+      const why = choice.whyLabel ? serverLabel(choice.whyLabel) : choice.why;
+      lines.push([t("hotspots.param.value", { name: t(nameKey), value: Number.isFinite(value) ? Math.round(value * 10) / 10 : choice.value, rule }), why]);
     };
     if (state.layers.gi || state.layers.emerging) {
       const p = (state.layers.gi ? state.gi?.parameters : null) ?? state.emerging?.parameters;
@@ -411,6 +414,9 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
       say("hotspots.param.band", p?.band);
     }
     if (state.layers.density) say("hotspots.param.bandwidth", state.density?.legend?.bandwidth);
+    // the bureau's clock the hours and weekdays were read on (the jurisdiction's time zone), as every answer states it
+    const zone = state.gi?.parameters?.filters?.timeZone ?? state.emerging?.parameters?.gi?.filters?.timeZone ?? state.density?.legend?.timeZone;
+    if (lines.length > 0 && zone) lines.push([t("hotspots.param.timeZone", { zone }), null]);
     const box = $("params");
     box.hidden = lines.length === 0;
     const h = document.createElement("h4");
@@ -456,7 +462,7 @@ export function initHotspotsPanel(viewer, container, { onOpenRecord = () => {} }
     row("hotspots.cell.count", String(d.count ?? c.count ?? "—"), "hotspots-cell-count");
     row("hotspots.cell.z", num(d.z ?? c.z), "hotspots-cell-z");
     row("hotspots.cell.p", pValue(d.p ?? c.p), "hotspots-cell-p");
-    if ((d.q_fdr ?? c.q_fdr) !== undefined) row("hotspots.cell.q", pValue(d.q_fdr ?? c.q_fdr));
+    if ((d.q_fdr ?? c.q_fdr) !== undefined) row("hotspots.cell.q", pValue(d.q_fdr ?? c.q_fdr, "q"), "hotspots-cell-q");
     if ((d.bin ?? c.bin) !== undefined) row("hotspots.cell.bin", binLabel(d.bin ?? c.bin), "hotspots-cell-bin");
     const trend = d.trend ?? c.trend ?? e.trend;
     if (trend !== undefined && trend !== null) row("hotspots.cell.trend", trendText(trend, d.countTrend ?? c.countTrend ?? e.countTrend), "hotspots-cell-trend");

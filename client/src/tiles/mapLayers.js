@@ -67,7 +67,8 @@ export function addMapLayers(viewer, catalog, { bbox, onStats = () => {} } = {})
   const state = new Map(
     layers.map((l) => [
       l.name,
-      { show: saved[l.name]?.show ?? true, alpha: Number.isFinite(saved[l.name]?.alpha) ? saved[l.name].alpha : 1 },
+      // a computed overlay (hot spot cells) is listed but hidden until asked for: it would cover every other layer
+      { show: saved[l.name]?.show ?? !l.hidden, alpha: Number.isFinite(saved[l.name]?.alpha) ? saved[l.name].alpha : 1 },
     ]),
   );
   const source = new TileSource(layers, { onChange: onStats });

@@ -14,11 +14,14 @@ public sealed record EmergingRequest(GiRequest Gi, string Step, int TimeSteps)
 {
     public string Key => $"{Gi.Key}|{Step}|{TimeSteps}";
 
-    public static EmergingRequest Of(IQueryCollection q, string timeZone)
+    public static EmergingRequest Of(IQueryCollection q, string timeZone) => For(HotspotsEndpoints.GiRequestOf(q, timeZone), q);
+
+    /// <summary>The emerging request of a Gi* request and the query's step (month|week) and timeSteps (defaults month, 1).</summary>
+    public static EmergingRequest For(GiRequest gi, IQueryCollection q)
     {
         var step = HotspotFilters.Single(q, "step") ?? "month";
         if (step is not ("month" or "week")) throw HotspotRefusal.Bad("step", $"'{step}' is not month or week");
-        return new EmergingRequest(HotspotsEndpoints.GiRequestOf(q, timeZone), step, HotspotsEndpoints.IntParam(q, "timeSteps", 1, 0, 52));
+        return new EmergingRequest(gi, step, HotspotsEndpoints.IntParam(q, "timeSteps", 1, 0, 52));
     }
 }
 
@@ -115,15 +118,33 @@ public sealed class HotspotJobs(HotspotsStore store)
     }
 
     /// <summary>The emerging answer as JSON, cached per request, scope and data version like the Gi* cells it is built on.</summary>
-    public static Task<(string Json, bool Hit)> EmergingAsync(HotspotsStore store, CurrentUser user, EmergingRequest r, GiAnalysis a, Cube cube, string version) =>
-        store.CachedAsync($"emerging|{user.Scope}|{r.Key}|{version}", () => Task.FromResult(Compute(store, r, a, cube)), s => 2L * s.Length + 256);
+    public static async Task<(string Json, bool Hit)> EmergingAsync(HotspotsStore store, CurrentUser user, EmergingRequest r, GiAnalysis a, Cube cube, string version)
+    {
+        var (answer, hit) = await store.CachedAsync(CacheKey(user, r, version), () => Task.FromResult(Compute(store, r, a, cube)),
+            s => 2L * s.Json.Length + 64L * s.Patterns.Length + 256);
+        return (answer.Json, hit);
+    }
 
-    static string Compute(HotspotsStore store, EmergingRequest r, GiAnalysis a, Cube cube)
+    static string CacheKey(CurrentUser user, EmergingRequest r, string version) => $"emerging|{user.Scope}|{r.Key}|{version}";
+
+    /// <summary>
+    /// Each cell's emerging pattern (new_hot …), by the Gi* cell index, when an emerging run of these parameters (filters,
+    /// cell size, band, step, timeSteps) is in this process's cache at this data version; null when none ran (it is not
+    /// computed for this: a cube can take a job). The cells, the trend of the /gi answers and the hotspots tiles use it.
+    /// </summary>
+    public static string[]? CachedPatterns(HotspotsStore store, CurrentUser user, EmergingRequest r, string version) =>
+        store.TryCached<EmergingAnswer>(CacheKey(user, r, version))?.Patterns;
+
+    /// <summary>An emerging run as cached: the answer's JSON and each cell's pattern code.</summary>
+    sealed record EmergingAnswer(string Json, string[] Patterns);
+
+    static EmergingAnswer Compute(HotspotsStore store, EmergingRequest r, GiAnalysis a, Cube cube)
     {
         var options = new EmergingOptions { DistanceBand = a.Result.Parameters.DistanceBand.Value, TimeSteps = r.TimeSteps, FdrCorrection = r.Gi.Fdr };
         var result = EmergingHotSpots.Analyse(a.Result.Cells.X, a.Result.Cells.Y, cube.Values, cube.Steps, options);
         var cells = a.Result.Cells;
-        return JsonSerializer.Serialize(new
+        var patterns = Enumerable.Range(0, cube.Cells).Select(c => PatternCode(result.Pattern[c])).ToArray();
+        return new EmergingAnswer(JsonSerializer.Serialize(new
         {
             parameters = new
             {
@@ -136,14 +157,14 @@ public sealed class HotspotJobs(HotspotsStore store)
             {
                 ["id"] = a.IdOf(c), ["q"] = cells.Q[c], ["r"] = cells.R[c],
                 ["lon"] = Math.Round(a.CellLon[c], 7), ["lat"] = Math.Round(a.CellLat[c], 7), ["count"] = cells.Count[c],
-                ["pattern"] = PatternCode(result.Pattern[c]),
+                ["pattern"] = patterns[c],
                 ["trend"] = Direction(result.CountTrend[c].Direction(options.TrendAlpha)),
                 ["countTrend"] = TrendOf(result.CountTrend[c]),
                 ["zTrend"] = TrendOf(result.ZTrend[c]),
                 ["hotSteps"] = Enumerable.Range(0, cube.Steps).Count(t => result.State[c * cube.Steps + t] > 0),
                 ["coldSteps"] = Enumerable.Range(0, cube.Steps).Count(t => result.State[c * cube.Steps + t] < 0),
             }),
-        }, JsonSerializerOptions.Web);
+        }, JsonSerializerOptions.Web), patterns);
     }
 
     static object TrendOf(Trend t) => new { tau = t.Tau, z = t.Z, p = t.P };

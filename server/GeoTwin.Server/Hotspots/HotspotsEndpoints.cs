@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using GeoTwin.Server.Hotspots.Statistics;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Errors;
+using GeoTwin.Server.Tiles;
 using Hangfire;
 
 namespace GeoTwin.Server.Hotspots;
@@ -42,6 +43,8 @@ public static partial class HotspotsEndpoints
         builder.Services.AddSingleton(new HotspotsCache(c.GetValue("GeoTwin:Hotspots:CacheBytes", 256L << 20)));
         builder.Services.AddSingleton<HotspotsStore>();
         builder.Services.AddTransient<HotspotJobs>();
+        // the Gi* cells as the tile catalog's "hotspots" layer (Tiles/IComputedTileLayer)
+        builder.Services.AddSingleton<IComputedTileLayer, HotspotCellsLayer>();
         return builder;
     }
 
@@ -69,8 +72,8 @@ public static partial class HotspotsEndpoints
         var q = http.Request.Query;
         var format = HotspotFilters.Single(q, "format") ?? "json";
         if (format is not ("json" or "geojson" or "csv")) throw HotspotRefusal.Bad("format", $"'{format}' is not json, geojson or csv");
-        var (a, request) = await AnalysisAsync(http, principal, store, ct);
-        var parameters = Parameters(a, request, store.Limits);
+        var (a, request, trend) = await AnalysisAsync(http, principal, store, ct);
+        var parameters = Parameters(a, request, store.Limits, trend);
         var polygons = HotspotFilters.Single(q, "polygons") == "true";
         return format switch
         {
@@ -82,16 +85,19 @@ public static partial class HotspotsEndpoints
                 {
                     type = "Feature", id = a.IdOf(c),
                     geometry = new { type = "Polygon", coordinates = new[] { a.Polygon(c) } },
-                    properties = Cell(a, c, false),
+                    properties = Cell(a, c, false, trend),
                 }),
             }, contentType: "application/geo+json"),
-            "csv" => Csv(http, a),
-            _ => TypedResults.Ok(new { parameters, cells = Enumerable.Range(0, a.Result.Cells.Cells).Select(c => Cell(a, c, polygons)) }),
+            "csv" => Csv(http, a, trend),
+            _ => TypedResults.Ok(new { parameters, cells = Enumerable.Range(0, a.Result.Cells.Cells).Select(c => Cell(a, c, polygons, trend)) }),
         };
     });
 
-    /// <summary>The cached analysis for this request's filters, overrides, scope and incident data version.</summary>
-    static async Task<(GiAnalysis, GiRequest)> AnalysisAsync(HttpContext http, ClaimsPrincipal principal, HotspotsStore store, CancellationToken ct)
+    /// <summary>
+    /// The cached analysis for this request's filters, overrides, scope and incident data version, and each cell's
+    /// emerging pattern when an emerging run of the same parameters (and step, timeSteps) is cached, else null.
+    /// </summary>
+    internal static async Task<(GiAnalysis, GiRequest, CellTrends)> AnalysisAsync(HttpContext http, ClaimsPrincipal principal, HotspotsStore store, CancellationToken ct)
     {
         var user = CurrentUser.From(principal);
         // The version is read before the incidents: an incident committed in between is then in a result filed
@@ -100,7 +106,16 @@ public static partial class HotspotsEndpoints
         var request = GiRequestOf(http.Request.Query, await ZoneAsync(store, user, http.Request.Query, version, ct));
         var (a, hit) = await AnalysisAsync(store, user, request, version, ct);
         http.Response.Headers["X-GeoTwin-Cache"] = hit ? "hit" : "miss";
-        return (a, request);
+        return (a, request, TrendsOf(store, user, request, http.Request.Query, version));
+    }
+
+    /// <summary>The emerging patterns of the cells where an emerging run of the same parameters is cached.</summary>
+    internal sealed record CellTrends(string[]? Patterns, EmergingRequest Request);
+
+    internal static CellTrends TrendsOf(HotspotsStore store, CurrentUser user, GiRequest request, IQueryCollection q, string version)
+    {
+        var emerging = EmergingRequest.For(request, q);
+        return new CellTrends(HotspotJobs.CachedPatterns(store, user, emerging, version), emerging);
     }
 
     internal static Task<(GiAnalysis, bool)> AnalysisAsync(HotspotsStore store, CurrentUser user, GiRequest r, string version, CancellationToken ct) =>
@@ -121,7 +136,7 @@ public static partial class HotspotsEndpoints
             var v => throw HotspotRefusal.Bad("fdr", $"'{v}' is not true or false"),
         });
 
-    internal static object Parameters(GiAnalysis a, GiRequest request, HotspotLimits limits)
+    internal static object Parameters(GiAnalysis a, GiRequest request, HotspotLimits limits, CellTrends? trend = null)
     {
         var p = a.Result.Parameters;
         return new
@@ -142,6 +157,13 @@ public static partial class HotspotsEndpoints
             bins = "Gi_Bin ±3/±2/±1: 99/95/90 % confidence" + (p.FdrCorrected ? ", Benjamini-Hochberg FDR-corrected (q_fdr)" : " from raw p (fdr=false)"),
             filters = request.Filters.Described,
             dataVersion = a.DataVersion,
+            trend = trend is null ? null : new
+            {
+                computed = trend.Patterns is not null, step = trend.Request.Step, timeSteps = trend.Request.TimeSteps,
+                why = trend.Patterns is not null
+                    ? "each cell's trend is its emerging hot spot pattern (GET /api/hotspots/emerging) of the same filters, cell size, band, step and timeSteps"
+                    : "no emerging hot spot run of these parameters yet (GET /api/hotspots/emerging with the same query): cells carry no trend",
+            },
         };
     }
 
@@ -150,9 +172,13 @@ public static partial class HotspotsEndpoints
         value = Math.Round(c.Value, 3),
         rule = JsonNamingPolicy.CamelCase.ConvertName(c.How.ToString()),
         why = c.How == Chosen.Given ? $"given ({parameter}={c.Value.ToString(CultureInfo.InvariantCulture)} m)" : c.Why,
+        // the same sentence in both languages, for the viewer to show in the page's
+        whyLabel = c.How == Chosen.Given
+            ? new Label($"指定（{parameter}={c.Value.ToString(CultureInfo.InvariantCulture)} 米）", $"given ({parameter}={c.Value.ToString(CultureInfo.InvariantCulture)} m)")
+            : new Label(c.WhyZh ?? c.Why, c.Why),
     };
 
-    static Dictionary<string, object?> Cell(GiAnalysis a, int c, bool polygon)
+    static Dictionary<string, object?> Cell(GiAnalysis a, int c, bool polygon, CellTrends? trend = null)
     {
         var cells = a.Result.Cells;
         var gi = a.Result.Gi;
@@ -164,19 +190,20 @@ public static partial class HotspotsEndpoints
             ["neighbours"] = gi.Neighbours[c],
         };
         if (cells.Value[c] != cells.Count[c]) d["value"] = cells.Value[c];
+        if (trend?.Patterns is { } patterns) d["trend"] = patterns[c];
         if (polygon) d["polygon"] = new[] { a.Polygon(c) };
         return d;
     }
 
-    static IResult Csv(HttpContext http, GiAnalysis a)
+    static IResult Csv(HttpContext http, GiAnalysis a, CellTrends trend)
     {
         var sb = new StringBuilder();
-        HotspotFilters.Line(sb, "id", "q", "r", "lon", "lat", "count", "value", "z", "p", "q_fdr", "bin", "neighbours");
+        HotspotFilters.Line(sb, "id", "q", "r", "lon", "lat", "count", "value", "z", "p", "q_fdr", "bin", "neighbours", "trend");
         var cells = a.Result.Cells;
         var gi = a.Result.Gi;
         for (var c = 0; c < cells.Cells; c++)
             HotspotFilters.Line(sb, a.IdOf(c), cells.Q[c], cells.R[c], Math.Round(a.CellLon[c], 7), Math.Round(a.CellLat[c], 7), cells.Count[c],
-                cells.Value[c], gi.Z[c], gi.P[c], gi.Q[c], (int)gi.Bin[c], gi.Neighbours[c]);
+                cells.Value[c], gi.Z[c], gi.P[c], gi.Q[c], (int)gi.Bin[c], gi.Neighbours[c], trend.Patterns?[c]);
         http.Response.Headers.ContentDisposition = "attachment; filename=\"hotspots-gi.csv\"";
         return TypedResults.Text(sb.ToString(), "text/csv; charset=utf-8");
     }
@@ -190,15 +217,15 @@ public static partial class HotspotsEndpoints
     {
         if (!CellIdPattern().IsMatch(id)) throw HotspotRefusal.Bad("id", $"'{id}' is not a cell id (q_r, as /api/hotspots/gi answers)");
         var limit = IntParam(http.Request.Query, "limit", 500, 1, 5_000);
-        var (a, request) = await AnalysisAsync(http, principal, store, ct);
+        var (a, request, trend) = await AnalysisAsync(http, principal, store, ct);
         if (!a.CellById.TryGetValue(id, out var c))
             throw HotspotRefusal.Of(404, "id", $"no cell {id} holds incidents for these filters, cell size and band");
         var members = a.IncidentsOf(c);
         var incidents = await store.IncidentDetailsAsync(CurrentUser.From(principal), members.Select(i => a.Incidents.Ids[i]).ToArray(), limit, ct);
-        var cell = Cell(a, c, true);
+        var cell = Cell(a, c, true, trend);
         cell["incidents"] = incidents;
         cell["incidentsShown"] = incidents.Count;
-        cell["parameters"] = Parameters(a, request, store.Limits);
+        cell["parameters"] = Parameters(a, request, store.Limits, trend);
         return TypedResults.Ok(cell);
     });
 
@@ -433,9 +460,15 @@ public static partial class HotspotsEndpoints
         }
         catch (HotspotInputException e)
         {
-            var (status, (detail, ext)) = Problem(e);
-            throw new Refusal(status, detail, (string)ext["field"]!, ext, e);
+            throw RefusalOf(e);
         }
+    }
+
+    /// <summary>The statistics' refusal as the one Refusal (problem+json naming the parameter, with the count and the limit).</summary>
+    internal static Refusal RefusalOf(HotspotInputException e)
+    {
+        var (status, (detail, ext)) = Problem(e);
+        return new Refusal(status, detail, (string)ext["field"]!, ext, e);
     }
 
     /// <summary>The statistics' refusal as the parameter the caller knows it by, with the count and the limit.</summary>

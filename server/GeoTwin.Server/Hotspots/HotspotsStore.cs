@@ -94,6 +94,9 @@ public sealed class HotspotsStore(ScopedDb db, DataVersions versions, HotspotsCa
         return zone;
     }
 
+    /// <summary>What is cached under a key, or null; never computes.</summary>
+    public T? TryCached<T>(string key) where T : class => cache.Memory.TryGetValue(key, out T? hit) ? hit : null;
+
     /// <summary>Cached by key (which must carry the scope and data version); reports whether it was a hit.</summary>
     public async Task<(T Value, bool Hit)> CachedAsync<T>(string key, Func<Task<T>> make, Func<T, long> size) where T : class
     {

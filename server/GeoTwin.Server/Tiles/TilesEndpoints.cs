@@ -6,6 +6,7 @@ using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.Tiling.Tiles;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -14,7 +15,8 @@ namespace GeoTwin.Server.Tiles;
 /// <summary>A catalog entry; the zoom range is spelled minzoom/maxzoom, as in the issue and TileJSON.</summary>
 public sealed record LayerInfo(string Name, LocalizedTitle Title, string Geometry,
     [property: JsonPropertyName("minzoom")] int MinZoom, [property: JsonPropertyName("maxzoom")] int MaxZoom,
-    IReadOnlyCollection<string> Attributes, LayerStyle Style, string? Record, string Tiles);
+    IReadOnlyCollection<string> Attributes, LayerStyle Style, string? Record, string Tiles,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Hidden = false);
 
 /// <summary>Incident filters from the query string, checked before they reach SQL.</summary>
 public sealed record TileFilters(string[]? Categories, DateTimeOffset? From, DateTimeOffset? To)
@@ -35,15 +37,23 @@ public static class TilesEndpoints
 
     public static WebApplication MapTilesEndpoints(this WebApplication app)
     {
-        app.MapGet("/api/layers", (HttpRequest request) => TypedResults.Ok(TileLayers.All.Select(l => new LayerInfo(
-                l.Name, l.Title, l.Geometry, l.MinZoom, l.MaxZoom, l.Attributes.Keys.ToList(), l.Style, l.Record, $"/tiles/{l.Name}/{{z}}/{{x}}/{{y}}.mvt"))))
+        app.MapGet("/api/layers", async (HttpRequest request, ClaimsPrincipal principal, IAuthorizationService authorization, IEnumerable<IComputedTileLayer> computed) =>
+            {
+                static LayerInfo Info(TileLayer l, bool hidden) => new(
+                    l.Name, l.Title, l.Geometry, l.MinZoom, l.MaxZoom, l.Attributes.Keys.ToList(), l.Style, l.Record, $"/tiles/{l.Name}/{{z}}/{{x}}/{{y}}.mvt", hidden);
+                var list = TileLayers.All.Select(l => Info(l, false)).ToList();
+                // computed layers (hot spot cells) only for the roles that may read them
+                foreach (var c in computed)
+                    if ((await authorization.AuthorizeAsync(principal, c.Policy)).Succeeded) list.Add(Info(c.Layer, c.HiddenByDefault));
+                return TypedResults.Ok(list);
+            })
             .RequireAuthorization(Policies.Staff).WithTags("Tiles").WithName("ListLayers").WithSummary("The 2D layers the viewer may draw.")
             .RefusesStrangers();
 
         var tiles = app.MapGroup("/tiles").WithTags("Tiles").RequireAuthorization(Policies.Staff).RefusesStrangers();
         tiles.MapGet("/{layers}/{z:int}/{x:int}/{y}", TileAsync).WithName("VectorTile")
             .WithSummary("A Mapbox Vector Tile of one or more layers (a,b,c); 204 when empty.")
-            .Produces(StatusCodes.Status200OK, typeof(byte[]), MvtType).Produces(StatusCodes.Status304NotModified).Refuses(400, 404);
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), MvtType).Produces(StatusCodes.Status304NotModified).Refuses(400, 403, 404, 422);
         tiles.MapGet("/{layer}.json", TileJson).WithName("TileJson").WithSummary("TileJSON 3.0 for a layer.").Refuses(404);
         return app;
     }
@@ -51,8 +61,8 @@ public static class TilesEndpoints
     const string MvtType = "application/vnd.mapbox-vector-tile";
 
     static async Task<Results<FileContentHttpResult, NoContent, StatusCodeHttpResult, ProblemHttpResult>> TileAsync(string layers, int z, int x, string y, HttpContext http, ClaimsPrincipal principal,
-        ScopedDb db, TileCache cache, DataVersions versions, CancellationToken ct,
-        string? category = null, string? from = null, string? to = null)
+        ScopedDb db, TileCache cache, DataVersions versions, IEnumerable<IComputedTileLayer> computedLayers, IAuthorizationService authorization,
+        CancellationToken ct, string? category = null, string? from = null, string? to = null)
     {
         if (!y.EndsWith(".mvt", StringComparison.Ordinal) || !int.TryParse(y[..^4], NumberStyles.None, CultureInfo.InvariantCulture, out var yValue))
             return Problems.BadRequest("y", "must be a tile row followed by .mvt, e.g. 23868.mvt");
@@ -60,15 +70,27 @@ public static class TilesEndpoints
         var names = layers.Split(',');
         if (names.Length > TileLayers.All.Count || names.Distinct().Count() != names.Length)
             return Problems.BadRequest("layers", "name each layer once");
-        var unknown = names.FirstOrDefault(n => !TileLayers.ByName.ContainsKey(n));
+        var computedByName = computedLayers.ToDictionary(c => c.Layer.Name);
+        var unknown = names.FirstOrDefault(n => !TileLayers.ByName.ContainsKey(n) && !computedByName.ContainsKey(n));
         if (unknown is not null) return Problems.NotFound($"no tile layer is named '{unknown}'; see /api/layers");
         var (filters, filterError) = ParseFilters(category, from, to);
         if (filterError is not null) return filterError;
 
-        var selected = names.Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
         var user = CurrentUser.From(principal);
+        // Computed layers (hot spot cells): their policy, and their own key part (parameters, versions; nothing built yet).
+        var computed = new List<IComputedTileLayer>();
+        var computedKey = "";
+        foreach (var c in names.Where(computedByName.ContainsKey).Select(n => computedByName[n]))
+        {
+            if (!(await authorization.AuthorizeAsync(principal, c.Policy)).Succeeded)
+                throw new Refusal(StatusCodes.Status403Forbidden, $"layers: the {c.Layer.Name} layer is for the {c.Policy} roles", "layers");
+            if (z < c.Layer.MinZoom || z > c.Layer.MaxZoom) continue;
+            computed.Add(c);
+            computedKey += $"|{c.Layer.Name}:{await c.KeyAsync(http, user, ct)}";
+        }
+        var selected = names.Where(TileLayers.ByName.ContainsKey).Select(n => TileLayers.ByName[n]).Where(l => z >= l.MinZoom && z <= l.MaxZoom).ToList();
         var version = await versions.OfAsync(http, [.. selected.SelectMany(l => l.Tables).Distinct()], ct);
-        var key = $"{user.Scope}|{layers}|{z}/{x}/{yValue}|{filters!.Key}|{version}";
+        var key = $"{user.Scope}|{layers}|{z}/{x}/{yValue}|{filters!.Key}|{version}{computedKey}";
         var etag = ETagOf(key);
         SetCachingHeaders(http);
         // The key names everything a tile is made of, so a browser's revalidation is answered without building it.
@@ -80,6 +102,7 @@ public static class TilesEndpoints
         if (!cache.TryGet(key, out var tile))
         {
             var mvt = selected.Count == 0 ? [] : await BuildAsync(db, user, selected, z, x, yValue, filters, ct);
+            foreach (var c in computed) mvt = [.. mvt, .. await c.TileAsync(http, user, z, x, yValue, ct)]; // MVT layers concatenate
             tile = new CachedTile(mvt);
             cache.Put(key, tile);
         }
@@ -147,9 +170,10 @@ public static class TilesEndpoints
         return (new TileFilters(categories, fromDate?.ToUniversalTime(), toDate?.ToUniversalTime()), null);
     }
 
-    static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> TileJson(string layer, HttpRequest request)
+    static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> TileJson(string layer, HttpRequest request, IEnumerable<IComputedTileLayer> computed)
     {
-        if (!TileLayers.ByName.TryGetValue(layer, out var l)) return Problems.NotFound($"no tile layer is named '{layer}'; see /api/layers");
+        var l = TileLayers.ByName.GetValueOrDefault(layer) ?? computed.FirstOrDefault(c => c.Layer.Name == layer)?.Layer;
+        if (l is null) return Problems.NotFound($"no tile layer is named '{layer}'; see /api/layers");
         var origin = $"{request.Scheme}://{request.Host}";
         return TypedResults.Ok(new Dictionary<string, object?>
         {

@@ -201,6 +201,67 @@ public sealed class HotspotsEndpointsTests(PostgisFixture pg) : IAsyncLifetime
             """), box.GetProperty("total").GetInt32());
     }
 
+    /// <summary>
+    /// The cells as the tile catalog's "hotspots" layer (analysts only, hidden until asked for), decoded from a real tile:
+    /// the same count, z, p and bin as /gi for the same parameters; trend (the emerging pattern) appears on the tile,
+    /// /gi and its CSV once an emerging run of those parameters exists, and is absent before.
+    /// </summary>
+    [Fact]
+    public async Task The_cells_are_a_catalog_tile_layer_with_the_emerging_trend_once_it_ran()
+    {
+        var catalog = await Json(await _w.City.GetAsync("/api/layers"));
+        var layer = catalog.EnumerateArray().Single(l => l.GetProperty("name").GetString() == "hotspots");
+        Assert.Equal("/tiles/hotspots/{z}/{x}/{y}.mvt", layer.GetProperty("tiles").GetString());
+        Assert.Equal("polygon", layer.GetProperty("geometry").GetString());
+        Assert.True(layer.GetProperty("hidden").GetBoolean());
+        var attributes = layer.GetProperty("attributes").EnumerateArray().Select(a => a.GetString()).ToList();
+        Assert.All(new[] { "id", "cell", "count", "z", "p", "bin", "trend" }, a => Assert.Contains(a, attributes));
+        Assert.DoesNotContain((await Json(await _w.Dispatcher.GetAsync("/api/layers"))).EnumerateArray(), l => l.GetProperty("name").GetString() == "hotspots");
+
+        // a period no other test analyses, so no emerging run of these parameters is cached before this one's
+        const string q = "cellSize=2000&band=5000&from=2024-01-01&to=2024-07-01";
+        var gi = await Json(await _w.City.GetAsync($"/api/hotspots/gi?{q}"));
+        Assert.False(gi.GetProperty("parameters").GetProperty("trend").GetProperty("computed").GetBoolean());
+        var hot = gi.GetProperty("cells").EnumerateArray().MaxBy(c => c.GetProperty("count").GetInt32());
+        Assert.False(hot.TryGetProperty("trend", out _));
+        var t = GeoTwin.Tiling.Tiles.TileAddress.Containing(hot.GetProperty("lon").GetDouble(), hot.GetProperty("lat").GetDouble(), 12);
+        var path = $"/tiles/hotspots/{t.Z}/{t.X}/{t.Y}.mvt?{q}";
+
+        async Task<IDictionary<string, object>> FeatureOfHot()
+        {
+            var response = await _w.City.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/vnd.mapbox-vector-tile", response.Content.Headers.ContentType?.MediaType);
+            await using var stream = new MemoryStream(await response.Content.ReadAsByteArrayAsync());
+            var tile = new NetTopologySuite.IO.VectorTiles.Mapbox.MapboxTileReader().Read(stream, new NetTopologySuite.IO.VectorTiles.Tiles.Tile(t.X, t.Y, t.Z));
+            var cells = Assert.Single(tile.Layers, l => l.Name == "hotspots");
+            var feature = Assert.Single(cells.Features, f => (string)f.Attributes["cell"] == hot.GetProperty("id").GetString());
+            Assert.IsAssignableFrom<NetTopologySuite.Geometries.Polygon>(feature.Geometry);
+            return feature.Attributes.GetNames().ToDictionary(n => n, n => feature.Attributes[n]);
+        }
+        var before = await FeatureOfHot();
+        Assert.Equal(hot.GetProperty("count").GetInt32(), Convert.ToInt32(before["count"]));
+        Assert.Equal(hot.GetProperty("z").GetDouble(), Convert.ToDouble(before["z"]), 1e-12);
+        Assert.Equal(hot.GetProperty("p").GetDouble(), Convert.ToDouble(before["p"]), 1e-12);
+        Assert.Equal(hot.GetProperty("bin").GetInt32(), Convert.ToInt32(before["bin"]));
+        Assert.False(before.ContainsKey("trend"));
+        // a dispatcher may not have the layer's tiles, alone or combined
+        Assert.Equal(HttpStatusCode.Forbidden, (await _w.Dispatcher.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _w.Dispatcher.GetAsync($"/tiles/incidents,hotspots/{t.Z}/{t.X}/{t.Y}.mvt?{q}")).StatusCode);
+
+        var emerging = await Json(await _w.City.GetAsync($"/api/hotspots/emerging?{q}"));
+        var pattern = emerging.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("id").GetString() == hot.GetProperty("id").GetString())
+            .GetProperty("pattern").GetString();
+        Assert.Equal(pattern, (await FeatureOfHot())["trend"]);
+        var after = await Json(await _w.City.GetAsync($"/api/hotspots/gi?{q}"));
+        Assert.True(after.GetProperty("parameters").GetProperty("trend").GetProperty("computed").GetBoolean());
+        Assert.Equal(pattern, after.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("id").GetString() == hot.GetProperty("id").GetString())
+            .GetProperty("trend").GetString());
+        var csv = await _w.City.GetStringAsync($"/api/hotspots/gi?{q}&format=csv");
+        Assert.EndsWith(",trend", csv.Split('\n')[0]);
+        Assert.Contains(csv.Split('\n'), line => line.StartsWith(hot.GetProperty("id").GetString() + ",") && line.EndsWith("," + pattern));
+    }
+
     [Fact]
     public async Task Posted_points_reproduce_esda_G_Local_star()
     {

@@ -13,8 +13,8 @@ namespace GeoTwin.Server.Hotspots.Density;
 /// <summary>A density value and colour of the legend, in incidents per km².</summary>
 public sealed record LegendStop(double Value, string Color, Label Label);
 
-/// <summary>The bandwidth used: metres, the rule's code (given or silverman_rule), its name and why.</summary>
-public sealed record BandwidthUsed(double Value, string Rule, Label Label, string Why);
+/// <summary>The bandwidth used: metres, the rule's code (given or silverman_rule), its name and why (English, and in both languages).</summary>
+public sealed record BandwidthUsed(double Value, string Rule, Label Label, string Why, Label WhyLabel);
 
 /// <summary>TimeZone: the bureau's clock the hours and weekdays were read in (the jurisdiction's, HotspotsStore.TimeZoneAsync).</summary>
 public sealed record DensityLegend(Label Title, BandwidthUsed? Bandwidth, double Max, Label MaxRule, Label Unit, int Count, IReadOnlyList<LegendStop> Stops,
@@ -70,7 +70,8 @@ public static class DensityEndpoints
         var b = surface.Bandwidth;
         return TypedResults.Ok(new DensityLegend(Title,
             b is null ? null : new BandwidthUsed(b.Value, b.How == Chosen.Given ? "given" : "silverman_rule",
-                b.How == Chosen.Given ? new("指定带宽", "given") : new("Esri 默认规则（Silverman 经验法则）", "Esri's default (Silverman's rule of thumb)"), b.Why),
+                b.How == Chosen.Given ? new("指定带宽", "given") : new("Esri 默认规则（Silverman 经验法则）", "Esri's default (Silverman's rule of thumb)"), b.Why,
+                b.How == Chosen.Given ? new("指定带宽", "given") : new(b.WhyZh ?? b.Why, b.Why)),
             surface.Max, MaxRule, Unit, surface.Count,
             [.. DensityRamp.Stops.Select(s => new LegendStop(s.Fraction * surface.Max, s.Color, s.Label))], filters.Incidents.TimeZone));
     }

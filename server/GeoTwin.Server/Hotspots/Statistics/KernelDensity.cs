@@ -60,7 +60,8 @@ public sealed class KernelDensity
         if (!(h > 0))
             throw new HotspotInputException("points", "the points have no spread (all at one place): give a bandwidth");
         return new Choice(h, Chosen.SilvermanRule,
-            $"Esri's default 0.9 · min(standard distance {sd:0.#} m, √(1/ln 2) · median distance from the mean centre {median:0.#} m) · n^−0.2 with n = {sw:0.##}");
+            $"Esri's default 0.9 · min(standard distance {sd:0.#} m, √(1/ln 2) · median distance from the mean centre {median:0.#} m) · n^−0.2 with n = {sw:0.##}",
+            $"Esri 默认规则 0.9 · min(标准距离 {sd:0.#} 米, √(1/ln 2) · 到平均中心的中位距离 {median:0.#} 米) · n^−0.2，n = {sw:0.##}");
     }
 
     static double WeightedMedian(double[] d, ReadOnlySpan<double> weights, double total)

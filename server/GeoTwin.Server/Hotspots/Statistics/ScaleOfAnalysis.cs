@@ -3,8 +3,9 @@ namespace GeoTwin.Server.Hotspots.Statistics;
 /// <summary>How a value was chosen: "given" by the caller, or the rule that produced it.</summary>
 public enum Chosen { Given, NearestNeighbourRule, FirstSignificantPeak, HighestPeak, NearestNeighbours, StandardDistance, MinimumOfExtent, SilvermanRule }
 
-/// <summary>A chosen value with the rule and a sentence saying why (shown to the analyst and kept with the result).</summary>
-public sealed record Choice(double Value, Chosen How, string Why);
+/// <summary>A chosen value with the rule and a sentence saying why (shown to the analyst and kept with the result), in
+/// English (Why) and in Chinese (WhyZh), so the viewer says it in the page's language.</summary>
+public sealed record Choice(double Value, Chosen How, string Why, string? WhyZh = null);
 
 /// <summary>One distance of the incremental spatial autocorrelation.</summary>
 public sealed record MoranStep(double Distance, double I, double Z, double P, double MeanNeighbours);
@@ -66,7 +67,8 @@ public static class ScaleOfAnalysis
         if (used == 0 || !(mean > 0))
             throw new HotspotInputException("points", "all points are at the same place: no cell size can be derived from their spacing; give a cell size");
         return new Choice(2 * mean, Chosen.NearestNeighbourRule,
-            $"twice the mean distance to the nearest other incident ({mean:0.#} m over {used} incidents; {outliers} locational outliers beyond mean + 3σ left out)");
+            $"twice the mean distance to the nearest other incident ({mean:0.#} m over {used} incidents; {outliers} locational outliers beyond mean + 3σ left out)",
+            $"到最近另一起警情的平均距离的两倍（{used} 起警情平均 {mean:0.#} 米；超出均值 + 3σ 的 {outliers} 个位置离群点未计入）");
     }
 
     public static (Choice Band, IReadOnlyList<MoranStep> Steps) DistanceBand(ReadOnlySpan<double> xs, ReadOnlySpan<double> ys, ReadOnlySpan<double> values)
@@ -89,13 +91,15 @@ public static class ScaleOfAnalysis
         {
             var s = steps[significant[0]];
             band = new Choice(s.Distance, Chosen.FirstSignificantPeak,
-                $"the first statistically significant peak of spatial autocorrelation (Moran's I z = {s.Z:0.00}, p = {s.P:0.####}) over {steps.Count} distances from {steps[0].Distance:0.#} m by {meanNn:0.#} m");
+                $"the first statistically significant peak of spatial autocorrelation (Moran's I z = {s.Z:0.00}, p {ChoiceText.PText(s.P)}) over {steps.Count} distances from {steps[0].Distance:0.#} m by {meanNn:0.#} m",
+                $"空间自相关的第一个显著峰值（Moran's I z = {s.Z:0.00}，p {ChoiceText.PText(s.P)}），从 {steps[0].Distance:0.#} 米起每隔 {meanNn:0.#} 米共 {steps.Count} 个距离");
         }
         else if (peaks.Count > 0)
         {
             var k = peaks.MaxBy(k => steps[k].Z);
             band = new Choice(steps[k].Distance, Chosen.HighestPeak,
-                $"no peak of spatial autocorrelation is significant; the highest peak (Moran's I z = {steps[k].Z:0.00}) over {steps.Count} distances from {steps[0].Distance:0.#} m");
+                $"no peak of spatial autocorrelation is significant; the highest peak (Moran's I z = {steps[k].Z:0.00}) over {steps.Count} distances from {steps[0].Distance:0.#} m",
+                $"空间自相关没有显著峰值；取最高峰（Moran's I z = {steps[k].Z:0.00}），从 {steps[0].Distance:0.#} 米起共 {steps.Count} 个距离");
         }
         else
         {
@@ -107,11 +111,14 @@ public static class ScaleOfAnalysis
             var knn = sum / n;
             var sd = StandardDistance(xs, ys);
             band = knn <= sd
-                ? new Choice(knn, Chosen.NearestNeighbours, $"no peak of spatial autocorrelation over {steps.Count} distances; the mean distance to the {k} nearest neighbours (5 % of {n} features, clamped to 3..30)")
-                : new Choice(sd, Chosen.StandardDistance, $"no peak of spatial autocorrelation; the mean distance to the {k} nearest neighbours ({knn:0.#} m) exceeds the standard distance of the features, which is used instead");
+                ? new Choice(knn, Chosen.NearestNeighbours, $"no peak of spatial autocorrelation over {steps.Count} distances; the mean distance to the {k} nearest neighbours (5 % of {n} features, clamped to 3..30)",
+                    $"{steps.Count} 个距离上空间自相关没有峰值；取到最近 {k} 个邻居的平均距离（{n} 个要素的 5%，限定在 3 到 30 之间）")
+                : new Choice(sd, Chosen.StandardDistance, $"no peak of spatial autocorrelation; the mean distance to the {k} nearest neighbours ({knn:0.#} m) exceeds the standard distance of the features, which is used instead",
+                    $"空间自相关没有峰值；到最近 {k} 个邻居的平均距离（{knn:0.#} 米）超过要素的标准距离，改用标准距离");
         }
         if (band.Value < minimum)
-            band = new Choice(minimum, Chosen.MinimumOfExtent, $"{band.Why}; raised to 0.1 % of the extent ({extent:0.#} m)");
+            band = new Choice(minimum, Chosen.MinimumOfExtent, $"{band.Why}; raised to 0.1 % of the extent ({extent:0.#} m)",
+                $"{band.WhyZh}；提高到范围的 0.1%（{extent:0.#} 米）");
         return (band, steps);
     }
 
@@ -229,4 +236,10 @@ public static class ScaleOfAnalysis
         }
         return xs.IsEmpty ? (0, 0) : (maxX - minX, maxY - minY);
     }
+}
+
+static class ChoiceText
+{
+    /// <summary>"= 0.0123" or "< 0.001": a p-value as analysts write it, never "= 0".</summary>
+    public static string PText(double p) => p < 0.001 ? "< 0.001" : FormattableString.Invariant($"= {p:0.####}");
 }

@@ -183,6 +183,77 @@ browserTest("an analyst turns on the Gi* cells, reads the legend, clicks a hot c
   s.assertOnlyLocalRequests();
 });
 
+/** The page's panels over the map: their boxes, how much of the map they cover, whether the page scrolls sideways. */
+const layout = (page) =>
+  page.evaluate(() => {
+    const box = (q) => {
+      const el = document.querySelector(q);
+      if (!el || el.hidden || getComputedStyle(el).display === "none") return null;
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 ? { x: r.x, y: r.y, right: r.right, bottom: r.bottom, w: r.width, h: r.height } : null;
+    };
+    const map = box("[data-testid=map]");
+    const panels = ["[data-testid=hotspots-panel]", "[data-testid=layers-panel]", ".record", ".dispatch"].map(box).filter(Boolean);
+    // covered area by sampling the map on a 20 px grid (panels may overlap each other)
+    let covered = 0;
+    let samples = 0;
+    for (let x = map.x + 10; x < map.right; x += 20)
+      for (let y = map.y + 10; y < map.bottom; y += 20) {
+        samples++;
+        if (panels.some((p) => x >= p.x && x < p.right && y >= p.y && y < p.bottom)) covered++;
+      }
+    return {
+      viewport: { w: innerWidth, h: innerHeight },
+      scrollWidth: document.documentElement.scrollWidth,
+      map,
+      panel: box("[data-testid=hotspots-panel]"),
+      coveredShare: covered / samples,
+    };
+  });
+
+browserTest("the unfolded panel leaves the map in view at 1366 × 768 and is usable on a phone; screenshots at three sizes", { account: ANALYST }, async (s, t) => {
+  const { page } = s;
+  await page.goto("/", { timeout: 120000 });
+  await waitForReady(s);
+  await waitForHotspots(page, "the panel", () => window.geotwin.hotspots?.visible && window.geotwin.view === "jurisdiction");
+  await page.click("[data-testid=hotspots-toggle]", { timeout: 120000 });
+  await page.check("[data-testid=hotspots-layer-gi]", { timeout: 120000 });
+  await waitForHotspots(page, "the Gi* answer drawn", () => {
+    const h = window.geotwin.hotspots;
+    return h.loading === 0 && (h.lastError || (h.gi && h.cellsDrawn().gi > 0));
+  });
+  assert.equal(await page.evaluate(() => window.geotwin.hotspots.lastError), null);
+
+  for (const [name, size] of [["laptop", { width: 1366, height: 768 }], ["desktop", { width: 1920, height: 1080 }], ["phone", { width: 390, height: 844 }]]) {
+    await page.setViewportSize(size);
+    await frames(page, 2);
+    const l = await layout(page);
+    t.diagnostic(`${name}: ${JSON.stringify(l)}`);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, `hotspots-${name}-${size.width}x${size.height}.png`), timeout: 120000 });
+    assert.ok(l.scrollWidth <= size.width, `${name}: nothing sticks out sideways (page ${l.scrollWidth} px wide)`);
+    assert.ok(l.panel.x >= 0 && l.panel.right <= size.width, `${name}: the panel fits the screen's width: ${JSON.stringify(l.panel)}`);
+    if (name !== "phone") {
+      // beside the panels, most of the map (its centre too) stays in view
+      assert.ok(l.coveredShare < 0.35, `${name}: panels cover ${Math.round(l.coveredShare * 100)} % of the map`);
+      const centre = await page.evaluate(() => {
+        const m = document.querySelector("[data-testid=map]").getBoundingClientRect();
+        return document.elementFromPoint(m.x + m.width / 2, m.y + m.height / 2)?.closest("[data-testid=map]") !== null;
+      });
+      assert.ok(centre, `${name}: the map's centre is not under a panel`);
+    } else {
+      // unfolded on a phone: a sheet that scrolls inside, the lower part of the map still in view, its controls reachable
+      assert.ok(l.panel.bottom < l.map.bottom - 150, `phone: the map shows below the panel: ${JSON.stringify(l.panel)}`);
+      await page.locator("[data-testid=hotspots-layer-density]").scrollIntoViewIfNeeded({ timeout: 120000 });
+      assert.ok(await page.locator("[data-testid=hotspots-layer-density]").isVisible(), "phone: the layer switches are reachable");
+      // folded again it is a title bar only
+      await page.click("[data-testid=hotspots-toggle]", { timeout: 120000 });
+      const folded = await layout(page);
+      assert.ok(folded.panel.h < 60 && folded.panel.right <= size.width, `phone: folded, a title bar: ${JSON.stringify(folded.panel)}`);
+      await page.screenshot({ path: join(ARTIFACTS_DIR, `hotspots-phone-folded.png`), timeout: 120000 });
+    }
+  }
+});
+
 browserTest("a filter the server refuses shows the server's own words", { account: ANALYST }, async (s) => {
   const { page } = s;
   // A day with no incidents: fewer than the minimum the analysis needs; the server's detail is what the page must say.

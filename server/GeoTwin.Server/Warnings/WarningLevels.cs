@@ -26,6 +26,13 @@ public sealed class WarningLevels(WarningOptions options)
 
     static string[] Counted => [.. Vocabulary.Warnings.Counted.Categories];
 
+    /// <summary>This calendar month on the bureau's clock: recomputed on every pull, so a new month starts with its levels.</summary>
+    public DateOnly CurrentMonth()
+    {
+        var now = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone));
+        return new DateOnly(now.Year, now.Month, 1);
+    }
+
     /// <summary>Assigns the given incidents (null: every counted incident not yet assigned); returns the months they fall in.</summary>
     public async Task<IReadOnlyList<DateOnly>> AssignAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long[]? incidentIds, CancellationToken ct)
     {
@@ -79,5 +86,19 @@ public sealed class WarningLevels(WarningOptions options)
         await using (var r = await stored.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) months.Add(r.GetFieldValue<DateOnly>(0));
         return await RecomputeAsync(conn, tx, months, ct);
+    }
+
+    /// <summary>
+    /// Assigns every counted incident not yet assigned and counts the months they fall in, in one transaction: after the
+    /// demo is loaded (two years of history), and whenever incidents arrived by a path that does not assign them.
+    /// </summary>
+    public async Task<int> CatchUpAsync(NpgsqlDataSource db, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var months = await AssignAsync(conn, tx, null, ct);
+        var changes = await RecomputeAsync(conn, tx, months, ct);
+        await tx.CommitAsync(ct);
+        return changes.Count;
     }
 }

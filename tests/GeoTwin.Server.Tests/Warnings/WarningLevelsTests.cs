@@ -16,7 +16,7 @@ public sealed class WarningLevelsTests(PostgisFixture pg)
 {
     // A station with, inside a compound, a hospital (unit premises), a village beside it, and a patrol zone along a street.
     // Coordinates in Monaco's degrees; 0.001° ≈ 80 m east-west, 111 m north-south there.
-    const string Places = """
+    internal const string Places = """
         INSERT INTO warning_places (code, kind, name, boundary, street, jurisdiction_id)
         SELECT v.code, v.kind, v.name, ST_Multi(ST_GeomFromText(v.wkt, 4326)), ST_Multi(ST_GeomFromText(v.street, 4326)), j.id
         FROM jurisdictions j, (VALUES
@@ -36,7 +36,7 @@ public sealed class WarningLevelsTests(PostgisFixture pg)
 
     static readonly WarningOptions Shanghai = new(timeZone: "Asia/Shanghai", zoneStreetMetres: 50);
 
-    static async Task<NpgsqlDataSource> SeededAsync(PostgisFixture pg)
+    internal static async Task<NpgsqlDataSource> SeededAsync(PostgisFixture pg)
     {
         var db = await pg.CreateDataSourceAsync();
         await TwoStations.SeedAsync(db);

@@ -80,6 +80,7 @@ public static class Program
             app.MapDispatchEndpoints();
             app.MapHotspotsEndpoints();
             app.MapHotspotDensityEndpoints();
+            app.MapWarningsEndpoints();
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

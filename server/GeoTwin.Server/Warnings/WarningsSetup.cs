@@ -13,5 +13,10 @@ public static class WarningsSetup
         builder.Services.AddTransient<Pull.WarningPullJob>();
         builder.Services.AddHttpClient(nameof(Pull.WarningPullJob));
         builder.Services.AddHostedService<Pull.WarningPullJob.Schedule>();
+        builder.Services.AddSingleton<Texts.WarningTexts>();
+        builder.Services.AddSingleton(new Texts.TextsConfiguration(Texts.WarningTextsJob.GatewayFrom(builder.Configuration)));
+        builder.Services.AddTransient<Texts.WarningTextsJob>();
+        builder.Services.AddHttpClient(nameof(Texts.WarningTextsJob));
+        builder.Services.AddHostedService<Texts.WarningTextsJob.Schedule>();
     }
 }

@@ -192,13 +192,14 @@ public sealed class IncidentPullTests(PostgisFixture pg) : IAsyncLifetime
         {
             ["GeoTwin:Warnings:Pull:Url"] = Url, ["GeoTwin:Warnings:Pull:MappingFile"] = mapping,
             ["GeoTwin:Warnings:Pull:AuthHeader"] = "Authorization: " + Token, ["GeoTwin:Warnings:Pull:Attempts"] = "1",
-            ["GeoTwin:Warnings:TimeZone"] = "Asia/Shanghai",
+            ["GeoTwin:Warnings:TimeZone"] = "Asia/Shanghai", ["GeoTwin:Warnings:Texts:Url"] = "http://127.0.0.1:9/sms",
         });
         var db = server.Database.DataSource;
         await TwoStations.SeedAsync(db);
         await db.ExecAsync(WarningLevelsTests.Places);
         using var recurring = server.App.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
         Assert.Equal("*/10 * * * *", Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(recurring), j => j.Id == WarningPullJob.RecurringId).Cron);
+        Assert.Equal("* * * * *", Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(recurring), j => j.Id == GeoTwin.Server.Warnings.Texts.WarningTextsJob.RecurringId).Cron);
 
         _answer = Pages(new() { [""] = Page("c1", Record("K001", "0301", 7.408, 43.728), Record("K002", "0201", 7.404, 43.724)), ["c1"] = Page("c1") });
         await server.App.Services.GetRequiredService<WarningPullJob>().RunAsync(default);

@@ -46,7 +46,7 @@ public sealed record PullSettings
 /// fails (network, a 5xx after the retries, a body cut short, not the expected JSON) stores nothing and leaves the
 /// cursor where it was; a record that cannot be read is skipped with its reason. Every run is logged.
 /// </summary>
-public sealed class IncidentPull(NpgsqlDataSource db, WarningLevels levels, ILogger<IncidentPull> log)
+public sealed class IncidentPull(NpgsqlDataSource db, WarningLevels levels, ILogger<IncidentPull> log, Texts.WarningTexts? texts = null)
 {
     public const string Http = "http", Drop = "drop_folder";
 
@@ -232,6 +232,8 @@ public sealed class IncidentPull(NpgsqlDataSource db, WarningLevels levels, ILog
 
         var months = new HashSet<DateOnly>(await levels.AssignAsync(conn, tx, [.. ids], ct)) { levels.CurrentMonth() };
         var changes = await levels.RecomputeAsync(conn, tx, months, ct);
+        // The outbox rows commit with the level change or not at all.
+        if (texts is not null) await texts.EnqueueAsync(conn, tx, changes, levels.CurrentMonth(), ct);
         if (nextCursor is not null)
             await using (var move = Sql(conn, tx, "Warnings/Pull/move_cursor.sql", run.Connector, nextCursor))
                 await move.ExecuteNonQueryAsync(ct);

@@ -38,7 +38,8 @@ public sealed class PullHealth
 /// <summary>The configured pull, or none (Settings null): a DI service whatever the configuration says.</summary>
 public sealed record PullConfiguration(PullSettings? Settings);
 
-public sealed class WarningPullJob(IncidentPull pull, PullConfiguration configuration, PullHealth health, IHttpClientFactory clients)
+public sealed class WarningPullJob(IncidentPull pull, PullConfiguration configuration, PullHealth health, IHttpClientFactory clients,
+    Texts.WarningTextsJob texts)
 {
     public const string RecurringId = "warnings-pull";
 
@@ -49,6 +50,8 @@ public sealed class WarningPullJob(IncidentPull pull, PullConfiguration configur
         if (configuration.Settings is not { } settings) return;
         if (settings.Url is not null) health.Record(await pull.RunHttpAsync(settings, clients.CreateClient(nameof(WarningPullJob)), ct));
         if (settings.DropFolder is not null) health.Record(await pull.RunDropFolderAsync(settings, ct));
+        // The texts this pull raised go now, not at the next minute.
+        await texts.RunAsync(ct);
     }
 
     /// <summary>GeoTwin:Warnings:Pull:* (Url, CursorParameter, AuthHeader, DropFolder, MappingFile, Attempts, TimeoutSeconds); null when neither source is set.</summary>

@@ -100,6 +100,11 @@ public static class Vocabulary
         .Where(p => !p.Name.StartsWith('_'))
         .ToDictionary(p => p.Name, p => (IReadOnlyList<string>)[.. p.Value.EnumerateArray().Select(r => Known(Roles, r.GetString()!, $"policies.{p.Name}"))]);
 
+    /// <summary>The four-colour warning's place kinds, levels, default thresholds and responsible people's roles.</summary>
+    public static WarningVocabulary Warnings { get; } = new(Root.GetProperty("warnings"),
+        section => new CodeList(Root.GetProperty("warnings").GetProperty(section).EnumerateObject().Where(p => !p.Name.StartsWith('_'))
+            .Select(p => (p.Name, LabelIn(p.Value)))), IncidentCategoryGroups);
+
     /// <summary>The vocabulary.json text itself, for tools and tests that compare other copies with it.</summary>
     public static string Json { get; } = Read();
 

@@ -121,7 +121,10 @@ public static class Cli
             throw new StartupException($"demo mode listens on 127.0.0.1 only, because its accounts have published passwords: drop --demo to bind {bind}");
         await using var server = await Program.BuildAsync([], settings);
         if (demo && await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource))
+        {
             Say("loaded the demo jurisdiction into the empty database");
+            await server.App.Services.GetRequiredService<Warnings.WarningLevels>().CatchUpAsync(server.Database.DataSource);
+        }
         await FirstStart.EnsureAccountsAsync(server.Database.DataSource, demo, Say);
         await Twin3d.HousesTileset.EnsureCurrentAsync(server.App.Services, demo);
         await server.App.StartAsync();

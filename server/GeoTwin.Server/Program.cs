@@ -14,6 +14,7 @@ using GeoTwin.Server.Live;
 using GeoTwin.Server.Status;
 using GeoTwin.Server.Tiles;
 using GeoTwin.Server.Twin3d;
+using GeoTwin.Server.Warnings;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -55,6 +56,7 @@ public static class Program
             builder.AddDispatch();
             builder.AddHotspots();
             builder.AddHotspotDensity();
+            builder.AddWarnings();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -78,6 +80,7 @@ public static class Program
             app.MapDispatchEndpoints();
             app.MapHotspotsEndpoints();
             app.MapHotspotDensityEndpoints();
+            app.MapWarningsEndpoints();
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

@@ -10,6 +10,8 @@ sealed class DemoModel
     public required List<CameraRow> Cameras { get; init; }
     public required List<UnitRow> Units { get; init; }
     public required List<IncidentRow> Incidents { get; init; }
+    public required List<WarningPlaceRow> WarningPlaces { get; init; }
+    public required List<WarningPersonRow> WarningPeople { get; init; }
     public required DateTime UntilUtc { get; init; }
 
     public static DemoModel Build(int seed, DateTime untilUtc, Action<string, double> progress, CancellationToken ct)
@@ -25,7 +27,9 @@ sealed class DemoModel
         var cameras = CameraPlan.Build(source, roads, registry, locator, seed + 2);
         var units = PoliceUnits.Build(tree, roads, locator, seed + 3);
         var incidents = IncidentHistory.Build(registry, roads, locator, units, untilUtc, seed + 4);
+        var (warningPlaces, warningPeople) = Demo.WarningPlaces.Build(source, tree, locator, seed + 5);
         progress("building the jurisdiction", 1);
-        return new DemoModel { Tree = tree, Roads = roads, Registry = registry, Cameras = cameras, Units = units, Incidents = incidents, UntilUtc = untilUtc };
+        return new DemoModel { Tree = tree, Roads = roads, Registry = registry, Cameras = cameras, Units = units, Incidents = incidents, UntilUtc = untilUtc,
+            WarningPlaces = warningPlaces, WarningPeople = warningPeople };
     }
 }

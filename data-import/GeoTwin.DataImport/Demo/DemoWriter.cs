@@ -175,6 +175,28 @@ static class DemoWriter
                 await WriteIdAsync(w, e.Kind == "intake" || e.Incident.UnitCallSign is null ? null : unit[e.Incident.UnitCallSign], ct);
                 await w.WriteAsync(e.Kind == "intake" ? """{"channel": "110", "source": "demo"}""" : """{"source": "demo"}""", NpgsqlDbType.Jsonb, ct);
             }, ct);
+        progress("warning places", 0.95);
+        await CopyAsync(conn, "COPY warning_places (code, kind, name, name_en, boundary, street, source, jurisdiction_id) FROM STDIN (FORMAT BINARY)",
+            m.WarningPlaces, async (w, p) =>
+            {
+                await w.WriteAsync(p.Code, ct);
+                await w.WriteAsync(p.Kind, ct);
+                await w.WriteAsync(p.Name, ct);
+                await w.WriteAsync(p.NameEn, ct);
+                await w.WriteAsync(p.Boundary, ct);
+                if (p.Street is { } street) await w.WriteAsync(street, ct); else await w.WriteNullAsync(ct);
+                await w.WriteAsync("demo", ct);
+                await w.WriteAsync(jurisdiction[p.AreaCode], NpgsqlDbType.Bigint, ct);
+            }, ct);
+        var place = await IdsAsync(conn, "SELECT code, id FROM warning_places", ct);
+        await CopyAsync(conn, "COPY warning_place_people (place_id, role, full_name, phone) FROM STDIN (FORMAT BINARY)",
+            m.WarningPeople, async (w, p) =>
+            {
+                await w.WriteAsync(place[p.PlaceCode], NpgsqlDbType.Bigint, ct);
+                await w.WriteAsync(p.Role, ct);
+                await w.WriteAsync(p.FullName, ct);
+                await w.WriteAsync(p.Phone, ct);
+            }, ct);
         progress("done", 1);
     }
 

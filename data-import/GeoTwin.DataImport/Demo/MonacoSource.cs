@@ -22,10 +22,12 @@ sealed class MonacoSource
     public required List<SourceRecord> HouseNumbers { get; init; }
     public required List<SourceRecord> Cameras { get; init; }
     public required List<SourceRecord> Pois { get; init; }
+    /// <summary>Landuse, amenity, tourism and station areas as polygons (the warning places), in file order.</summary>
+    public required List<SourceRecord> Areas { get; init; }
 
     public static MonacoSource Read(Action<double> progress, CancellationToken ct)
     {
-        var layers = new[] { OsmLayer.Boundaries, OsmLayer.Roads, OsmLayer.Buildings, OsmLayer.Addresses, OsmLayer.Cameras, OsmLayer.Pois };
+        var layers = new[] { OsmLayer.Boundaries, OsmLayer.Roads, OsmLayer.Buildings, OsmLayer.Addresses, OsmLayer.Cameras, OsmLayer.Pois, OsmLayer.Areas };
         // One pass a layer, two at a time (the machines have two cores); each pass has its own stream.
         var read = new Dictionary<OsmLayer, List<SourceRecord>>();
         var done = 0;
@@ -52,6 +54,7 @@ sealed class MonacoSource
             HouseNumbers = read[OsmLayer.Addresses],
             Cameras = read[OsmLayer.Cameras],
             Pois = read[OsmLayer.Pois],
+            Areas = read[OsmLayer.Areas],
         };
     }
 

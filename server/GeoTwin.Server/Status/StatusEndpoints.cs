@@ -9,7 +9,8 @@ namespace GeoTwin.Server.Status;
 
 public sealed record Health(string Status);
 /// <param name="Database">"up", "restarting (attempt 2, postmaster exited with signal 9)", "unreachable (...)"</param>
-public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null);
+/// <param name="WarningPull">how the incident pull is going ("ok (last run ...)", "failing since ..."); absent when not configured</param>
+public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null, string? WarningPull = null);
 public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
 
@@ -32,14 +33,14 @@ public static class StatusEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, HttpContext http, CancellationToken ct)
+    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, Warnings.Pull.PullHealth pull, HttpContext http, CancellationToken ct)
     {
         var expected = Migrations.Embedded.Count;
         JsonHttpResult<Readiness> NotReady(int applied, string database, string reason)
         {
             // A load balancer or a device asks again soon instead of taking the answer as final.
             http.Response.Headers.RetryAfter = "1";
-            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason), statusCode: 503);
+            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason, pull.Describe()), statusCode: 503);
         }
 
         if (supervisor.Restarting is { } restarting) return NotReady(0, restarting, "database restarting");
@@ -48,7 +49,7 @@ public static class StatusEndpoints
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             var applied = await Migrations.CountAppliedAsync(db, timeout.Token);
-            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up));
+            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up, WarningPull: pull.Describe()));
             return NotReady(Math.Max(applied, 0), supervisor.Up, "migrations not applied");
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)

@@ -39,6 +39,10 @@ public sealed partial class VocabularyTests(PostgisFixture pg)
         Assert.Equal(Vocabulary.IncidentStatuses.Order(), (await CheckValuesAsync(db, "incidents", "status")).Order());
         Assert.Equal(Vocabulary.UnitStatuses.Order(), (await CheckValuesAsync(db, "police_units", "status")).Order());
         Assert.Equal(Vocabulary.UnitKinds.Order(), (await CheckValuesAsync(db, "police_units", "kind")).Order());
+        Assert.Equal(Vocabulary.Warnings.PlaceKinds.Order(), (await CheckValuesAsync(db, "warning_places", "kind")).Order());
+        Assert.Equal(Vocabulary.Warnings.Levels.Order(), (await CheckValuesAsync(db, "warning_levels", "level")).Order());
+        Assert.Equal(Vocabulary.Warnings.Levels.Order(), (await CheckValuesAsync(db, "warning_level_changes", "to_level")).Order());
+        Assert.Equal(Vocabulary.Warnings.PersonRoles.Order(), (await CheckValuesAsync(db, "warning_place_people", "role")).Order());
 
         // priority BETWEEN 1 AND 4, printed as ((priority >= 1) AND (priority <= 4))
         var priority = await db.ScalarAsync<string>("""

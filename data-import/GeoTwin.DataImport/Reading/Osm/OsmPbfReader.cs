@@ -24,6 +24,9 @@ public enum OsmLayer
     Pois,
     /// <summary>Relations with boundary=administrative or land_area, as MultiPolygons (the demo clips to the land with them).</summary>
     Boundaries,
+    /// <summary>Closed ways and multipolygon relations with a landuse, amenity, tourism or railway=station tag, as
+    /// (Multi)Polygons: the demo's warning places (residential compounds, hospitals, schools, stations...).</summary>
+    Areas,
 }
 
 /// <summary>
@@ -86,7 +89,7 @@ public sealed class OsmPbfReader : ISourceReader
                     break;
                 case Way way:
                     // Relations come after all ways: keep every way's nodes for the layers that assemble relations.
-                    if (_layer is OsmLayer.Buildings or OsmLayer.Addresses or OsmLayer.Boundaries) wayNodes[id] = way.Nodes;
+                    if (_layer is OsmLayer.Buildings or OsmLayer.Addresses or OsmLayer.Boundaries or OsmLayer.Areas) wayNodes[id] = way.Nodes;
                     break;
             }
             if (!Wanted(element)) continue;
@@ -209,6 +212,8 @@ public sealed class OsmPbfReader : ISourceReader
             OsmLayer.Addresses => tags.ContainsKey("addr:housenumber"),
             OsmLayer.Cameras => e.Type == OsmGeoType.Node && tags.Contains("man_made", "surveillance"),
             OsmLayer.Pois => e.Type != OsmGeoType.Relation && (tags.ContainsKey("tourism") || tags.ContainsKey("amenity") || tags.ContainsKey("shop")),
+            OsmLayer.Areas => (e.Type == OsmGeoType.Way || tags.Contains("type", "multipolygon"))
+                              && (tags.ContainsKey("landuse") || tags.ContainsKey("amenity") || tags.ContainsKey("tourism") || tags.Contains("railway", "station")),
             OsmLayer.Boundaries => e.Type == OsmGeoType.Relation && (tags.Contains("boundary", "administrative") || tags.Contains("boundary", "land_area")),
             _ => false,
         };

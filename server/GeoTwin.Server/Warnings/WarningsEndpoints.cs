@@ -1,0 +1,31 @@
+using System.Text.Json;
+using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Db;
+using GeoTwin.Server.Infrastructure.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace GeoTwin.Server.Warnings;
+
+public sealed record PullRunView(long Id, string Connector, DateTime StartedAt, DateTime FinishedAt, bool Ok, int Pages, int Fetched, int New,
+    int Duplicates, int Skipped, JsonElement SkippedReasons, int LevelChanges, string? Error, int DurationMs);
+
+public static class WarningsEndpoints
+{
+    public static WebApplication MapWarningsEndpoints(this WebApplication app)
+    {
+        var admin = app.MapGroup("/api/warnings").WithTags("Warnings").RequireAuthorization(Policies.Admin).RefusesStrangers();
+        admin.MapGet("/pull/runs", RunsAsync).WithName("WarningPullRuns")
+            .WithSummary("The latest incident pull runs: fetched, new, duplicates, skipped with reasons, duration, error.").Refuses(400);
+        return app;
+    }
+
+    static async Task<Results<Ok<List<PullRunView>>, ProblemHttpResult>> RunsAsync(NpgsqlDataSource db, int? limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > 500) return Problems.BadRequest("limit", $"must be 1..500, got {limit}");
+        var rows = await db.Sql("Warnings/Pull/runs.sql", limit ?? 50).ListAsync(r => new PullRunView(r.GetInt64(0), r.GetString(1),
+            r.GetDateTime(2), r.GetDateTime(3), r.GetBoolean(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9),
+            JsonDocument.Parse(r.GetString(10)).RootElement.Clone(), r.GetInt32(11), r.Nullable<string>(12), r.GetInt32(13)), ct);
+        return TypedResults.Ok(rows);
+    }
+}

@@ -1,0 +1,22 @@
+namespace GeoTwin.Server.Warnings;
+
+public static class WarningsSetup
+{
+    public static void AddWarnings(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(WarningOptions.From(builder.Configuration));
+        builder.Services.AddSingleton<WarningLevels>();
+        var pull = new Pull.PullConfiguration(Pull.WarningPullJob.SettingsFrom(builder.Configuration));
+        builder.Services.AddSingleton(pull);
+        builder.Services.AddSingleton(new Pull.PullHealth { Configured = pull.Settings is not null });
+        builder.Services.AddSingleton<Pull.IncidentPull>();
+        builder.Services.AddTransient<Pull.WarningPullJob>();
+        builder.Services.AddHttpClient(nameof(Pull.WarningPullJob));
+        builder.Services.AddHostedService<Pull.WarningPullJob.Schedule>();
+        builder.Services.AddSingleton<Texts.WarningTexts>();
+        builder.Services.AddSingleton(new Texts.TextsConfiguration(Texts.WarningTextsJob.GatewayFrom(builder.Configuration)));
+        builder.Services.AddTransient<Texts.WarningTextsJob>();
+        builder.Services.AddHttpClient(nameof(Texts.WarningTextsJob));
+        builder.Services.AddHostedService<Texts.WarningTextsJob.Schedule>();
+    }
+}

@@ -2,6 +2,7 @@ using System.Reflection;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
+using GeoTwin.Server.Live;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -9,7 +10,9 @@ namespace GeoTwin.Server.Status;
 
 public sealed record Health(string Status);
 /// <param name="Database">"up", "restarting (attempt 2, postmaster exited with signal 9)", "unreachable (...)"</param>
-public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null);
+/// <param name="LiveFeed">whether unit positions are arriving (a stalled feed is reported, the server stays ready: it still serves)</param>
+public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null,
+    LiveFeedState? LiveFeed = null);
 public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
 
@@ -32,14 +35,15 @@ public static class StatusEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, HttpContext http, CancellationToken ct)
+    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, LiveFeed feed,
+        HttpContext http, CancellationToken ct)
     {
         var expected = Migrations.Embedded.Count;
         JsonHttpResult<Readiness> NotReady(int applied, string database, string reason)
         {
             // A load balancer or a device asks again soon instead of taking the answer as final.
             http.Response.Headers.RetryAfter = "1";
-            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason), statusCode: 503);
+            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason, feed.Now(DateTime.UtcNow)), statusCode: 503);
         }
 
         if (supervisor.Restarting is { } restarting) return NotReady(0, restarting, "database restarting");
@@ -48,7 +52,7 @@ public static class StatusEndpoints
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             var applied = await Migrations.CountAppliedAsync(db, timeout.Token);
-            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up));
+            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up, LiveFeed: feed.Now(DateTime.UtcNow)));
             return NotReady(Math.Max(applied, 0), supervisor.Up, "migrations not applied");
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)

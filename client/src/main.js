@@ -112,7 +112,7 @@ async function loadInfo() {
     loadLayers();
     live.start();
     const bbox = data?.jurisdiction?.bbox;
-    if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox), "jurisdiction");
+    if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox, { outline: data.jurisdiction.outline }), "jurisdiction");
   } catch (err) {
     reportError("info", err);
   } finally {

@@ -13,7 +13,8 @@ public sealed record Health(string Status);
 /// <param name="LiveFeed">whether unit positions are arriving (a stalled feed is reported, the server stays ready: it still serves)</param>
 public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null,
     LiveFeedState? LiveFeed = null);
-public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
+/// <param name="Outline">the boundary's outer rings, simplified to about 5 m: [[[lon, lat], ...], ...]</param>
+public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox, double[][][]? Outline = null);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
 
 /// <summary>Liveness and readiness (open to all, rate-limited) and what the viewer needs to open.</summary>
@@ -70,7 +71,8 @@ public static class StatusEndpoints
         if (await reader.ReadAsync(ct))
         {
             root = new JurisdictionSummary(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.IsDBNull(2) ? [] : [reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)]);
+                reader.IsDBNull(2) ? [] : [reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)],
+                reader.IsDBNull(6) ? null : System.Text.Json.JsonSerializer.Deserialize<double[][][]>(reader.GetString(6)));
         }
         return TypedResults.Ok(new ServerInfo("GeoTwin 一张图", "GeoTwin One Map", Version, root));
     }

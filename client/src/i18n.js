@@ -94,6 +94,7 @@ const WORDS = {
   "search.kind.camera": ["摄像头", "Camera"],
   "search.kind.unit": ["警力", "Unit"],
   "search.kind.house": ["房屋", "House"],
+  "search.kind.place": ["地点", "Place"],
   "pick.failed": ["查询点击位置失败：{detail}", "Could not look up what is at the click: {detail}"],
   "error.problem": ["服务器拒绝了请求（HTTP {status}）：{detail}", "The server refused (HTTP {status}): {detail}"],
   "hub.connecting": ["正在连接…", "connecting…"],

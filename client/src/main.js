@@ -10,6 +10,7 @@ import { clearHighlight, highlight } from "./records/highlight.js";
 import { attachPicking } from "./records/picking.js";
 import { initRecordPanel } from "./records/recordPanel.js";
 import { initSearchBox } from "./search/searchBox.js";
+import { markSearchResult, searchMark } from "./search/searchMarker.js";
 import { clearError, initStatus, reportError, startReadinessPolling } from "./status/status.js";
 import { initLayersSlice } from "./tiles/layersSlice.js";
 import { initTwin3d } from "./twin3d/twin3dSlice.js";
@@ -29,6 +30,7 @@ const $ = (sel) => document.querySelector(sel);
  * current drawing holds of it (drawnTiles, drawnFeatures: 0 for a hidden layer).
  */
 const geotwin = (window.geotwin = {
+  searchMark,
   viewer: null,
   info: null,
   view: "globe",
@@ -112,7 +114,7 @@ async function loadInfo() {
     loadLayers();
     live.start();
     const bbox = data?.jurisdiction?.bbox;
-    if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox), "jurisdiction");
+    if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox, { outline: data.jurisdiction.outline }), "jurisdiction");
   } catch (err) {
     reportError("info", err);
   } finally {
@@ -136,6 +138,7 @@ const hotspotsPanel = initHotspotsPanel(geotwin.viewer, $("[data-testid=map]").p
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
+    if (geotwin.viewer) markSearchResult(geotwin.viewer, result);
     recordPanel.open(searchTarget(result));
     await flyTo(result.lon, result.lat);
   },

@@ -17,6 +17,7 @@ import {
 } from "cesium";
 import { fetchJson } from "../api.js";
 import { connectHub } from "../hub.js";
+import { showLiveFeed } from "../status/status.js";
 import { onLangChange, t } from "../i18n.js";
 import { FRESHNESS, UNIT_STATUSES, term } from "../vocabulary.js";
 import "./live.css";
@@ -323,6 +324,8 @@ export function initLiveSlice(viewer) {
     viewer?.camera.moveEnd.addEventListener(onMoveEnd);
     hub = connectHub("/hubs/live", {
       handlers: {
+        // the server says when positions stop arriving (and when they come back): the banner shows it
+        feed: (state) => showLiveFeed(state),
         positions: (views) => {
           state.received += views.length;
           for (const v of views) apply(v);

@@ -80,27 +80,31 @@ function padded(rect, margin) {
 }
 
 /**
- * Outline the jurisdiction bbox on the ground (a placeholder until the server sends the real
- * jurisdiction boundary), fly the camera to it with a small margin and make the home button
+ * Outline the jurisdiction on the ground (its real boundary when the server sends `outline`, rings of
+ * [lon, lat]; the bbox otherwise), fly the camera to it with a small margin and make the home button
  * return there. Resolves to true when the flight ends (false if bbox is unusable or the flight
  * is cancelled).
  */
-export function flyToBbox(viewer, bbox, { duration = 2, margin = 0.15 } = {}) {
+export function flyToBbox(viewer, bbox, { duration = 2, margin = 0.15, outline = null } = {}) {
   const rect = toRectangle(bbox);
   if (!rect) return Promise.resolve(false);
   const destination = padded(rect, margin);
 
   viewer.entities.removeById("jurisdiction-bbox");
+  for (let i = 0; viewer.entities.removeById(`jurisdiction-outline-${i}`); i++);
   const [w, s, e, n] = bbox.map(Number);
-  viewer.entities.add({
-    id: "jurisdiction-bbox",
-    polyline: {
-      positions: Cartesian3.fromDegreesArray([w, s, e, s, e, n, w, n, w, s]),
-      width: 3,
-      material: Color.GOLD,
-      clampToGround: true,
-    },
-  });
+  const rings = Array.isArray(outline) && outline.length ? outline : null;
+  (rings ?? [[[w, s], [e, s], [e, n], [w, n], [w, s]]]).forEach((ring, i) =>
+    viewer.entities.add({
+      id: rings ? `jurisdiction-outline-${i}` : "jurisdiction-bbox",
+      polyline: {
+        positions: Cartesian3.fromDegreesArray(ring.flat()),
+        width: 3,
+        material: Color.GOLD.withAlpha(0.9),
+        clampToGround: true,
+      },
+    }),
+  );
 
   homeViews.set(viewer, destination);
   if (!homeHooked.has(viewer) && viewer.homeButton) {

@@ -28,12 +28,17 @@ export function fieldValue(name, value, kind = null) {
   if (typeof value === "boolean") return t(value ? "lang.yes" : "lang.no");
   if (typeof value === "number") {
     if (name === "lon" || name === "lat") return value.toFixed(6);
+    // a time sent as epoch seconds (vector tile attributes carry no dates): said as local time, never as a number
+    if (/(At|_at|^time)$/.test(name) && value > 1e9) return localTime(new Date(value < 1e11 ? value * 1000 : value));
     return Number.isInteger(value) ? String(value) : String(Math.round(value * 10) / 10);
   }
   if (typeof value === "string" && /^\d{4}-\d\d-\d\dT/.test(value)) {
     const d = new Date(value);
-    if (!Number.isNaN(d.getTime())) return d.toLocaleString(getLang() === "en" ? "en-GB" : "zh-CN");
+    if (!Number.isNaN(d.getTime())) return localTime(d);
   }
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
+
+/** A moment in the viewer's local time, in the page's language. */
+export const localTime = (d) => d.toLocaleString(getLang() === "en" ? "en-GB" : "zh-CN");

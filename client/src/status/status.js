@@ -82,6 +82,16 @@ function describeBody(body) {
   return JSON.stringify(body).slice(0, 200);
 }
 
+/**
+ * The live feed's state (from /readyz, or pushed by the live hub's "feed" message): a stall stays in the banner,
+ * with how long no position came and what the simulator says, until positions arrive again.
+ */
+export function showLiveFeed(feed) {
+  if (feed?.state !== "stalled") return clearError("liveFeed");
+  const seconds = Math.round(feed.secondsSinceLastFix ?? 0);
+  setError("liveFeed", { key: "error.liveFeedStalled", params: { seconds: seconds < 60 ? seconds : `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`, detail: feed.simulator ?? "-" } });
+}
+
 /** One /readyz check: updates the status line and the banner; resolves to true when ready. */
 export async function checkReady() {
   const url = "/readyz";
@@ -90,6 +100,7 @@ export async function checkReady() {
     if (status === 200 && data?.status === "ready") {
       setStatus("ready", "status.ready");
       clearError("readyz");
+      showLiveFeed(data.liveFeed);
       return true;
     }
     setStatus("error", "status.notReady");

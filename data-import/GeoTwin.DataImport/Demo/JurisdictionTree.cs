@@ -7,7 +7,10 @@ namespace GeoTwin.DataImport.Demo;
 
 /// <summary>A community (社区) and the responsibility area (警务责任区) that polices it: one area per
 /// community, the common "one community, one police office" arrangement.</summary>
-sealed record Community(string Code, string Name, string NameEn, MultiPolygon Boundary, string AreaCode, string StationCode, Point Centre);
+/// <param name="Boundary">its land: where the demo puts houses, cameras, units and past incidents</param>
+/// <param name="Coverage">what it polices: its land, its harbour and beaches and its share of the coastal strip</param>
+sealed record Community(string Code, string Name, string NameEn, MultiPolygon Boundary, string AreaCode, string StationCode, Point Centre,
+    MultiPolygon Coverage);
 
 sealed record Station(string Code, string Name, string NameEn, Point Location);
 
@@ -16,7 +19,9 @@ sealed record JurisdictionRow(string Code, string Kind, string Name, string Name
 /// <summary>
 /// City bureau > police stations > responsibility areas, with the communities beside the areas. The
 /// communities are Monaco's administrative quarters clipped to the land and made into a partition: no
-/// overlaps, and any land no quarter covers joins the quarter it shares most border with.
+/// overlaps, and any land no quarter covers joins the quarter it shares most border with. The demo's
+/// data (houses, units, past incidents) is placed on that land; the jurisdictions written police the
+/// coast as well (<see cref="Coastal"/>).
 /// </summary>
 sealed class JurisdictionTree
 {
@@ -32,6 +37,8 @@ sealed class JurisdictionTree
     };
 
     public required MultiPolygon Land { get; init; }
+    /// <summary>The city bureau's area: the municipality (land, harbours, beaches) and a coastal strip of Monaco's waters.</summary>
+    public required MultiPolygon Coverage { get; init; }
     public required List<Community> Communities { get; init; }
     public required List<Station> Stations { get; init; }
 
@@ -44,7 +51,7 @@ sealed class JurisdictionTree
         {
             var iso = q.Fields.GetValueOrDefault("ISO3166-2") ?? $"MC-Q{i + 1}";
             var nameEn = q.Fields.GetValueOrDefault("name") ?? iso;
-            return (Code: iso, Name: QuarterNames.GetValueOrDefault(iso, nameEn), NameEn: nameEn, Boundary: parts[i]);
+            return (Code: iso, Name: QuarterNames.GetValueOrDefault(iso, nameEn), NameEn: nameEn, Boundary: parts[i], Quarter: q.Geometry!);
         }).Where(q => !q.Boundary.IsEmpty).OrderBy(q => q.Code, StringComparer.Ordinal).ToList();
 
         // Stations: Monaco's named police posts (Sûreté Publique, its headquarters, is the city bureau;
@@ -67,10 +74,56 @@ sealed class JurisdictionTree
             var main = named.Where(q => postOf[q.Code] == i).MaxBy(q => q.Boundary.Area);
             return new Station($"MC-PS-{main.Code[3..]}", $"{main.Name}派出所", p.Post.Fields["name"]!, DemoGeo.Point(p.Post.Geometry!.Coordinate));
         }).ToList();
-        var communities = named.Select(q => new Community(q.Code, q.Name, q.NameEn, q.Boundary, q.Code + "-A", stations[postOf[q.Code]].Code,
-            DemoGeo.Point(q.Boundary.InteriorPoint.Coordinate))).ToList();
+        var (coverage, covers) = Coastal(source, land, named.Select(q => (q.Quarter, q.Boundary)).ToList());
+        var communities = named.Select((q, i) => new Community(q.Code, q.Name, q.NameEn, q.Boundary, q.Code + "-A", stations[postOf[q.Code]].Code,
+            DemoGeo.Point(q.Boundary.InteriorPoint.Coordinate), covers[i])).ToList();
         stations.Sort((a, b) => string.CompareOrdinal(a.Code, b.Code));
-        return new JurisdictionTree { Land = land, Communities = communities, Stations = stations };
+        return new JurisdictionTree { Land = land, Coverage = coverage, Communities = communities, Stations = stations };
+    }
+
+    /// <summary>How far out to sea the coastal strip reaches, in degrees (about 250 m north-south, 180 m east-west).</summary>
+    const double StripDegrees = 0.00225;
+    /// <summary>Cells the strip beyond the quarters is cut into, each given to the community nearest to it (about 110 m).</summary>
+    const double CellDegrees = 0.001;
+
+    /// <summary>
+    /// Where police are called is more than the land: the municipality's harbours, quays and beaches (the quarters reach
+    /// them; the coastline does not) and a strip of Monaco's own waters along the shore (never France: the country's
+    /// boundary with its territorial waters bounds it). Each community polices its land, its quarter beyond the land,
+    /// and the cells of the strip nearest to it.
+    /// </summary>
+    static (MultiPolygon Coverage, List<MultiPolygon> Communities) Coastal(MonacoSource source, MultiPolygon land,
+        List<(Geometry Quarter, MultiPolygon Land)> quarters)
+    {
+        // overlays of real shorelines leave slivers and lines: keep the polygons of each result
+        static Geometry Areas(Geometry g) => DemoGeo.AsMultiPolygon(GeometryFixer.Fix(g));
+        var municipality = Areas(source.Municipality);
+        var strip = Areas(Areas(source.Country).Intersection(municipality.Buffer(StripDegrees)));
+        var coverage = DemoGeo.AsMultiPolygon(GeometryFixer.Fix(UnaryUnionOp.Union(new[] { municipality, strip, land })));
+        var sea = Areas(coverage.Difference(land));
+        Geometry taken = DemoGeo.Factory.CreateMultiPolygon();
+        var parts = new List<List<Geometry>>();
+        foreach (var (quarter, own) in quarters)
+        {
+            var beyond = Areas(Areas(Areas(quarter).Intersection(sea)).Difference(taken));
+            taken = Areas(taken.Union(beyond));
+            parts.Add([own, beyond]);
+        }
+        var rest = Areas(sea.Difference(taken));
+        var prepared = NetTopologySuite.Geometries.Prepared.PreparedGeometryFactory.Prepare(rest);
+        var env = rest.EnvelopeInternal;
+        var reach = quarters.Select((q, i) => UnaryUnionOp.Union(parts[i])).ToList();
+        for (var x = env.MinX; x < env.MaxX; x += CellDegrees)
+            for (var y = env.MinY; y < env.MaxY; y += CellDegrees)
+            {
+                var cell = DemoGeo.Factory.ToGeometry(new Envelope(x, x + CellDegrees, y, y + CellDegrees));
+                if (!prepared.Intersects(cell)) continue;
+                var piece = Areas(rest.Intersection(cell));
+                if (piece.IsEmpty) continue;
+                var centre = piece.InteriorPoint;
+                parts[Enumerable.Range(0, reach.Count).MinBy(i => reach[i].Distance(centre))].Add(piece);
+            }
+        return (coverage, parts.Select(p => DemoGeo.AsMultiPolygon(GeometryFixer.Fix(UnaryUnionOp.Union(p)))).ToList());
     }
 
     static bool IsPolicePost(SourceRecord p) =>
@@ -105,16 +158,16 @@ sealed class JurisdictionTree
     /// <summary>The rows in insertion order: a parent always before its children.</summary>
     public IEnumerable<JurisdictionRow> Rows()
     {
-        yield return new JurisdictionRow(CityCode, "city_bureau", "摩纳哥市公安局", "Monaco City Bureau", null, Land);
+        yield return new JurisdictionRow(CityCode, "city_bureau", "摩纳哥市公安局", "Monaco City Bureau", null, Coverage);
         foreach (var s in Stations)
         {
-            var area = UnaryUnionOp.Union(Communities.Where(c => c.StationCode == s.Code).Select(c => (Geometry)c.Boundary).ToList());
+            var area = UnaryUnionOp.Union(Communities.Where(c => c.StationCode == s.Code).Select(c => (Geometry)c.Coverage).ToList());
             yield return new JurisdictionRow(s.Code, "station", s.Name, s.NameEn, CityCode, DemoGeo.AsMultiPolygon(GeometryFixer.Fix(area)));
         }
         foreach (var c in Communities)
         {
-            yield return new JurisdictionRow(c.AreaCode, "responsibility_area", $"{c.Name}警务责任区", $"{c.NameEn} area", c.StationCode, c.Boundary);
-            yield return new JurisdictionRow(c.Code, "community", $"{c.Name}社区", c.NameEn, c.StationCode, c.Boundary);
+            yield return new JurisdictionRow(c.AreaCode, "responsibility_area", $"{c.Name}警务责任区", $"{c.NameEn} area", c.StationCode, c.Coverage);
+            yield return new JurisdictionRow(c.Code, "community", $"{c.Name}社区", c.NameEn, c.StationCode, c.Coverage);
         }
     }
 }

@@ -14,6 +14,10 @@ sealed class MonacoSource
 
     /// <summary>Monaco's land (boundary=land_area): the extract's own bbox reaches far out to sea.</summary>
     public required MultiPolygon Land { get; init; }
+    /// <summary>The municipality (admin_level=8): the land plus the harbours, quays and beaches the coastline leaves out.</summary>
+    public required MultiPolygon Municipality { get; init; }
+    /// <summary>The country (admin_level=2) with its territorial waters: where the sea is Monaco's and not France.</summary>
+    public required MultiPolygon Country { get; init; }
     public required int Population { get; init; }
     /// <summary>The administrative quarters (admin_level=10), in OSM id order.</summary>
     public required List<SourceRecord> Quarters { get; init; }
@@ -47,6 +51,9 @@ sealed class MonacoSource
         return new MonacoSource
         {
             Land = (MultiPolygon)land.Geometry!,
+            Municipality = (MultiPolygon)boundaries.Single(b => b.Fields.GetValueOrDefault("admin_level") == "8" && b.Fields.GetValueOrDefault("name") == "Monaco").Geometry!,
+            Country = (MultiPolygon)boundaries.Single(b => b.Fields.GetValueOrDefault("admin_level") == "2"
+                && b.Fields.GetValueOrDefault("boundary") == "administrative" && b.Fields.GetValueOrDefault("name") == "Monaco").Geometry!,
             Population = int.TryParse(land.Fields.GetValueOrDefault("population"), out var p) ? p : 38_000,
             Quarters = boundaries.Where(b => b.Fields.GetValueOrDefault("admin_level") == "10").OrderBy(b => OsmId(b)).ToList(),
             Roads = read[OsmLayer.Roads],

@@ -11,8 +11,20 @@ public sealed class AddressesStore(ScopedDb db)
         db.RunAsync(user, s => s.Sql("Addresses/search_addresses.sql", text, EscapeLike(text), limit).ListAsync(ReadAddress, ct), ct);
 
     public Task<List<SearchHit>> SearchEverythingAsync(CurrentUser user, string text, int limit, CancellationToken ct) =>
-        db.RunAsync(user, s => s.Sql("Addresses/search.sql", text, EscapeLike(text), limit).ListAsync(r => new SearchHit(
+        db.RunAsync(user, s => s.Sql("Addresses/search.sql", text, EscapeLike(text), limit, Reordered(text) is { } other ? EscapeLike(other) : (object)DBNull.Value).ListAsync(r => new SearchHit(
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetDouble(3), r.GetDouble(4)), ct), ct);
+
+    /// <summary>
+    /// The text with its house number moved to the other end ("19 Boulevard des Moulins" ↔ "Boulevard des Moulins 19"):
+    /// people say addresses both ways, the registry writes the number last. Null when neither end is a number.
+    /// </summary>
+    public static string? Reordered(string text)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(text, @"^(\d+[A-Za-z]?)[\s,]+(\D.*)$");
+        if (m.Success) return $"{m.Groups[2].Value.Trim()} {m.Groups[1].Value}";
+        m = System.Text.RegularExpressions.Regex.Match(text, @"^(\D.*?)[\s,]+(\d+[A-Za-z]?)$");
+        return m.Success ? $"{m.Groups[2].Value} {m.Groups[1].Value.Trim()}" : null;
+    }
 
     public Task<AddressDetail?> FindAsync(CurrentUser user, string code, CancellationToken ct) =>
         db.RunAsync(user, async s =>

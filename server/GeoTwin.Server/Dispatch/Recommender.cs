@@ -29,7 +29,8 @@ public sealed record UnitState(long Id, string CallSign, string Kind, string[] C
 public sealed record IncidentPlace(long Id, string Category, int Priority, double Lon, double Lat, string JurisdictionPath);
 
 public sealed record Recommendation(long UnitId, string CallSign, string Kind, string Status, double StraightLineM, double EtaSeconds,
-    string EtaBasis, double? PositionAgeSeconds, bool Eligible, string[] Reasons, bool Diversion, string? DivertFrom, double[][]? Route);
+    string EtaBasis, double? PositionAgeSeconds, bool Eligible, string[] Reasons, bool Diversion, string? DivertFrom, double[][]? Route,
+    string? EtaNote = null);
 
 public sealed record Recommendations(string Incident, bool IncidentOnNetwork, IReadOnlyList<Recommendation> Units,
     IReadOnlyList<Recommendation> Ineligible, double ComputeMs);
@@ -97,8 +98,10 @@ public static class Recommender
             else if (!snapped[i] || heapEmptied || times is null) listed.Add((i, StraightLineSeconds(i), "straight_line"));
             // else: slower than the k found, not listed
         }
-        var best = listed.OrderBy(x => double.IsFinite(x.Seconds) ? x.Seconds : double.MaxValue).ThenBy(x => units[x.I].Id).Take(k)
-            .Select(x => Describe(x.I, x.Seconds, x.Basis) with { Route = RouteOf(x.I) }).ToList();
+        // A straight-line guess is not a road time: it never outranks a unit with a real road ETA, and it says why (EtaNote).
+        var best = listed.OrderBy(x => x.Basis == "road" ? 0 : 1).ThenBy(x => double.IsFinite(x.Seconds) ? x.Seconds : double.MaxValue)
+            .ThenBy(x => units[x.I].Id).Take(k)
+            .Select(x => Describe(x.I, x.Seconds, x.Basis) with { Route = RouteOf(x.I), EtaNote = NoteOf(x.I, x.Basis) }).ToList();
 
         // ineligible: the k nearest by straight line, with a road time where the search reached them
         var nearest = new List<int>(k + 1);
@@ -147,6 +150,10 @@ public static class Recommender
             firstAt[node] = ++entries;
         }
 
+        // why a listed unit has no road time: the incident or the unit lies off the network, or no road joins them
+        string? NoteOf(int i, string basis) => basis != "straight_line" ? null
+            : target is null ? "incident_off_network" : !snapped[i] ? "unit_off_network" : "no_road_joins";
+
         double StraightLineSeconds(int i) => Straight(i) * options.OffNetworkDetour / (options.OffNetworkKmh / 3.6);
 
         bool Closer(int i, int j)
@@ -187,8 +194,9 @@ public static class Recommender
         double[][] RouteOf(int i)
         {
             var u = units[i];
-            if (times is not null && snapped[i] && final[i] && times.RouteFrom(snaps[i]) is { Count: > 0 } road)
-                return [[u.Lon!.Value, u.Lat!.Value], .. road, [incident.Lon, incident.Lat]];
+            if (times is not null && snapped[i] && final[i] &&
+                RoadGraph.Framed(u.Lon!.Value, u.Lat!.Value, times.RouteFrom(snaps[i]), incident.Lon, incident.Lat) is { } line)
+                return line;
             return [[u.Lon!.Value, u.Lat!.Value], [incident.Lon, incident.Lat]];
         }
     }

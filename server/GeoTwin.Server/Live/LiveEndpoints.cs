@@ -42,6 +42,8 @@ public static class LiveEndpoints
         builder.Services.AddHostedService(s => s.GetRequiredService<PositionWriter>());
         builder.Services.AddHostedService<LivePush>();
         builder.Services.AddHostedService<UnitSimulatorService>();
+        builder.Services.AddSingleton<LiveFeed>();
+        builder.Services.AddHostedService<LiveFeedWatch>();
         var signalR = builder.Services.AddSignalR();
         // Several nodes share pushes through Redis; a single node needs none.
         if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis) signalR.AddStackExchangeRedis(redis);

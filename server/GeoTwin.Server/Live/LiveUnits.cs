@@ -20,6 +20,8 @@ public sealed record LiveOptions
     public long MaxBatchBytes => MaxBatch * 400L;
     public int MaxFutureSeconds { get; init; } = 30;
     public int MaxAgeDays { get; init; } = 7;
+    /// <summary>No fix stored for this long, while the feed is expected, is a stall (LiveFeed: /readyz and a push to screens).</summary>
+    public double StallSeconds { get; init; } = 30;
 
     public static LiveOptions From(IConfiguration config) => config.GetSection("GeoTwin:Live").Get<LiveOptions>() ?? new();
 }

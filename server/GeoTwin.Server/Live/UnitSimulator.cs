@@ -1,6 +1,8 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using GeoTwin.Server.Accounts;
+using GeoTwin.Server.Dispatch.Routing;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Tiling.Geodesy;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,11 +14,25 @@ namespace GeoTwin.Server.Live;
 /// <summary>
 /// Drives units along the road network at plausible speeds and reports them once a second through the real
 /// ingest API (HTTP, with a device token it issues itself), so the demo map is alive and ingest is exercised
-/// end to end. Random walk: at each junction a unit takes another edge it may use (one-ways respected).
+/// end to end. Patrol is a random walk: at each junction a unit takes another edge it may use (one-ways respected).
+/// A unit dispatched to an incident (incident_units, not released) leaves its patrol and drives the recommendation's
+/// route (<see cref="RoadGraph.Drive"/>) at its kind's response speed, reporting en_route as a device would; at the end
+/// it waits on scene, where Dispatch's ArrivalWatcher records the arrival from its position. Released, it patrols on
+/// from the nearest road.
 /// </summary>
 public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
 {
     sealed record Edge(long Id, long Source, long Target, short Oneway, double SpeedKmh, bool FootOnly, double[][] Points, double[] Cumulative);
+
+    /// <summary>A drive to an incident: the route's points and how far along it the unit is.</summary>
+    sealed class Mission
+    {
+        public long IncidentId;
+        public double[][] Points = [];
+        public double[] Cumulative = [];
+        public double AlongM;
+        public bool ReportedEnRoute;
+    }
 
     sealed class Walker
     {
@@ -26,14 +42,26 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         public bool Forward = true;
         public double AlongM;
         public double SpeedKmh;
+        public Mission? Mission;
     }
 
+    /// <summary>Consecutive failed posts after which the run is given up and started afresh (new token, new data).</summary>
+    public int MaxFailedPosts { get; init; } = 30;
+
+    /// <summary>Response speed of a dispatched unit by kind (km/h): the one place the simulator's drive speed is set.</summary>
+    public static double ResponseKmh(string kind) => kind switch { "foot" => 6, "motorbike" => 45, _ => 40 };
+
+    /// <summary>Units dispatched and not released, with their incident (Dispatch/active_assignments.sql).</summary>
+    sealed record Assignment(long UnitId, long IncidentId, double Lon, double Lat, bool Arrived);
+
+    /// <returns>when there is nothing to drive; a failure throws (the caller's supervisor restarts it)</returns>
     public async Task RunAsync(Uri server, CancellationToken ct)
     {
         var (edges, walkers) = await LoadAsync(ct);
         if (walkers.Count == 0) { log.LogInformation("simulator: no units on a road network, nothing to drive"); return; }
         var byNode = edges.SelectMany(e => new[] { (Node: e.Source, Edge: e), (Node: e.Target, Edge: e) })
             .GroupBy(x => x.Node).ToDictionary(g => g.Key, g => g.Select(x => x.Edge).ToArray());
+        var graph = await RoadGraphCache.LoadAsync(db, ct);
 
         await using var rootCmd = db.Sql("Live/sim_root.sql");
         var root = (string)(await rootCmd.ExecuteScalarAsync(ct))!;
@@ -45,23 +73,102 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         var random = new Random(7);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         var last = DateTime.UtcNow;
+        var failed = 0;
         do
         {
             var now = DateTime.UtcNow;
             var dt = Math.Min((now - last).TotalSeconds, 5);
             last = now;
-            var fixes = walkers.Select(w => Step(w, dt, byNode, random, now)).ToArray();
+            // a database error here throws: the supervisor logs it and starts the run again
+            var assignments = (await db.Sql("Dispatch/active_assignments.sql").ListAsync(
+                r => new Assignment(r.GetInt64(0), r.GetInt64(1), r.GetDouble(4), r.GetDouble(5), r.GetBoolean(6)), ct)).ToDictionary(a => a.UnitId);
+            foreach (var w in walkers) Assign(w, assignments.GetValueOrDefault(w.UnitId), graph, edges);
+            var fixes = walkers.Select(w => w.Mission is { } m ? Drive(w, m, dt, now) : Step(w, dt, byNode, random, now)).ToArray();
             try
             {
                 var response = await http.PostAsJsonAsync("api/positions", new { fixes }, ct);
-                if (!response.IsSuccessStatusCode) log.LogWarning("simulator: ingest answered {Status}", (int)response.StatusCode);
+                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                    throw new InvalidOperationException($"ingest refused the simulator's token ({(int)response.StatusCode}); a new run issues a new one");
+                if (response.IsSuccessStatusCode) failed = 0;
+                else Failed($"ingest answered {(int)response.StatusCode} {response.ReasonPhrase}");
             }
             // an HttpClient timeout is a TaskCanceledException: a failed batch, not a shutdown; the next tick tries again
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                log.LogWarning("simulator: ingest failed: {Error}", e.Message);
+                Failed(e is OperationCanceledException ? $"ingest timed out after {http.Timeout.TotalSeconds} s" : $"ingest failed: {e.Message}");
             }
         } while (await timer.WaitForNextTickAsync(ct));
+
+        void Failed(string reason)
+        {
+            failed++;
+            log.LogWarning("simulator: {Reason} (failure {Count} in a row; retrying next second)", reason, failed);
+            if (failed >= MaxFailedPosts) throw new InvalidOperationException($"{failed} posts in a row failed, the last: {reason}");
+        }
+    }
+
+    /// <summary>Starts a drive for a newly dispatched unit, or ends one whose unit was released.</summary>
+    void Assign(Walker w, Assignment? a, RoadGraph graph, List<Edge> edges)
+    {
+        if (a is not null && w.Mission?.IncidentId == a.IncidentId) return;
+        if (a is null)
+        {
+            if (w.Mission is not { } done) return;
+            var (lon, lat) = Last(done);
+            Rejoin(w, lon, lat, edges);
+            w.Mission = null;
+            return;
+        }
+        var (fromLon, fromLat) = w.Mission is { } m ? Last(m) : At(w) is var p ? (p.Lon, p.Lat) : default;
+        var points = graph.Drive(fromLon, fromLat, a.Lon, a.Lat, 150);
+        var cumulative = new double[points.Length];
+        for (var i = 1; i < points.Length; i++)
+            cumulative[i] = cumulative[i - 1] + Wgs84.DistanceM(points[i - 1][0], points[i - 1][1], points[i][0], points[i][1]);
+        // a unit already on scene (a restarted simulator) reports no en_route: on_scene -> en_route is no transition
+        w.Mission = new Mission { IncidentId = a.IncidentId, Points = points, Cumulative = cumulative, ReportedEnRoute = a.Arrived };
+        log.LogInformation("simulator: unit {Unit} drives {Metres:0} m to incident {Incident}", w.UnitId, cumulative[^1], a.IncidentId);
+    }
+
+    static (double Lon, double Lat) Last(Mission m) => Point(m.Points, m.Cumulative, m.AlongM) is var p ? (p.Lon, p.Lat) : default;
+
+    /// <summary>Back on patrol: onto the nearest edge the unit may use.</summary>
+    static void Rejoin(Walker w, double lon, double lat, List<Edge> edges)
+    {
+        var best = (D: double.MaxValue, E: w.Edge, I: 0);
+        foreach (var e in edges)
+        {
+            if (e.FootOnly && w.Kind != "foot") continue;
+            for (var i = 0; i < e.Points.Length; i++)
+                if (Wgs84.DistanceM(lon, lat, e.Points[i][0], e.Points[i][1]) is var d && d < best.D) best = (d, e, i);
+        }
+        w.Edge = best.E;
+        w.AlongM = best.E.Cumulative[best.I];
+        w.Forward = best.E.Oneway != -1;
+    }
+
+    object Drive(Walker w, Mission m, double dt, DateTime now)
+    {
+        var length = m.Cumulative[^1];
+        var speed = m.AlongM >= length ? 0 : ResponseKmh(w.Kind);
+        m.AlongM = Math.Min(length, m.AlongM + speed / 3.6 * dt);
+        var (lon, lat, heading) = Point(m.Points, m.Cumulative, m.AlongM);
+        // the device says it is on its way, once, as a crew pressing "en route" would (dispatched -> en_route)
+        string? status = m.ReportedEnRoute ? null : "en_route";
+        m.ReportedEnRoute = true;
+        return new { unitId = w.UnitId, time = now.ToString("O"), lon, lat, speed, heading, accuracy = 5.0, status };
+    }
+
+    static (double Lon, double Lat, double Heading) Point(double[][] points, double[] c, double along)
+    {
+        if (points.Length == 1) return (points[0][0], points[0][1], 0);
+        var i = Array.FindIndex(c, d => d >= along);
+        if (i <= 0) i = i == 0 ? 1 : c.Length - 1;
+        var (a, b) = (points[i - 1], points[i]);
+        var t = c[i] > c[i - 1] ? Math.Clamp((along - c[i - 1]) / (c[i] - c[i - 1]), 0, 1) : 0;
+        var lon = a[0] + (b[0] - a[0]) * t;
+        var lat = a[1] + (b[1] - a[1]) * t;
+        var heading = (Math.Atan2((b[0] - a[0]) * Math.Cos(lat * Math.PI / 180), b[1] - a[1]) * 180 / Math.PI + 360) % 360;
+        return (Math.Round(lon, 7), Math.Round(lat, 7), Math.Round(heading, 1));
     }
 
     async Task<(List<Edge>, List<Walker>)> LoadAsync(CancellationToken ct)
@@ -136,9 +243,13 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
     }
 }
 
-/// <summary>Runs the simulator inside <c>serve --demo</c> (GeoTwin:Live:Simulate=false turns it off), once Kestrel listens.</summary>
+/// <summary>
+/// Runs the simulator inside <c>serve --demo</c> (GeoTwin:Live:Simulate=false turns it off), once Kestrel listens,
+/// supervised: any failure (database, ingest, a bug) is logged and the simulator starts again after a back-off; its
+/// state goes to <see cref="LiveFeed"/> (so /readyz and the screens say why the feed stalled).
+/// </summary>
 public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource db, IServer server, IHostApplicationLifetime lifetime,
-    ILogger<UnitSimulator> log) : BackgroundService
+    LiveFeed feed, ILogger<UnitSimulator> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -148,9 +259,9 @@ public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource
         using (stoppingToken.Register(() => started.TrySetCanceled()))
             try { await started.Task; } catch (TaskCanceledException) { return; }
         var url = server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1");
-        try { await new UnitSimulator(db, log).RunAsync(new Uri(url.TrimEnd('/') + "/"), stoppingToken); }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { log.LogWarning("simulator stopped: {Error}", e.Message); }
+        await Supervised.RunAsync("simulator", ct => new UnitSimulator(db, log).RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
+            Backoff.Default, log, s => feed.Simulator = s, stoppingToken);
+        if (!stoppingToken.IsCancellationRequested) feed.Simulator = "idle: no units on the road network";
     }
 }
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
+using GeoTwin.Server.Live;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -9,9 +10,12 @@ namespace GeoTwin.Server.Status;
 
 public sealed record Health(string Status);
 /// <param name="Database">"up", "restarting (attempt 2, postmaster exited with signal 9)", "unreachable (...)"</param>
+/// <param name="LiveFeed">whether unit positions are arriving (a stalled feed is reported, the server stays ready: it still serves)</param>
 /// <param name="WarningPull">how the incident pull is going ("ok (last run ...)", "failing since ..."); absent when not configured</param>
-public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null, string? WarningPull = null);
-public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
+public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null,
+    LiveFeedState? LiveFeed = null, string? WarningPull = null);
+/// <param name="Outline">the boundary's outer rings, simplified to about 5 m: [[[lon, lat], ...], ...]</param>
+public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox, double[][][]? Outline = null);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
 
 /// <summary>Liveness and readiness (open to all, rate-limited) and what the viewer needs to open.</summary>
@@ -33,14 +37,16 @@ public static class StatusEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, Warnings.Pull.PullHealth pull, HttpContext http, CancellationToken ct)
+    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, LiveFeed feed,
+        Warnings.Pull.PullHealth pull, HttpContext http, CancellationToken ct)
     {
         var expected = Migrations.Embedded.Count;
         JsonHttpResult<Readiness> NotReady(int applied, string database, string reason)
         {
             // A load balancer or a device asks again soon instead of taking the answer as final.
             http.Response.Headers.RetryAfter = "1";
-            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason, pull.Describe()), statusCode: 503);
+            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason,
+                feed.Now(DateTime.UtcNow), pull.Describe()), statusCode: 503);
         }
 
         if (supervisor.Restarting is { } restarting) return NotReady(0, restarting, "database restarting");
@@ -49,7 +55,8 @@ public static class StatusEndpoints
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             var applied = await Migrations.CountAppliedAsync(db, timeout.Token);
-            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up, WarningPull: pull.Describe()));
+            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up,
+                LiveFeed: feed.Now(DateTime.UtcNow), WarningPull: pull.Describe()));
             return NotReady(Math.Max(applied, 0), supervisor.Up, "migrations not applied");
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
@@ -67,7 +74,8 @@ public static class StatusEndpoints
         if (await reader.ReadAsync(ct))
         {
             root = new JurisdictionSummary(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.IsDBNull(2) ? [] : [reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)]);
+                reader.IsDBNull(2) ? [] : [reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)],
+                reader.IsDBNull(6) ? null : System.Text.Json.JsonSerializer.Deserialize<double[][][]>(reader.GetString(6)));
         }
         return TypedResults.Ok(new ServerInfo("GeoTwin 一张图", "GeoTwin One Map", Version, root));
     }

@@ -182,13 +182,16 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
     }
 
     [Fact]
-    public async Task Communities_cover_the_land_without_overlaps()
+    public async Task Communities_cover_the_land_and_the_coast_without_overlaps()
     {
         var (db, _) = await BuiltAsync();
 
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM jurisdictions WHERE NOT ST_IsValid(boundary) OR GeometryType(boundary) <> 'MULTIPOLYGON'"));
-        var land = await db.ScalarAsync<double>("SELECT ST_Area(boundary::geography) FROM jurisdictions WHERE kind = 'city_bureau'");
-        Assert.InRange(land, 1.9e6, 2.2e6); // Monaco's land, not its sea
+        var area = await db.ScalarAsync<double>("SELECT ST_Area(boundary::geography) FROM jurisdictions WHERE kind = 'city_bureau'");
+        Assert.InRange(area, 2.9e6, 4.5e6); // Monaco's land (about 2 km²), its harbours and beaches and a coastal strip, not the open sea
+        // where police are called on the coast: the harbour's basin, Larvotto beach, the sea off Fontvieille; never France
+        foreach (var (lon, lat, inside) in new[] { (7.4240, 43.7350, true), (7.4355, 43.7455, true), (7.4180, 43.7265, true), (7.4330, 43.7560, false) })
+            Assert.Equal(inside, await db.ScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM jurisdictions WHERE kind = 'community' AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)))"));
         var uncovered = await db.ScalarAsync<double>("""
             SELECT ST_Area(ST_SymDifference(c.boundary, (SELECT ST_Union(boundary) FROM jurisdictions WHERE kind = 'community'))::geography)
             FROM jurisdictions c WHERE c.kind = 'city_bureau'

@@ -268,6 +268,32 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, (await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "again" })).StatusCode);
     }
 
+    /// <summary>The search box on the demo: a place by its name, an address said either way round, each hit once.</summary>
+    [Fact]
+    public async Task Search_finds_places_by_name_and_addresses_in_either_word_order_once_each()
+    {
+        async Task<List<(string Kind, string Label)>> Search(string q) =>
+            (await Json(await _w.Dispatcher.GetAsync($"/api/search?q={Uri.EscapeDataString(q)}&limit=20"))).EnumerateArray()
+                .Select(h => (h.GetProperty("kind").GetString()!, h.GetProperty("label").GetString()!)).ToList();
+
+        var hotel = await Db.ScalarAsync<string>("SELECT name FROM organizations WHERE category = 'hotel' ORDER BY code LIMIT 1");
+        var found = await Search(hotel);
+        Assert.Equal(("place", hotel), found[0]);
+
+        // "摩纳哥 X社区 Street Name 19号": said "Street Name 19" or "19 Street Name"
+        var text = await Db.ScalarAsync<string>("SELECT full_text FROM addresses WHERE full_text ~ '社区 [A-Za-z].* [0-9]+号$' ORDER BY code LIMIT 1");
+        var m = System.Text.RegularExpressions.Regex.Match(text, @"社区 (.+) (\d+)号$");
+        var (street, number) = (m.Groups[1].Value, m.Groups[2].Value);
+        var numberLast = await Search($"{street} {number}");
+        var numberFirst = await Search($"{number} {street}");
+        Assert.Contains(("address", text), numberLast);
+        Assert.Contains(("address", text), numberFirst);
+        Assert.Equal(numberLast.Count, numberLast.Distinct().Count());
+        Assert.Equal(numberFirst.Count, numberFirst.Distinct().Count());
+        Assert.Equal("Boulevard des Moulins 19", GeoTwin.Server.Addresses.AddressesStore.Reordered("19 Boulevard des Moulins"));
+        Assert.Null(GeoTwin.Server.Addresses.AddressesStore.Reordered("Plage du Larvotto"));
+    }
+
     [Fact]
     public async Task A_unit_whose_position_reaches_the_incident_is_marked_arrived()
     {

@@ -187,6 +187,38 @@ public sealed class RoadGraphTests(PostgisFixture pg)
         Assert.Equal([4L, 2L], city.Ineligible.Select(u => u.UnitId));
     }
 
+    /// <summary>
+    /// A unit off the road network gets a straight-line guess; even when that guess is shorter, it never outranks a unit
+    /// with a real road time, and it says why (etaNote), so the screen can tell the dispatcher.
+    /// </summary>
+    [Fact]
+    public void An_off_network_estimate_never_outranks_a_road_eta_and_says_why()
+    {
+        var graph = Tiny();
+        var now = DateTime.UtcNow;
+        var incident = new IncidentPlace(1, "theft", 2, 7.418, 43.70, "1"); // 0.8 along road 2 (B -> C, 50 s)
+        var units = new[]
+        {
+            new UnitState(1, "ROAD", "car", ["patrol"], "available", 7.41, 43.70, now, "1.2"),    // at B: 40 s by road
+            new UnitState(2, "FIELD", "car", ["patrol"], "available", 7.418, 43.7016, now, "1.2"), // ~178 m north, off the network
+        };
+
+        var ranked = Recommender.Rank(graph, incident, "X", units, new DispatchOptions(), now, 5);
+
+        Assert.Equal([1L, 2L], ranked.Units.Select(u => u.UnitId));
+        var (road, field) = (ranked.Units[0], ranked.Units[1]);
+        Assert.Equal(("road", (string?)null), (road.EtaBasis, road.EtaNote));
+        Assert.Equal(40, road.EtaSeconds, 0);
+        Assert.Equal(("straight_line", "unit_off_network"), (field.EtaBasis, field.EtaNote));
+        // the guess alone would have put it first: the rule, not the numbers, decided the order
+        Assert.True(field.EtaSeconds < road.EtaSeconds, $"guess {field.EtaSeconds} s, road {road.EtaSeconds} s");
+
+        // an incident off the network: every unit is a guess, ranked by it, each saying so
+        var far = Recommender.Rank(graph, incident with { Lat = 43.71 }, "Y", units, new DispatchOptions(), now, 5);
+        Assert.False(far.IncidentOnNetwork);
+        Assert.All(far.Units, u => Assert.Equal(("straight_line", "incident_off_network"), (u.EtaBasis, u.EtaNote)));
+    }
+
     [Fact]
     public void Partial_edges_follow_one_way_rules()
     {

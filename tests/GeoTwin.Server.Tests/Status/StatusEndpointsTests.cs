@@ -51,6 +51,11 @@ public sealed class StatusEndpointsTests(PostgisFixture pg)
         Assert.Equal("测试市局", info.GetProperty("jurisdiction").GetProperty("name").GetString());
         var bbox = info.GetProperty("jurisdiction").GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal(new[] { 7.40, 43.72, 7.45, 43.76 }, bbox.Select(v => Math.Round(v, 6)));
+        // the real boundary to draw, not its box: one outer ring, closed, every corner inside the extent
+        var ring = info.GetProperty("jurisdiction").GetProperty("outline").EnumerateArray().Single().EnumerateArray()
+            .Select(p => (Lon: p[0].GetDouble(), Lat: p[1].GetDouble())).ToList();
+        Assert.True(ring.Count >= 4 && ring[0] == ring[^1], string.Join(" ", ring));
+        Assert.All(ring, p => Assert.True(p.Lon is >= 7.40 and <= 7.45 && p.Lat is >= 43.72 and <= 43.76, p.ToString()));
     }
 
     [Fact]

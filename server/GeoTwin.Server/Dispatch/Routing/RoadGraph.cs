@@ -207,6 +207,24 @@ public sealed class RoadGraph
         }
     }
 
+    /// <summary>
+    /// The way a unit drives from one point to another, as the recommendation draws it: from the point, along the
+    /// fastest roads, to the target; a straight line when either is off the network or no road joins them.
+    /// </summary>
+    public double[][] Drive(double fromLon, double fromLat, double toLon, double toLat, double snapMetres)
+    {
+        if (Snap(toLon, toLat, snapMetres) is { } target && Snap(fromLon, fromLat, snapMetres) is { } from)
+        {
+            var times = To(target, [_from[from.Road], _to[from.Road]]);
+            if (Framed(fromLon, fromLat, times.RouteFrom(from), toLon, toLat) is { } line) return line;
+        }
+        return [[fromLon, fromLat], [toLon, toLat]];
+    }
+
+    /// <summary>A road route framed by the unit's and the incident's own points; null when the route is empty (no road joins them).</summary>
+    public static double[][]? Framed(double fromLon, double fromLat, List<double[]> road, double toLon, double toLat) =>
+        road.Count > 0 ? [[fromLon, fromLat], .. road, [toLon, toLat]] : null;
+
     /// <summary>Travel times from every junction to the target point, by one Dijkstra over the reversed graph.</summary>
     /// <param name="stopWhenSettled">junction nodes whose times are wanted; the search ends once all are final (null: the whole graph)</param>
     public TravelTimes To(RoadSnap target, IEnumerable<int>? stopWhenSettled = null) => To(target, stopWhenSettled, null);

@@ -45,6 +45,7 @@ public static class Program
             builder.AddJobs(database);
             builder.AddAccounts();
             builder.AddAddresses();
+            GeoTwin.Server.Addresses.Plates.PlatesEndpoints.AddPlates(builder);
             builder.AddTiles();
             builder.AddImports();
             builder.AddImagery();
@@ -69,6 +70,7 @@ public static class Program
             app.MapStatusEndpoints();
             app.MapAccountsEndpoints();
             app.MapAddressesEndpoints();
+            GeoTwin.Server.Addresses.Plates.PlatesEndpoints.MapPlatesEndpoints(app);
             app.MapTilesEndpoints();
             app.MapImportsEndpoints();
             app.MapImageryEndpoints();

@@ -63,6 +63,7 @@ public static class Program
             app.UseExceptionHandler();
             app.UseDotSegmentRefusal();
             app.UseRefusals();
+            app.UseSecurityHeaders();
             app.UseDefaultFiles();
             app.UseStaticFiles();
             app.UseSecurity();

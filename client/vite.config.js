@@ -30,6 +30,16 @@ export default defineConfig({
     assetsInlineLimit: 0,
   },
   plugins: [
+    // Cesium bundles Knockout, which finds the global object with (0,eval)("this") as the module loads. The
+    // server's CSP has no 'unsafe-eval', so that line threw and the viewer never started: a black page on every
+    // deep link (/qr/{code}, ...), the routes that carry the CSP. globalThis is the same object, without eval.
+    {
+      name: "geotwin-no-eval",
+      transform(code, id) {
+        if (!/[\\/]node_modules[\\/](cesium|@cesium)[\\/]/.test(id) || !code.includes('(0,eval)("this")')) return null;
+        return { code: code.replaceAll('(0,eval)("this")', "globalThis"), map: null };
+      },
+    },
     viteStaticCopy({
       targets: [
         { src: `${cesiumSource}/ThirdParty`, dest: cesiumBaseUrl },

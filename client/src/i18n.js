@@ -330,6 +330,18 @@ const WORDS = {
   "hotspots.export": ["导出", "Export"],
   "hotspots.export.geojson": ["导出 GeoJSON", "Export GeoJSON"],
   "hotspots.export.csv": ["导出 CSV", "Export CSV"],
+  "scan.kind": ["门牌扫码", "Door plate"],
+  "scan.loading": ["正在核对门牌…", "Checking the plate…"],
+  "scan.signInHint": ["来人登记、走人注销：请先登录。还没有账号？请带身份证到社区民警处注册。", "To declare an arrival or a departure, sign in first. No account yet? Register with your community officer (bring your ID card)."],
+  "scan.houses": ["此地址的房屋", "Houses at this address"],
+  "scan.house": ["{code}：实有人口 {total}，流动人口 {floating}", "{code}: {total} residents, {floating} floating"],
+  "scan.noHouses": ["此地址没有登记房屋", "No house is recorded at this address"],
+  "scan.residentHere": ["这是您登记的住址。", "This is your registered address."],
+  "scan.badLink": ["门牌链接不完整", "The plate's link is incomplete"],
+  "scan.forged": ["此门牌不是 GeoTwin 制作的", "This plate was not made by GeoTwin"],
+  "scan.unknown": ["门牌上的地址不存在", "The plate's address does not exist"],
+  "scan.revoked": ["此门牌已作废，请扫描新门牌", "This plate has been replaced: scan the new one"],
+  "scan.failed": ["无法核对门牌", "The plate could not be checked"],
 };
 
 function initialLang() {

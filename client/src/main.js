@@ -18,6 +18,7 @@ import { initLiveSlice } from "./live/liveSlice.js";
 import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 import { initHotspotsPanel } from "./hotspots/hotspotsPanel.js";
 import { term } from "./vocabulary.js";
+import { initScanPanel } from "./addresses/scanPanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -135,6 +136,8 @@ const dispatchPanel = initDispatchPanel(geotwin.viewer, $("[data-testid=map]").p
 const hotspotsPanel = initHotspotsPanel(geotwin.viewer, $("[data-testid=map]").parentElement, {
   onOpenRecord: (target) => recordPanel.open(target),
 });
+// The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
+const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -215,6 +218,7 @@ function showUser() {
   searchBox.setEnabled(Boolean(user));
   dispatchPanel.show(user);
   hotspotsPanel.show(user);
+  scanPanel.refresh();
   renderUser();
 }
 

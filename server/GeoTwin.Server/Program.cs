@@ -46,6 +46,7 @@ public static class Program
             builder.AddJobs(database);
             builder.AddAccounts();
             builder.AddAddresses();
+            GeoTwin.Server.Addresses.Plates.PlatesEndpoints.AddPlates(builder);
             builder.AddTiles();
             builder.AddImports();
             builder.AddImagery();
@@ -64,6 +65,7 @@ public static class Program
             app.UseExceptionHandler();
             app.UseDotSegmentRefusal();
             app.UseRefusals();
+            app.UseSecurityHeaders();
             app.UseDefaultFiles();
             app.UseStaticFiles();
             app.UseSecurity();
@@ -71,6 +73,7 @@ public static class Program
             app.MapStatusEndpoints();
             app.MapAccountsEndpoints();
             app.MapAddressesEndpoints();
+            GeoTwin.Server.Addresses.Plates.PlatesEndpoints.MapPlatesEndpoints(app);
             app.MapTilesEndpoints();
             app.MapImportsEndpoints();
             app.MapImageryEndpoints();

@@ -41,12 +41,16 @@ export function createViewer(container, { creditContainer, onError = () => {} } 
     terrainProvider: new EllipsoidTerrainProvider(),
     baseLayerPicker: false,
     geocoder: false,
-    sceneModePicker: true,
-    homeButton: true,
+    // Cesium's toolbar widgets (scene-mode picker, home button, selection indicator) are Knockout views whose
+    // data-bind strings Knockout compiles with new Function: the CSP (no 'unsafe-eval') forbids that, and the
+    // viewer failed to start on every page that carried the CSP (#19). The record panel and highlight show the
+    // selection; the jurisdiction view is where the page flies at start.
+    sceneModePicker: false,
+    homeButton: false,
     timeline: false,
     animation: false,
     infoBox: false,
-    selectionIndicator: true,
+    selectionIndicator: false,
     navigationHelpButton: false,
     fullscreenButton: false,
     creditContainer,

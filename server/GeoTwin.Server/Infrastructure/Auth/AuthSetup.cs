@@ -138,7 +138,12 @@ public static class AuthSetup
         public const int Capacity = 100_000;
     }
 
-    public static WebApplication UseSecurity(this WebApplication app)
+    /// <summary>
+    /// The security headers on every answer: static files too (index.html at "/", the bundle), which are served
+    /// before <see cref="UseSecurity"/>. Without this "/" ran without a CSP while every deep link had one, so a
+    /// CSP violation in the viewer showed only on deep links (#19).
+    /// </summary>
+    public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
         app.Use(async (ctx, next) =>
         {
@@ -151,6 +156,11 @@ public static class AuthSetup
             h["Cross-Origin-Opener-Policy"] = "same-origin";
             await next();
         });
+        return app;
+    }
+
+    public static WebApplication UseSecurity(this WebApplication app)
+    {
         app.UseWriteFence();
         app.UseAuthentication();
         app.Use(RequireCsrfTokenForCookieWrites);

@@ -1,0 +1,1 @@
+SELECT key FROM plate_key WHERE id = 1;

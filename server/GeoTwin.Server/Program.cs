@@ -55,6 +55,7 @@ public static class Program
             builder.AddDispatch();
             builder.AddHotspots();
             builder.AddHotspotDensity();
+            builder.AddCoverage();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 

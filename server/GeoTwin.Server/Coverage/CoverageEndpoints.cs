@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using GeoTwin.Server.Coverage.Visibility;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
@@ -13,6 +14,15 @@ public sealed record CameraSummary(string Id, string? Name, double Lon, double L
 /// <summary>Cameras and what they see. Coverage gaps and placement come with the coverage feature.</summary>
 public static class CoverageEndpoints
 {
+    public static WebApplicationBuilder AddCoverage(this WebApplicationBuilder builder)
+    {
+        var health = new VisibilityHealth();
+        builder.Services.AddSingleton(health);
+        if (builder.Configuration.GetValue("GeoTwin:Coverage:Worker", true)) builder.Services.AddHostedService<VisibilityWorker>();
+        else health.Set("off");
+        return builder;
+    }
+
     public static WebApplication MapCoverageEndpoints(this WebApplication app)
     {
         var staff = app.MapGroup("/api/cameras").WithTags("Cameras").RequireAuthorization(Policies.Staff).RefusesStrangers();

@@ -9,7 +9,8 @@ namespace GeoTwin.Server.Status;
 
 public sealed record Health(string Status);
 /// <param name="Database">"up", "restarting (attempt 2, postmaster exited with signal 9)", "unreachable (...)"</param>
-public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null);
+/// <param name="Coverage">the camera visibility worker: "up", "starting", "retrying (failure 2: ...)", "off"</param>
+public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null, string? Coverage = null);
 public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
 
@@ -32,7 +33,7 @@ public static class StatusEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, HttpContext http, CancellationToken ct)
+    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, GeoTwin.Server.Coverage.Visibility.VisibilityHealth coverage, HttpContext http, CancellationToken ct)
     {
         var expected = Migrations.Embedded.Count;
         JsonHttpResult<Readiness> NotReady(int applied, string database, string reason)
@@ -48,7 +49,7 @@ public static class StatusEndpoints
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             var applied = await Migrations.CountAppliedAsync(db, timeout.Token);
-            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up));
+            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up, Coverage: coverage.Status));
             return NotReady(Math.Max(applied, 0), supervisor.Up, "migrations not applied");
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using GeoTwin.Server.Coverage.Streets;
 using GeoTwin.Server.Coverage.Visibility;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
@@ -18,6 +19,7 @@ public static class CoverageEndpoints
     {
         var health = new VisibilityHealth();
         builder.Services.AddSingleton(health);
+        builder.Services.AddSingleton<StreetsStore>();
         if (builder.Configuration.GetValue("GeoTwin:Coverage:Worker", true)) builder.Services.AddHostedService<VisibilityWorker>();
         else health.Set("off");
         return builder;
@@ -28,7 +30,21 @@ public static class CoverageEndpoints
         var staff = app.MapGroup("/api/cameras").WithTags("Cameras").RequireAuthorization(Policies.Staff).RefusesStrangers();
         staff.MapGet("/", ListAsync).WithName("ListCameras").WithSummary("Cameras in the caller's jurisdiction, optionally in a bbox.").Refuses(400);
         staff.MapGet("/{id}", FindAsync).WithName("GetCamera").Refuses(400, 404);
+        var planning = app.MapGroup("/api/coverage").WithTags("Coverage").RequireAuthorization(Policies.Planning).RefusesStrangers();
+        planning.MapGet("/streets", StreetsAsync).WithName("StreetCoverage")
+            .WithSummary("Streets in ≤ 20 m segments: the covered share of street length, plain and weighted by incident density, per station, responsibility area and community, and the segments that most need a camera.")
+            .Refuses(400, 404);
         return app;
+    }
+
+    static async Task<Results<Ok<StreetsAnswer>, ProblemHttpResult>> StreetsAsync(ClaimsPrincipal user, StreetsStore store, CancellationToken ct,
+        string? jurisdiction = null, int months = 12, int top = 20, bool segments = false)
+    {
+        if (jurisdiction is not null && Problems.CheckText(jurisdiction, 64) is { } reason) return Problems.BadRequest("jurisdiction", reason);
+        if (months is < 1 or > 120) return Problems.BadRequest("months", "must be between 1 and 120");
+        if (top is < 0 or > 1000) return Problems.BadRequest("top", "must be between 0 and 1000");
+        var picture = await store.LoadAsync(CurrentUser.From(user), jurisdiction, months, ct);
+        return TypedResults.Ok(StreetsStore.Answer(picture, top, segments));
     }
 
     static async Task<Results<Ok<CameraSummary>, ProblemHttpResult>> FindAsync(string id, ClaimsPrincipal user, ScopedDb db, CancellationToken ct)

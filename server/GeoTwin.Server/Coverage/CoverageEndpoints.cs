@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using GeoTwin.Server.Coverage.Placement;
 using GeoTwin.Server.Coverage.Streets;
 using GeoTwin.Server.Coverage.Visibility;
 using GeoTwin.Server.Infrastructure.Auth;
@@ -20,6 +21,7 @@ public static class CoverageEndpoints
         var health = new VisibilityHealth();
         builder.Services.AddSingleton(health);
         builder.Services.AddSingleton<StreetsStore>();
+        builder.Services.AddSingleton<PlacementStore>();
         if (builder.Configuration.GetValue("GeoTwin:Coverage:Worker", true)) builder.Services.AddHostedService<VisibilityWorker>();
         else health.Set("off");
         return builder;
@@ -34,6 +36,9 @@ public static class CoverageEndpoints
         planning.MapGet("/streets", StreetsAsync).WithName("StreetCoverage")
             .WithSummary("Streets in ≤ 20 m segments: the covered share of street length, plain and weighted by incident density, per station, responsibility area and community, and the segments that most need a camera.")
             .Refuses(400, 404);
+        planning.MapGet("/placement", PlacementAsync).WithName("SuggestCameras")
+            .WithSummary("Where k new cameras would cover the most street length weighted by incidents: lazy greedy, and the exact optimum by integer programming for up to 500 candidates, with the gap between them.")
+            .Refuses(400, 404);
         return app;
     }
 
@@ -45,6 +50,21 @@ public static class CoverageEndpoints
         if (top is < 0 or > 1000) return Problems.BadRequest("top", "must be between 0 and 1000");
         var picture = await store.LoadAsync(CurrentUser.From(user), jurisdiction, months, ct);
         return TypedResults.Ok(StreetsStore.Answer(picture, top, segments));
+    }
+
+    static async Task<Results<Ok<PlacementAnswer>, ProblemHttpResult>> PlacementAsync(ClaimsPrincipal user, PlacementStore store,
+        [AsParameters] PlacementRequest q, CancellationToken ct)
+    {
+        if (q.K is < 1 or > 50) return Problems.BadRequest("k", "must be between 1 and 50");
+        if (q.Jurisdiction is not null && Problems.CheckText(q.Jurisdiction, 64) is { } reason) return Problems.BadRequest("jurisdiction", reason);
+        if (q.SpacingM is < 5 or > 1000) return Problems.BadRequest("spacingM", "must be between 5 and 1000 metres");
+        if (q.Kind is not ("ptz" or "fixed")) return Problems.BadRequest("kind", "must be ptz or fixed");
+        if (q.MountHeightM is < 0 or > 300) return Problems.BadRequest("mountHeightM", "must be between 0 and 300 metres");
+        if (q.FovDeg is <= 0 or > 360) return Problems.BadRequest("fovDeg", "must be above 0 and at most 360 degrees");
+        if (q.RangeM is <= 0 or > 500) return Problems.BadRequest("rangeM", "must be above 0 and at most 500 metres");
+        if (q.Weights is not ("incidents" or "length")) return Problems.BadRequest("weights", "must be incidents or length");
+        if (q.Months is < 1 or > 120) return Problems.BadRequest("months", "must be between 1 and 120");
+        return TypedResults.Ok(await store.SuggestAsync(CurrentUser.From(user), q, ct));
     }
 
     static async Task<Results<Ok<CameraSummary>, ProblemHttpResult>> FindAsync(string id, ClaimsPrincipal user, ScopedDb db, CancellationToken ct)

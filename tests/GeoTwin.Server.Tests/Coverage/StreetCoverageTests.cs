@@ -166,3 +166,49 @@ public sealed class StreetCoverageEndpointTests(PostgisFixture pg) : IAsyncLifet
         Assert.NotNull(ready.GetProperty("coverage").GetString());
     }
 }
+
+/// <summary>Placement suggestions over HTTP on the street coverage world of <see cref="StreetCoverageEndpointTests"/>'s kind.</summary>
+[Collection("postgis")]
+public sealed class PlacementEndpointTests(PostgisFixture pg)
+{
+    [Fact]
+    public async Task Suggestions_raise_the_covered_share_and_greedy_is_within_the_guarantee_of_the_reported_optimum()
+    {
+        await using var server = await pg.StartServerAsync(new() { ["GeoTwin:Coverage:Worker"] = "false" });
+        var db = server.Database.DataSource;
+        await TwoStations.SeedAsync(db);
+        await db.ExecAsync("""
+            INSERT INTO roads (source_ref, name, road_class, speed_kmh, geom) VALUES
+                ('p1', '和平路', 'primary', 40, ST_SetSRID(ST_MakeLine(ST_MakePoint(7.405, 43.731), ST_MakePoint(7.418, 43.731)), 4326)),
+                ('p2', '北街', 'residential', 30, ST_SetSRID(ST_MakeLine(ST_MakePoint(7.412, 43.728), ST_MakePoint(7.412, 43.736)), 4326));
+            INSERT INTO incidents (code, category, location, jurisdiction_id, received_at)
+            SELECT 'PL-' || g, 'theft', ST_SetSRID(ST_MakePoint(7.406 + g * 0.0003, 43.7311), 4326),
+                   (SELECT id FROM jurisdictions WHERE code = 'T-ST1'), now() - make_interval(days => g * 3)
+            FROM generate_series(1, 30) g;
+            """);
+        await VisibilityStore.RefreshAsync(db, default);
+        var planner = await Browser.SignedInAsync(server, "pl-st1", "planner", TwoStations.Station1);
+
+        var answer = await planner.GetFromJsonAsync<JsonElement>("/api/coverage/placement?k=3&spacingM=60&rangeM=60");
+        Assert.Equal("incidents", answer.GetProperty("weights").GetString());
+        var greedy = answer.GetProperty("greedy").EnumerateArray().ToList();
+        Assert.Equal(3, greedy.Count);
+        var gains = greedy.Select(g => g.GetProperty("gain").GetDouble()).ToList();
+        Assert.Equal(gains.OrderByDescending(x => x), gains);
+        Assert.All(greedy, g => Assert.InRange(g.GetProperty("lon").GetDouble(), 7.40, 7.42));
+        Assert.True(answer.GetProperty("shareWithGreedy").GetDouble() > answer.GetProperty("share").GetDouble());
+
+        Assert.True(answer.GetProperty("candidates").GetInt32() <= 500);
+        Assert.True(answer.GetProperty("optimal").GetBoolean());
+        var optimum = answer.GetProperty("optimumValue").GetDouble();
+        var greedyValue = answer.GetProperty("greedyValue").GetDouble();
+        Assert.True(greedyValue <= optimum + 1e-6 && greedyValue >= (1 - 1 / Math.E) * optimum - 1e-6);
+        Assert.Equal((optimum - greedyValue) / optimum, answer.GetProperty("gap").GetDouble(), 9);
+
+        var bad = await planner.GetAsync("/api/coverage/placement?k=0");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("\"k\"", await bad.Content.ReadAsStringAsync());
+        var kind = await planner.GetAsync("/api/coverage/placement?kind=drone");
+        Assert.Contains("kind", await kind.Content.ReadAsStringAsync());
+    }
+}

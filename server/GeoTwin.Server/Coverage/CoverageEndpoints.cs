@@ -39,7 +39,37 @@ public static class CoverageEndpoints
         planning.MapGet("/placement", PlacementAsync).WithName("SuggestCameras")
             .WithSummary("Where k new cameras would cover the most street length weighted by incidents: lazy greedy, and the exact optimum by integer programming for up to 500 candidates, with the gap between them.")
             .Refuses(400, 404);
+        planning.MapPost("/planned", PlanAsync).WithName("PlanCamera")
+            .WithSummary("Accept a suggestion: a planned camera at the site, its visibility computed at once, so the coverage figures move.")
+            .Refuses(400, 422);
         return app;
+    }
+
+    public sealed record PlannedCamera(double Lon, double Lat, double? HeadingDeg = null, string Kind = "ptz", double FovDeg = 90, double RangeM = 50,
+        double MountHeightM = 6, string? Name = null);
+
+    static async Task<Results<Created<CameraSummary>, ProblemHttpResult>> PlanAsync(PlannedCamera body, ClaimsPrincipal user,
+        Npgsql.NpgsqlDataSource owner, CancellationToken ct)
+    {
+        if (body.Lon is < -180 or > 180) return Problems.BadRequest("lon", "must be between -180 and 180");
+        if (body.Lat is < -90 or > 90) return Problems.BadRequest("lat", "must be between -90 and 90");
+        if (body.HeadingDeg is < 0 or >= 360) return Problems.BadRequest("headingDeg", "must be at least 0 and below 360");
+        if (body.Kind is not ("ptz" or "fixed" or "dome")) return Problems.BadRequest("kind", "must be fixed, dome or ptz");
+        if (body.FovDeg is <= 0 or > 360) return Problems.BadRequest("fovDeg", "must be above 0 and at most 360 degrees");
+        if (body.RangeM is <= 0 or > 5000) return Problems.BadRequest("rangeM", "must be above 0 and at most 5000 metres");
+        if (body.MountHeightM is < 0 or > 300) return Problems.BadRequest("mountHeightM", "must be between 0 and 300 metres");
+        if (body.Name is not null && Problems.CheckText(body.Name, 200) is { } reason) return Problems.BadRequest("name", reason);
+        var me = CurrentUser.From(user);
+        var scope = me.Scope == "*" ? "" : me.Scope;
+        // As GeoTwin's own login, so the next serial is free across every station; the scope test is in the SQL.
+        var ids = await owner.Sql("Coverage/Placement/plan_camera.sql", body.Lon, body.Lat, body.HeadingDeg, body.FovDeg, body.RangeM,
+            body.MountHeightM, body.Kind, scope, body.Name ?? "规划点位").ListAsync(r => r.GetString(0), ct);
+        if (ids.Count == 0)
+            return TypedResults.Problem(statusCode: 422, title: "Unprocessable", detail: "lon: the site is outside your jurisdiction",
+                extensions: new Dictionary<string, object?> { ["field"] = "lon" });
+        await VisibilityStore.RefreshAsync(owner, ct); // its polygon now, not when the worker wakes
+        var camera = await owner.Sql("Coverage/camera_by_id.sql", ids[0]).FirstOrDefaultAsync(Read, ct);
+        return TypedResults.Created($"/api/cameras/{ids[0]}", camera);
     }
 
     static async Task<Results<Ok<StreetsAnswer>, ProblemHttpResult>> StreetsAsync(ClaimsPrincipal user, StreetsStore store, CancellationToken ct,

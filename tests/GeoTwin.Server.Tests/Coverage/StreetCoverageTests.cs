@@ -205,6 +205,21 @@ public sealed class PlacementEndpointTests(PostgisFixture pg)
         Assert.True(greedyValue <= optimum + 1e-6 && greedyValue >= (1 - 1 / Math.E) * optimum - 1e-6);
         Assert.Equal((optimum - greedyValue) / optimum, answer.GetProperty("gap").GetDouble(), 9);
 
+        // Accept the first suggestion: a planned camera, and the covered share rises.
+        var before = (await planner.GetFromJsonAsync<JsonElement>("/api/coverage/streets")).GetProperty("share").GetDouble();
+        var first = greedy[0];
+        var accepted = await planner.PostAsJsonAsync("/api/coverage/planned", new
+        {
+            lon = first.GetProperty("lon").GetDouble(), lat = first.GetProperty("lat").GetDouble(), kind = "ptz", rangeM = 60,
+        });
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        var camera = await accepted.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("planned", camera.GetProperty("status").GetString());
+        var after = (await planner.GetFromJsonAsync<JsonElement>("/api/coverage/streets")).GetProperty("share").GetDouble();
+        Assert.True(after > before + 0.01, $"share {before} -> {after}");
+        var outside = await planner.PostAsJsonAsync("/api/coverage/planned", new { lon = 7.43, lat = 43.74 }); // station 2
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, outside.StatusCode);
+
         var bad = await planner.GetAsync("/api/coverage/placement?k=0");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("\"k\"", await bad.Content.ReadAsStringAsync());

@@ -30,22 +30,17 @@ public static class VisibilityStore
     static readonly GeometryFactory Metric = new();
 
     /// <summary>Recomputes what queued changes touch and every camera never computed; the number recomputed.</summary>
-    public static async Task<int> RefreshAsync(NpgsqlDataSource db, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var ids = await IdsAsync(conn, tx, "Coverage/Visibility/take_changes.sql", ct);
-        await ComputeAsync(conn, tx, ids, ct);
-        await tx.CommitAsync(ct);
-        return ids.Count;
-    }
+    public static Task<int> RefreshAsync(NpgsqlDataSource db, CancellationToken ct) => RecomputeAsync(db, "Coverage/Visibility/take_changes.sql", ct);
 
     /// <summary>Every camera from scratch (the reference the incremental path is tested against; also an admin's repair).</summary>
-    public static async Task<int> RecomputeAllAsync(NpgsqlDataSource db, CancellationToken ct)
+    public static Task<int> RecomputeAllAsync(NpgsqlDataSource db, CancellationToken ct) => RecomputeAsync(db, "Coverage/Visibility/all_cameras.sql", ct);
+
+    /// <summary>The cameras the query names, recomputed in the query's own transaction (a failure leaves a taken queue queued).</summary>
+    static async Task<int> RecomputeAsync(NpgsqlDataSource db, string idsSql, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var ids = await IdsAsync(conn, tx, "Coverage/Visibility/all_cameras.sql", ct);
+        var ids = await IdsAsync(conn, tx, idsSql, ct);
         await ComputeAsync(conn, tx, ids, ct);
         await tx.CommitAsync(ct);
         return ids.Count;

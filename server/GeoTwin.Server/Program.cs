@@ -58,6 +58,7 @@ public static class Program
             builder.AddHotspots();
             builder.AddHotspotDensity();
             builder.AddWarnings();
+            builder.AddCoverage();
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 

@@ -1,4 +1,7 @@
 using System.Security.Claims;
+using GeoTwin.Server.Coverage.Placement;
+using GeoTwin.Server.Coverage.Streets;
+using GeoTwin.Server.Coverage.Visibility;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
@@ -13,12 +16,85 @@ public sealed record CameraSummary(string Id, string? Name, double Lon, double L
 /// <summary>Cameras and what they see. Coverage gaps and placement come with the coverage feature.</summary>
 public static class CoverageEndpoints
 {
+    public static WebApplicationBuilder AddCoverage(this WebApplicationBuilder builder)
+    {
+        var health = new VisibilityHealth();
+        builder.Services.AddSingleton(health);
+        builder.Services.AddSingleton<StreetsStore>();
+        builder.Services.AddSingleton<PlacementStore>();
+        if (builder.Configuration.GetValue("GeoTwin:Coverage:Worker", true)) builder.Services.AddHostedService<VisibilityWorker>();
+        else health.Set("off");
+        return builder;
+    }
+
     public static WebApplication MapCoverageEndpoints(this WebApplication app)
     {
         var staff = app.MapGroup("/api/cameras").WithTags("Cameras").RequireAuthorization(Policies.Staff).RefusesStrangers();
         staff.MapGet("/", ListAsync).WithName("ListCameras").WithSummary("Cameras in the caller's jurisdiction, optionally in a bbox.").Refuses(400);
         staff.MapGet("/{id}", FindAsync).WithName("GetCamera").Refuses(400, 404);
+        var planning = app.MapGroup("/api/coverage").WithTags("Coverage").RequireAuthorization(Policies.Planning).RefusesStrangers();
+        planning.MapGet("/streets", StreetsAsync).WithName("StreetCoverage")
+            .WithSummary("Streets in ≤ 20 m segments: the covered share of street length, plain and weighted by incident density, per station, responsibility area and community, and the segments that most need a camera.")
+            .Refuses(400, 404);
+        planning.MapGet("/placement", PlacementAsync).WithName("SuggestCameras")
+            .WithSummary("Where k new cameras would cover the most street length weighted by incidents: lazy greedy, and the exact optimum by integer programming for up to 500 candidates, with the gap between them.")
+            .Refuses(400, 404);
+        planning.MapPost("/planned", PlanAsync).WithName("PlanCamera")
+            .WithSummary("Accept a suggestion: a planned camera at the site, its visibility computed at once, so the coverage figures move.")
+            .Refuses(400, 422);
         return app;
+    }
+
+    public sealed record PlannedCamera(double Lon, double Lat, double? HeadingDeg = null, string Kind = "ptz", double FovDeg = 90, double RangeM = 50,
+        double MountHeightM = 6, string? Name = null);
+
+    static async Task<Results<Created<CameraSummary>, ProblemHttpResult>> PlanAsync(PlannedCamera body, ClaimsPrincipal user,
+        Npgsql.NpgsqlDataSource owner, CancellationToken ct)
+    {
+        if (body.Lon is < -180 or > 180) return Problems.BadRequest("lon", "must be between -180 and 180");
+        if (body.Lat is < -90 or > 90) return Problems.BadRequest("lat", "must be between -90 and 90");
+        if (body.HeadingDeg is < 0 or >= 360) return Problems.BadRequest("headingDeg", "must be at least 0 and below 360");
+        if (body.Kind is not ("ptz" or "fixed" or "dome")) return Problems.BadRequest("kind", "must be fixed, dome or ptz");
+        if (body.FovDeg is <= 0 or > 360) return Problems.BadRequest("fovDeg", "must be above 0 and at most 360 degrees");
+        if (body.RangeM is <= 0 or > 5000) return Problems.BadRequest("rangeM", "must be above 0 and at most 5000 metres");
+        if (body.MountHeightM is < 0 or > 300) return Problems.BadRequest("mountHeightM", "must be between 0 and 300 metres");
+        if (body.Name is not null && Problems.CheckText(body.Name, 200) is { } reason) return Problems.BadRequest("name", reason);
+        var me = CurrentUser.From(user);
+        var scope = me.Scope == "*" ? "" : me.Scope;
+        // As GeoTwin's own login, so the next serial is free across every station; the scope test is in the SQL.
+        var ids = await owner.Sql("Coverage/Placement/plan_camera.sql", body.Lon, body.Lat, body.HeadingDeg, body.FovDeg, body.RangeM,
+            body.MountHeightM, body.Kind, scope, body.Name ?? "规划点位").ListAsync(r => r.GetString(0), ct);
+        if (ids.Count == 0)
+            return TypedResults.Problem(statusCode: 422, title: "Unprocessable", detail: "lon: the site is outside your jurisdiction",
+                extensions: new Dictionary<string, object?> { ["field"] = "lon" });
+        await VisibilityStore.RefreshAsync(owner, ct); // its polygon now, not when the worker wakes
+        var camera = await owner.Sql("Coverage/camera_by_id.sql", ids[0]).FirstOrDefaultAsync(Read, ct);
+        return TypedResults.Created($"/api/cameras/{ids[0]}", camera);
+    }
+
+    static async Task<Results<Ok<StreetsAnswer>, ProblemHttpResult>> StreetsAsync(ClaimsPrincipal user, StreetsStore store, CancellationToken ct,
+        string? jurisdiction = null, int months = 12, int top = 20, bool segments = false)
+    {
+        if (jurisdiction is not null && Problems.CheckText(jurisdiction, 64) is { } reason) return Problems.BadRequest("jurisdiction", reason);
+        if (months is < 1 or > 120) return Problems.BadRequest("months", "must be between 1 and 120");
+        if (top is < 0 or > 1000) return Problems.BadRequest("top", "must be between 0 and 1000");
+        var picture = await store.LoadAsync(CurrentUser.From(user), jurisdiction, months, ct);
+        return TypedResults.Ok(StreetsStore.Answer(picture, top, segments));
+    }
+
+    static async Task<Results<Ok<PlacementAnswer>, ProblemHttpResult>> PlacementAsync(ClaimsPrincipal user, PlacementStore store,
+        [AsParameters] PlacementRequest q, CancellationToken ct)
+    {
+        if (q.K is < 1 or > 50) return Problems.BadRequest("k", "must be between 1 and 50");
+        if (q.Jurisdiction is not null && Problems.CheckText(q.Jurisdiction, 64) is { } reason) return Problems.BadRequest("jurisdiction", reason);
+        if (q.SpacingM is < 5 or > 1000) return Problems.BadRequest("spacingM", "must be between 5 and 1000 metres");
+        if (q.Kind is not ("ptz" or "fixed")) return Problems.BadRequest("kind", "must be ptz or fixed");
+        if (q.MountHeightM is < 0 or > 300) return Problems.BadRequest("mountHeightM", "must be between 0 and 300 metres");
+        if (q.FovDeg is <= 0 or > 360) return Problems.BadRequest("fovDeg", "must be above 0 and at most 360 degrees");
+        if (q.RangeM is <= 0 or > 500) return Problems.BadRequest("rangeM", "must be above 0 and at most 500 metres");
+        if (q.Weights is not ("incidents" or "length")) return Problems.BadRequest("weights", "must be incidents or length");
+        if (q.Months is < 1 or > 120) return Problems.BadRequest("months", "must be between 1 and 120");
+        return TypedResults.Ok(await store.SuggestAsync(CurrentUser.From(user), q, ct));
     }
 
     static async Task<Results<Ok<CameraSummary>, ProblemHttpResult>> FindAsync(string id, ClaimsPrincipal user, ScopedDb db, CancellationToken ct)

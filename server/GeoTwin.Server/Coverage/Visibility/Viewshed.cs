@@ -1,0 +1,279 @@
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Operation.Union;
+
+namespace GeoTwin.Server.Coverage.Visibility;
+
+/// <summary>A camera in a local metric frame (metres; x east, y north).</summary>
+/// <param name="HeadingDeg">compass bearing of the optical axis (clockwise from north); ignored when <see cref="FullCircle"/>.</param>
+/// <param name="FullCircle">a PTZ or a dome with no fixed direction: its whole reach, 360°.</param>
+public readonly record struct CameraView(double X, double Y, double MountHeightM, double HeadingDeg, double FovDeg, double RangeM, bool FullCircle)
+{
+    /// <summary>The one rule for "sees all round": a PTZ, no heading, or a field of view of 360°.</summary>
+    public static bool IsFullCircle(string kind, double? headingDeg, double fovDeg) => kind == "ptz" || headingDeg is null || fovDeg >= 360;
+}
+
+/// <summary>A building in the same frame: its footprint and its height above the ground the camera stands on.</summary>
+public readonly record struct Obstacle(Geometry Footprint, double HeightM);
+
+/// <summary>
+/// What a camera really sees on the ground: its wedge (heading, horizontal field of view, range; a full circle for
+/// PTZ) minus what buildings hide. A building hides its own footprint; taller than the mount height it hides all
+/// behind it; lower, it hides the ground behind it up to where the sight line clears its roof: along a ray, a
+/// footprint crossed from distance a to b shades [a, b·k) with k = h_cam / (h_cam − h_building) (the line from the
+/// lens at h_cam to the ground at d is at height h_cam(1 − t/d) above a point at t, under the roof while d &lt; t·k).
+///
+/// Exact, by an angular sweep: the angles of every obstacle vertex (and of the range arc's vertices, the arc being a
+/// polygon with a vertex every <see cref="ArcStepDegrees"/>) cut the wedge into sectors in which each ray crosses the
+/// same edges; in a sector every boundary (a footprint edge, an exit edge scaled by k about the camera, the range
+/// chord) is a straight line, so the order of boundaries can change only where two of those lines cross. Those
+/// crossing angles split the sector once more, and in each piece the visible part of every ray is the same
+/// interval list between the same lines: quadrilaterals (triangles at the lens), exact, unioned at the end.
+/// A building whose footprint holds the camera is the one it is mounted on and is left out.
+/// </summary>
+public static class Viewshed
+{
+    /// <summary>The range arc as a polygon: inscribed chords this many degrees apart (area 5e-5 short of the circle at 1°).</summary>
+    public const double ArcStepDegrees = 1;
+
+    const double TwoPi = 2 * Math.PI;
+    const double MinSector = 1e-12; // narrower sectors (rounding between a vertex's two edges) hold no area worth a piece
+
+    /// <summary>A line n·x = c about the camera; a ray at angle θ meets it at r = c / (n·u(θ)).</summary>
+    readonly record struct Line(double Nx, double Ny, double C)
+    {
+        public double At(double cos, double sin) => C / (Nx * cos + Ny * sin);
+        public static Line Through(double px, double py, double qx, double qy)
+        {
+            var nx = qy - py;
+            var ny = px - qx;
+            return new Line(nx, ny, nx * px + ny * py);
+        }
+    }
+
+    readonly record struct Edge(int Building, Line Line);
+
+    /// <summary>A shaded interval on every ray of a sector: from a footprint edge to a scaled exit edge (or for ever).</summary>
+    readonly record struct Shadow(int From, int To); // indices into the sector's line list; To = -1: unbounded
+
+    /// <summary>The visibility polygon in the same frame (empty when nothing is seen).</summary>
+    public static Geometry Compute(CameraView camera, IReadOnlyList<Obstacle> obstacles, GeometryFactory factory)
+    {
+        var pieces = Pieces(camera, obstacles, factory);
+        if (pieces.Count == 0) return factory.CreatePolygon();
+        var union = CascadedPolygonUnion.Union(pieces);
+        return union is Polygon or MultiPolygon ? union : factory.CreatePolygon();
+    }
+
+    /// <summary>The wedge's start angle (radians, counter-clockwise from east) and width.</summary>
+    public static (double Start, double Width) Wedge(CameraView camera)
+    {
+        if (camera.FullCircle) return (0, TwoPi);
+        var width = Math.Clamp(camera.FovDeg, 0, 360) * Math.PI / 180;
+        var axis = (90 - camera.HeadingDeg) * Math.PI / 180;
+        return (Mod(axis - width / 2), width);
+    }
+
+    static double Mod(double a)
+    {
+        a %= TwoPi;
+        return a < 0 ? a + TwoPi : a;
+    }
+
+    internal static List<Geometry> Pieces(CameraView camera, IReadOnlyList<Obstacle> obstacles, GeometryFactory factory)
+    {
+        var (start, width) = Wedge(camera);
+        var range = camera.RangeM;
+        var pieces = new List<Geometry>();
+        if (width <= 0 || range <= 0) return pieces;
+
+        // Arc vertices (relative angles) and the events they make.
+        var step = ArcStepDegrees * Math.PI / 180;
+        var arc = new List<double>();
+        for (var a = 0.0; a < width - 1e-9; a += step) arc.Add(a);
+        arc.Add(width);
+        var events = new List<double>(arc);
+
+        // Obstacle edges within reach, with their relative angular spans.
+        var spans = new List<(double From, double To, Edge Edge)>();
+        var kOf = new List<double>(); // per kept building: the shadow factor, +∞ for one at or above the lens
+        var cameraPoint = factory.CreatePoint(new Coordinate(camera.X, camera.Y));
+        var reach = new Envelope(camera.X - range, camera.X + range, camera.Y - range, camera.Y + range);
+        foreach (var obstacle in obstacles)
+        {
+            if (obstacle.HeightM <= 0 || obstacle.Footprint.IsEmpty) continue;
+            if (!obstacle.Footprint.EnvelopeInternal.Intersects(reach)) continue;
+            if (obstacle.Footprint.Covers(cameraPoint)) continue; // the building the camera is mounted on
+            var building = kOf.Count;
+            kOf.Add(obstacle.HeightM >= camera.MountHeightM ? double.PositiveInfinity : camera.MountHeightM / (camera.MountHeightM - obstacle.HeightM));
+            for (var g = 0; g < obstacle.Footprint.NumGeometries; g++)
+            {
+                if (obstacle.Footprint.GetGeometryN(g) is not Polygon polygon) continue;
+                AddRing(polygon.ExteriorRing, building);
+                foreach (var hole in polygon.InteriorRings) AddRing(hole, building);
+            }
+        }
+
+        void AddRing(LineString ring, int building)
+        {
+            var cs = ring.CoordinateSequence;
+            for (var i = 0; i + 1 < cs.Count; i++)
+            {
+                double px = cs.GetX(i) - camera.X, py = cs.GetY(i) - camera.Y, qx = cs.GetX(i + 1) - camera.X, qy = cs.GetY(i + 1) - camera.Y;
+                var cross = px * qy - py * qx;
+                if (cross == 0) continue; // on a line through the lens: no angular extent
+                if (cross < 0) (px, py, qx, qy) = (qx, qy, px, py); // counter-clockwise from p to q
+                var a0 = Mod(Math.Atan2(py, px) - start);
+                var a1 = Mod(Math.Atan2(qy, qx) - start);
+                var edge = new Edge(building, Line.Through(px, py, qx, qy));
+                if (a1 < a0) { Add(a0, TwoPi, edge); Add(0, a1, edge); } // wraps past the wedge's start angle
+                else Add(a0, a1, edge);
+            }
+        }
+
+        void Add(double from, double to, Edge edge)
+        {
+            from = Math.Max(from, 0);
+            to = Math.Min(to, width);
+            if (to <= from) return;
+            spans.Add((from, to, edge));
+            events.Add(from);
+            events.Add(to);
+        }
+
+        events.Sort();
+        var cuts = new List<double>(events.Count);
+        foreach (var e in events)
+            if (cuts.Count == 0 || e > cuts[^1]) cuts.Add(e);
+        if (cuts.Count < 2) return pieces;
+
+        // Each sector's edges: an edge covers the sectors between the cuts at its two ends.
+        var active = new List<Edge>?[cuts.Count - 1];
+        foreach (var (from, to, edge) in spans)
+        {
+            var i0 = cuts.BinarySearch(from);
+            var i1 = cuts.BinarySearch(to);
+            for (var s = i0; s < i1; s++) (active[s] ??= []).Add(edge);
+        }
+
+        var lines = new List<Line>();
+        var shadows = new List<Shadow>();
+        var splits = new List<double>();
+        var crossings = new List<(double R, int Building, int Line)>();
+        var values = new List<double>();
+        for (var s = 0; s + 1 < cuts.Count; s++)
+        {
+            double a0 = cuts[s], a1 = cuts[s + 1];
+            if (a1 - a0 < MinSector) continue;
+            var mid = start + (a0 + a1) / 2;
+            double mc = Math.Cos(mid), ms = Math.Sin(mid);
+            lines.Clear();
+            shadows.Clear();
+
+            // The range chord this sector lies under (line 0).
+            var j = arc.BinarySearch((a0 + a1) / 2);
+            if (j < 0) j = ~j - 1;
+            j = Math.Clamp(j, 0, arc.Count - 2);
+            double t0 = start + arc[j], t1 = start + arc[j + 1];
+            lines.Add(Line.Through(range * Math.Cos(t0), range * Math.Sin(t0), range * Math.Cos(t1), range * Math.Sin(t1)));
+
+            // Each building's crossings, nearest first, pair up as entry and exit.
+            if (active[s] is { } edges)
+            {
+                crossings.Clear();
+                foreach (var edge in edges)
+                {
+                    lines.Add(edge.Line);
+                    crossings.Add((edge.Line.At(mc, ms), edge.Building, lines.Count - 1));
+                }
+                crossings.Sort((x, y) => x.Building != y.Building ? x.Building.CompareTo(y.Building) : x.R.CompareTo(y.R));
+                for (var c = 0; c + 1 < crossings.Count; c++)
+                {
+                    var entry = crossings[c];
+                    var exit = crossings[c + 1];
+                    if (exit.Building != entry.Building) continue; // an odd count (a ray through a vertex): skip the stray one
+                    var k = kOf[entry.Building];
+                    if (double.IsPositiveInfinity(k)) shadows.Add(new Shadow(entry.Line, -1));
+                    else
+                    {
+                        var l = lines[exit.Line];
+                        lines.Add(l with { C = l.C * k });
+                        shadows.Add(new Shadow(entry.Line, lines.Count - 1));
+                    }
+                    c++;
+                }
+            }
+
+            // Where two of these lines cross inside the sector their order changes: split there.
+            splits.Clear();
+            splits.Add(a0);
+            for (var p = 0; p < lines.Count; p++)
+            for (var q = p + 1; q < lines.Count; q++)
+            {
+                var (lp, lq) = (lines[p], lines[q]);
+                var det = lp.Nx * lq.Ny - lp.Ny * lq.Nx;
+                if (det == 0) continue;
+                var x = (lp.C * lq.Ny - lq.C * lp.Ny) / det;
+                var y = (lp.Nx * lq.C - lq.Nx * lp.C) / det;
+                var a = Mod(Math.Atan2(y, x) - start);
+                if (a > a0 && a < a1) splits.Add(a);
+            }
+            splits.Add(a1);
+            splits.Sort();
+
+            for (var p = 0; p + 1 < splits.Count; p++)
+            {
+                double b0 = splits[p], b1 = splits[p + 1];
+                if (b1 - b0 < MinSector) continue;
+                EmitPieces(start + b0, start + b1);
+            }
+        }
+        return pieces;
+
+        // The visible intervals of the rays between angles t0 and t1 (absolute): [0, range] less the shadows.
+        void EmitPieces(double t0, double t1)
+        {
+            var tm = (t0 + t1) / 2;
+            double c = Math.Cos(tm), s = Math.Sin(tm);
+            values.Clear();
+            foreach (var l in lines) values.Add(l.At(c, s));
+            var limit = values[0];
+            shadows.Sort((x, y) => values[x.From].CompareTo(values[y.From]));
+            int lo = -1; // -1: the lens
+            var loValue = 0.0;
+            foreach (var shadow in shadows)
+            {
+                var from = values[shadow.From];
+                if (from >= limit) break;
+                if (from > loValue) Piece(lo, shadow.From);
+                if (shadow.To < 0) return; // everything beyond is hidden
+                if (values[shadow.To] > loValue) { lo = shadow.To; loValue = values[shadow.To]; }
+                if (loValue >= limit) return;
+            }
+            if (loValue < limit) Piece(lo, 0);
+
+            void Piece(int near, int far)
+            {
+                double c0 = Math.Cos(t0), s0 = Math.Sin(t0), c1 = Math.Cos(t1), s1 = Math.Sin(t1);
+                var f0 = lines[far].At(c0, s0);
+                var f1 = lines[far].At(c1, s1);
+                var ring = new List<Coordinate>(5);
+                if (near < 0) ring.Add(new Coordinate(camera.X, camera.Y));
+                else
+                {
+                    var n0 = lines[near].At(c0, s0);
+                    ring.Add(new Coordinate(camera.X + n0 * c0, camera.Y + n0 * s0));
+                }
+                ring.Add(new Coordinate(camera.X + f0 * c0, camera.Y + f0 * s0));
+                ring.Add(new Coordinate(camera.X + f1 * c1, camera.Y + f1 * s1));
+                if (near >= 0)
+                {
+                    var n1 = lines[near].At(c1, s1);
+                    ring.Add(new Coordinate(camera.X + n1 * c1, camera.Y + n1 * s1));
+                }
+                ring.Add(ring[0].Copy());
+                var polygon = factory.CreatePolygon(ring.ToArray());
+                if (polygon.Area > 0) pieces.Add(polygon);
+            }
+        }
+    }
+}

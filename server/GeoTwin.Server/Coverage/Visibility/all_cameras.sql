@@ -1,0 +1,1 @@
+SELECT id FROM cameras ORDER BY id;

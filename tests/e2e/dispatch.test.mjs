@@ -28,8 +28,11 @@ browserTest("a dispatcher creates an incident by clicking the map, dispatches th
   const units = (await api.get("/api/units")).json.filter((u) => u.lon != null);
   const past = (await api.get("/api/incidents/?limit=300")).json;
   const metres = (a, b) => Math.hypot((a.lon - b.lon) * 80500, (a.lat - b.lat) * 111200);
-  const spot = past.find((i) => units.every((u) => metres(u, i) > 200));
-  assert.ok(spot, "no past incident lies 200 m from every unit");
+  // The demo's simulator now drives a dispatched unit to the scene by itself: take the past incident farthest from
+  // every unit, so the dispatcher's click comes long before the unit could get there.
+  const nearestUnit = (i) => Math.min(...units.map((u) => metres(u, i)));
+  const spot = past.reduce((best, i) => (best == null || nearestUnit(i) > nearestUnit(best) ? i : best), null);
+  assert.ok(spot && nearestUnit(spot) > 200, "no past incident lies 200 m from every unit");
 
   await page.goto("/");
   await waitForReady(s);
@@ -56,7 +59,8 @@ browserTest("a dispatcher creates an incident by clicking the map, dispatches th
   await page.locator("[data-testid=dispatch-send]").first().click();
   await waitForDispatch(page, "unit dispatched", () => {
     const c = window.geotwin.dispatch.current;
-    return c.status === "dispatched" && c.units[0]?.unitStatus === "dispatched";
+    // en_route follows within a second once the simulator picks the unit up
+    return c.status === "dispatched" && ["dispatched", "en_route"].includes(c.units[0]?.unitStatus);
   });
   assert.equal(await page.evaluate(() => window.geotwin.dispatch.current.units[0].unitId), first.unitId);
 

@@ -68,9 +68,10 @@ public static class TilesEndpoints
             return Problems.BadRequest("y", "must be a tile row followed by .mvt, e.g. 23868.mvt");
         if (TileAddress.Validate(z, x, yValue) is { } outOfRange) return Problems.BadRequest("tile", outOfRange);
         var names = layers.Split(',');
-        if (names.Length > TileLayers.All.Count || names.Distinct().Count() != names.Length)
-            return Problems.BadRequest("layers", "name each layer once");
         var computedByName = computedLayers.ToDictionary(c => c.Layer.Name);
+        // Every layer may be asked for at once, the computed ones (hot spot cells) included.
+        if (names.Length > TileLayers.All.Count + computedByName.Count || names.Distinct().Count() != names.Length)
+            return Problems.BadRequest("layers", "name each layer once");
         var unknown = names.FirstOrDefault(n => !TileLayers.ByName.ContainsKey(n) && !computedByName.ContainsKey(n));
         if (unknown is not null) return Problems.NotFound($"no tile layer is named '{unknown}'; see /api/layers");
         var (filters, filterError) = ParseFilters(category, from, to);

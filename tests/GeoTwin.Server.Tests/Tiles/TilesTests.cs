@@ -98,6 +98,21 @@ public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_catalog_layer_may_be_asked_for_in_one_tile()
+    {
+        // The catalog (with the computed hot spot cells for this analysis role) is one more than the SQL layers:
+        // asking for all of it at once is not "naming a layer twice".
+        var catalog = await _city.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/layers");
+        var names = catalog.EnumerateArray().Select(l => l.GetProperty("name").GetString()!).ToList();
+        Assert.Contains("hotspots", names);
+
+        var response = await _city.GetAsync(Path(string.Join(",", names), House1Tile));
+
+        Assert.DoesNotContain("name each layer once", await response.Content.ReadAsStringAsync());
+        Assert.NotEqual(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task An_empty_tile_is_204()
     {
         var response = await _city.GetAsync("/tiles/houses,cameras,incidents/14/0/0.mvt");

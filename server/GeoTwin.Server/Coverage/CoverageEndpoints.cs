@@ -1,3 +1,4 @@
+using GeoTwin.Server.Status;
 using System.Security.Claims;
 using GeoTwin.Server.Coverage.Placement;
 using GeoTwin.Server.Coverage.Streets;
@@ -20,6 +21,7 @@ public static class CoverageEndpoints
     {
         var health = new VisibilityHealth();
         builder.Services.AddSingleton(health);
+        builder.Services.AddHealthPart<VisibilityHealth>("coverage", (h, _) => h.Status);
         builder.Services.AddSingleton<StreetsStore>();
         builder.Services.AddSingleton<PlacementStore>();
         if (builder.Configuration.GetValue("GeoTwin:Coverage:Worker", true)) builder.Services.AddHostedService<VisibilityWorker>();

@@ -1,3 +1,4 @@
+using GeoTwin.Server.Status;
 using System.Security.Claims;
 using System.Text.Json;
 using GeoTwin.Server.Infrastructure;
@@ -43,6 +44,7 @@ public static class LiveEndpoints
         builder.Services.AddHostedService<LivePush>();
         builder.Services.AddHostedService<UnitSimulatorService>();
         builder.Services.AddSingleton<LiveFeed>();
+        builder.Services.AddHealthPart<LiveFeed>("liveFeed", (feed, now) => feed.Now(now));
         builder.Services.AddHostedService<LiveFeedWatch>();
         var signalR = builder.Services.AddSignalR();
         // Several nodes share pushes through Redis; a single node needs none.

@@ -10,11 +10,13 @@ namespace GeoTwin.Server.Status;
 
 public sealed record Health(string Status);
 /// <param name="Database">"up", "restarting (attempt 2, postmaster exited with signal 9)", "unreachable (...)"</param>
-/// <param name="LiveFeed">whether unit positions are arriving (a stalled feed is reported, the server stays ready: it still serves)</param>
-/// <param name="WarningPull">how the incident pull is going ("ok (last run ...)", "failing since ..."); absent when not configured</param>
-/// <param name="Coverage">the camera visibility worker: "up", "starting", "retrying (failure 2: ...)", "off"</param>
-public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null,
-    LiveFeedState? LiveFeed = null, string? WarningPull = null, string? Coverage = null);
+/// <param name="Reason">why not ready</param>
+public sealed record Readiness(string Status, int MigrationsApplied, int MigrationsExpected, string Database, string? Reason = null)
+{
+    /// <summary>Each <see cref="HealthPart"/>'s report as a property of its own (liveFeed, warningPull, coverage...).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, object>? Parts { get; init; }
+}
 /// <param name="Outline">the boundary's outer rings, simplified to about 5 m: [[[lon, lat], ...], ...]</param>
 public sealed record JurisdictionSummary(string Name, string? NameEn, double[] Bbox, double[][][]? Outline = null);
 public sealed record ServerInfo(string Name, string NameEn, string Version, JurisdictionSummary? Jurisdiction);
@@ -38,16 +40,16 @@ public static class StatusEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor, LiveFeed feed,
-        Warnings.Pull.PullHealth pull, Coverage.Visibility.VisibilityHealth coverage, HttpContext http, CancellationToken ct)
+    static async Task<Results<Ok<Readiness>, JsonHttpResult<Readiness>>> ReadyAsync(NpgsqlDataSource db, ClusterSupervisor supervisor,
+        IEnumerable<HealthPart> parts, HttpContext http, CancellationToken ct)
     {
         var expected = Migrations.Embedded.Count;
+        var reports = HealthParts.Collect(parts, DateTime.UtcNow);
         JsonHttpResult<Readiness> NotReady(int applied, string database, string reason)
         {
             // A load balancer or a device asks again soon instead of taking the answer as final.
             http.Response.Headers.RetryAfter = "1";
-            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason,
-                feed.Now(DateTime.UtcNow), pull.Describe(), coverage.Status), statusCode: 503);
+            return TypedResults.Json(new Readiness("not_ready", applied, expected, database, reason) { Parts = reports }, statusCode: 503);
         }
 
         if (supervisor.Restarting is { } restarting) return NotReady(0, restarting, "database restarting");
@@ -56,8 +58,7 @@ public static class StatusEndpoints
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             var applied = await Migrations.CountAppliedAsync(db, timeout.Token);
-            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up,
-                LiveFeed: feed.Now(DateTime.UtcNow), WarningPull: pull.Describe(), Coverage: coverage.Status));
+            if (applied == expected) return TypedResults.Ok(new Readiness("ready", applied, expected, supervisor.Up) { Parts = reports });
             return NotReady(Math.Max(applied, 0), supervisor.Up, "migrations not applied");
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)

@@ -1,3 +1,4 @@
+using GeoTwin.Server.Status;
 namespace GeoTwin.Server.Warnings;
 
 public static class WarningsSetup
@@ -9,6 +10,7 @@ public static class WarningsSetup
         var pull = new Pull.PullConfiguration(Pull.WarningPullJob.SettingsFrom(builder.Configuration));
         builder.Services.AddSingleton(pull);
         builder.Services.AddSingleton(new Pull.PullHealth { Configured = pull.Settings is not null });
+        builder.Services.AddHealthPart<Pull.PullHealth>("warningPull", (health, _) => health.Describe());
         builder.Services.AddSingleton<Pull.IncidentPull>();
         builder.Services.AddTransient<Pull.WarningPullJob>();
         builder.Services.AddHttpClient(nameof(Pull.WarningPullJob));

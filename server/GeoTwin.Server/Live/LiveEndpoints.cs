@@ -46,6 +46,12 @@ public static class LiveEndpoints
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddHealthPart<LiveFeed>("liveFeed", (feed, now) => feed.Now(now));
         builder.Services.AddHostedService<LiveFeedWatch>();
+        builder.Services.AddSingleton(Jt808.Jt808Options.From(builder.Configuration));
+        builder.Services.AddSingleton<Jt808.Jt808Health>();
+        builder.Services.AddSingleton<Jt808.Jt808Codes>();
+        builder.Services.AddSingleton<Jt808.Jt808Gateway>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<Jt808.Jt808Gateway>());
+        builder.Services.AddHealthPart<Jt808.Jt808Health>("jt808", (health, _) => health.Describe());
         var signalR = builder.Services.AddSignalR();
         // Several nodes share pushes through Redis; a single node needs none.
         if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis) signalR.AddStackExchangeRedis(redis);

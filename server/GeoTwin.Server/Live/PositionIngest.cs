@@ -69,14 +69,9 @@ public static class PositionIngest
             !t.GetString()!.Contains('T'))
             return (default, null, "malformed: time must be an ISO 8601 timestamp with offset, e.g. 2026-11-22T15:30:00Z");
         var at = time.UtcDateTime;
-        if (at > now.AddSeconds(units.Options.MaxFutureSeconds))
-            return (default, null, $"time is too far in the future (more than {units.Options.MaxFutureSeconds} s ahead of the server clock)");
-        if (at < now.AddDays(-units.Options.MaxAgeDays)) return (default, null, $"time is more than {units.Options.MaxAgeDays} days old");
-
         if (Number(e, "lon") is not { } lon) return (default, null, "malformed: lon must be a number");
         if (Number(e, "lat") is not { } lat) return (default, null, "malformed: lat must be a number");
-        if (lon is < -180 or > 180 || double.IsNaN(lon)) return (default, null, $"lon {lon} is out of range (-180 to 180)");
-        if (lat is < -90 or > 90 || double.IsNaN(lat)) return (default, null, $"lat {lat} is out of range (-90 to 90)");
+        if (Refuse(at, lon, lat, units.Options, now) is { } refused) return (default, null, refused);
         if (Optional(e, "speed", 0, 500, out var speed) is { } s) return (default, null, s);
         if (Optional(e, "heading", 0, 360, out var heading) is { } h) return (default, null, h);
         if (Optional(e, "accuracy", 0, 100_000, out var accuracy) is { } a) return (default, null, a);
@@ -90,6 +85,17 @@ public static class PositionIngest
             status = st.GetString();
         }
         return (new GoodFix(unit.Id, at, lon, lat, speed, heading, accuracy), status, null);
+    }
+
+    /// <summary>The checks every fix passes whatever carried it (this JSON, a JT/T 808 frame): its time and place.</summary>
+    public static string? Refuse(DateTime at, double lon, double lat, LiveOptions options, DateTime now)
+    {
+        if (at > now.AddSeconds(options.MaxFutureSeconds))
+            return $"time is too far in the future (more than {options.MaxFutureSeconds} s ahead of the server clock)";
+        if (at < now.AddDays(-options.MaxAgeDays)) return $"time is more than {options.MaxAgeDays} days old";
+        if (lon is < -180 or > 180 || double.IsNaN(lon)) return $"lon {lon} is out of range (-180 to 180)";
+        if (lat is < -90 or > 90 || double.IsNaN(lat)) return $"lat {lat} is out of range (-90 to 90)";
+        return null;
     }
 
     static double? Number(JsonElement e, string name) =>

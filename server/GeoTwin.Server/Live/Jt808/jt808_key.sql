@@ -1,0 +1,1 @@
+SELECT key FROM jt808_key WHERE id = 1;

@@ -119,6 +119,12 @@ public static class Cli
         var demo = settings.GetValueOrDefault("GeoTwin:Demo") == "true";
         if (demo && settings.GetValueOrDefault("GeoTwin:Bind") is { } bind && bind != "127.0.0.1")
             throw new StartupException($"demo mode listens on 127.0.0.1 only, because its accounts have published passwords: drop --demo to bind {bind}");
+        if (demo && Environment.GetEnvironmentVariable("GeoTwin__Jt808__Port") is null)
+        {
+            // The demo's cars report over JT/T 808 to a gateway on a free port, on this machine only (as the web port).
+            settings.TryAdd("GeoTwin:Jt808:Port", "0");
+            settings.TryAdd("GeoTwin:Jt808:Address", "127.0.0.1");
+        }
         await using var server = await Program.BuildAsync([], settings);
         if (demo && await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource))
         {

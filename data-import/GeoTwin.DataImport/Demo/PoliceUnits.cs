@@ -31,7 +31,9 @@ static class PoliceUnits
                 {
                     var (at, heading) = kind == "boat" ? AtQuay(roads, station) : OnRoad(inStation, kind, random);
                     var status = random.NextDouble() switch { < 0.75 => "available", < 0.9 => "busy", _ => "off_duty" };
-                    units.Add(new UnitRow($"{shortName}{zh}{n:00}", kind, $"{station.Code}-{letter}{n:00}", capabilities, status,
+                    // Cars and boats carry JT/T 808 terminals, named by their SIM's phone number (145: a data-only range).
+                    var device = kind is "car" or "boat" ? $"145{units.Count + 1:00000000}" : $"{station.Code}-{letter}{n:00}";
+                    units.Add(new UnitRow($"{shortName}{zh}{n:00}", kind, device, capabilities, status,
                         station.Code, DemoGeo.Point(at), Math.Round(heading, 1)));
                 }
             }

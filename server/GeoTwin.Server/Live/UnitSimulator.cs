@@ -37,6 +37,8 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
     sealed class Walker
     {
         public long UnitId;
+        /// <summary>Set for a unit whose device is a JT/T 808 terminal (a phone number): it reports over TCP.</summary>
+        public string? Terminal;
         public string Kind = "";
         public Edge Edge = null!;
         public bool Forward = true;
@@ -44,6 +46,15 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         public double SpeedKmh;
         public Mission? Mission;
     }
+
+    /// <summary>A fix as the ingest API takes it; a JT/T 808 terminal sends the same over TCP (status goes by HTTP).</summary>
+    internal sealed record Fix(long UnitId, string Time, double Lon, double Lat, double Speed, double Heading, double Accuracy, string? Status = null)
+    {
+        public DateTime At => DateTime.Parse(Time, null, System.Globalization.DateTimeStyles.RoundtripKind).ToUniversalTime();
+    }
+
+    /// <summary>The gateway the demo's cars and boats report to (null: every unit reports over HTTP).</summary>
+    public System.Net.IPEndPoint? Jt808 { get; init; }
 
     /// <summary>Consecutive failed posts after which the run is given up and started afresh (new token, new data).</summary>
     public int MaxFailedPosts { get; init; } = 30;
@@ -71,6 +82,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         log.LogInformation("simulator: driving {Units} units on {Edges} road edges through {Url}api/positions", walkers.Count, edges.Count, server);
 
         var random = new Random(7);
+        await using var terminals = new Terminals(Jt808, log);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         var last = DateTime.UtcNow;
         var failed = 0;
@@ -83,7 +95,12 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
             var assignments = (await db.Sql("Dispatch/active_assignments.sql").ListAsync(
                 r => new Assignment(r.GetInt64(0), r.GetInt64(1), r.GetDouble(4), r.GetDouble(5), r.GetBoolean(6)), ct)).ToDictionary(a => a.UnitId);
             foreach (var w in walkers) Assign(w, assignments.GetValueOrDefault(w.UnitId), graph, edges);
-            var fixes = walkers.Select(w => w.Mission is { } m ? Drive(w, m, dt, now) : Step(w, dt, byNode, random, now)).ToArray();
+            var all = walkers.Select(w => (Walker: w, Fix: w.Mission is { } m ? Drive(w, m, dt, now) : Step(w, dt, byNode, random, now))).ToArray();
+            // Terminals report over JT/T 808; a reported status (en route) has no place in 0x0200 and goes by HTTP too.
+            var overTcp = Jt808 is null ? [] : all.Where(x => x.Walker.Terminal is not null).ToArray();
+            var fixes = all.Where(x => x.Walker.Terminal is null || Jt808 is null || x.Fix.Status is not null).Select(x => x.Fix).ToArray();
+            if (overTcp.Length > 0 && await terminals.ReportAsync(overTcp.Select(x => (x.Walker.Terminal!, x.Fix)), ct) is { } failure)
+                Failed(failure);
             try
             {
                 var response = await http.PostAsJsonAsync("api/positions", new { fixes }, ct);
@@ -146,7 +163,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         w.Forward = best.E.Oneway != -1;
     }
 
-    object Drive(Walker w, Mission m, double dt, DateTime now)
+    Fix Drive(Walker w, Mission m, double dt, DateTime now)
     {
         var length = m.Cumulative[^1];
         var speed = m.AlongM >= length ? 0 : ResponseKmh(w.Kind);
@@ -155,7 +172,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         // the device says it is on its way, once, as a crew pressing "en route" would (dispatched -> en_route)
         string? status = m.ReportedEnRoute ? null : "en_route";
         m.ReportedEnRoute = true;
-        return new { unitId = w.UnitId, time = now.ToString("O"), lon, lat, speed, heading, accuracy = 5.0, status };
+        return new Fix(w.UnitId, now.ToString("O"), lon, lat, speed, heading, 5.0, status);
     }
 
     static (double Lon, double Lat, double Heading) Point(double[][] points, double[] c, double along)
@@ -190,7 +207,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
             var edge = byId[r.GetInt64(2)];
             return new Walker
             {
-                UnitId = r.GetInt64(0), Kind = kind, Edge = edge, Forward = edge.Oneway != -1,
+                UnitId = r.GetInt64(0), Kind = kind, Edge = edge, Terminal = r.IsDBNull(3) ? null : r.GetString(3), Forward = edge.Oneway != -1,
                 AlongM = random.NextDouble() * edge.Cumulative[^1], SpeedKmh = SpeedFor(kind, edge, random),
             };
         }, ct);
@@ -204,7 +221,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         _ => Math.Min(edge.SpeedKmh, 50) * (0.5 + random.NextDouble() * 0.4),
     };
 
-    static object Step(Walker w, double dt, Dictionary<long, Edge[]> byNode, Random random, DateTime now)
+    static Fix Step(Walker w, double dt, Dictionary<long, Edge[]> byNode, Random random, DateTime now)
     {
         var left = w.SpeedKmh / 3.6 * dt;
         for (var guard = 0; guard < 50 && left > 0; guard++)
@@ -224,7 +241,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
             w.SpeedKmh = SpeedFor(w.Kind, next, random);
         }
         var (lon, lat, heading) = At(w);
-        return new { unitId = w.UnitId, time = now.ToString("O"), lon, lat, speed = Math.Round(w.SpeedKmh, 1), heading, accuracy = 5.0 };
+        return new Fix(w.UnitId, now.ToString("O"), lon, lat, Math.Round(w.SpeedKmh, 1), heading, 5.0);
     }
 
     static (double Lon, double Lat, double Heading) At(Walker w)
@@ -244,12 +261,58 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
 }
 
 /// <summary>
+/// The simulator's JT/T 808 terminals, one connection each, opened on first use and again after a failure. Every
+/// position waits for its acknowledgement, so a report counts only once the gateway stored it.
+/// </summary>
+sealed class Terminals(System.Net.IPEndPoint? gateway, ILogger log) : IAsyncDisposable
+{
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Jt808.Jt808Client> _open = [];
+
+    /// <returns>null when every position was stored; else why not (for the simulator's failure count)</returns>
+    public async Task<string?> ReportAsync(IEnumerable<(string Phone, UnitSimulator.Fix Fix)> fixes, CancellationToken ct)
+    {
+        var results = await Task.WhenAll(fixes.Select(async x =>
+        {
+            try
+            {
+                if (!_open.TryGetValue(x.Phone, out Jt808.Jt808Client? client))
+                {
+                    client = await Jt808.Jt808Client.ConnectAsync(gateway!, x.Phone, ct);
+                    _open[x.Phone] = client;
+                    log.LogInformation("simulator: terminal {Phone} registered and authenticated over JT/T 808 at {Gateway}", x.Phone, gateway);
+                }
+                var result = await client.ReportAsync(x.Fix.At, x.Fix.Lon, x.Fix.Lat, x.Fix.Speed, x.Fix.Heading, ct);
+                return result == Jt808.Jt808Result.Success ? null : $"terminal {x.Phone}: the gateway answered {result}";
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Jt808.Jt808Exception)
+            {
+                Drop(x.Phone);
+                return $"terminal {x.Phone}: {e.Message}";
+            }
+        }));
+        var failures = results.Where(r => r is not null).ToList();
+        return failures.Count == 0 ? null : $"{failures.Count} JT/T 808 reports failed, e.g. {failures[0]}";
+    }
+
+    void Drop(string phone)
+    {
+        if (_open.TryRemove(phone, out var client)) _ = client.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _open.Values) await client.DisposeAsync();
+        _open.Clear();
+    }
+}
+
+/// <summary>
 /// Runs the simulator inside <c>serve --demo</c> (GeoTwin:Live:Simulate=false turns it off), once Kestrel listens,
 /// supervised: any failure (database, ingest, a bug) is logged and the simulator starts again after a back-off; its
 /// state goes to <see cref="LiveFeed"/> (so /readyz and the screens say why the feed stalled).
 /// </summary>
 public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource db, IServer server, IHostApplicationLifetime lifetime,
-    LiveFeed feed, ILogger<UnitSimulator> log) : BackgroundService
+    LiveFeed feed, Jt808.Jt808Options jt808, Jt808.Jt808Gateway gateway, ILogger<UnitSimulator> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -259,7 +322,10 @@ public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource
         using (stoppingToken.Register(() => started.TrySetCanceled()))
             try { await started.Task; } catch (TaskCanceledException) { return; }
         var url = server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1");
-        await Supervised.RunAsync("simulator", ct => new UnitSimulator(db, log).RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
+        System.Net.IPEndPoint? terminals = null;
+        if (jt808.Port is not null)
+            terminals = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, await gateway.BoundPort.WaitAsync(stoppingToken));
+        await Supervised.RunAsync("simulator", ct => new UnitSimulator(db, log) { Jt808 = terminals }.RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
             Backoff.Default, log, s => feed.Simulator = s, stoppingToken);
         if (!stoppingToken.IsCancellationRequested) feed.Simulator = "idle: no units on the road network";
     }

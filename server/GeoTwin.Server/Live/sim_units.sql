@@ -1,5 +1,5 @@
 -- Land units and the road nearest to each (boats stay at their quay).
-SELECT u.id, u.kind, r.id
+SELECT u.id, u.kind, r.id, CASE WHEN u.device_id ~ '^[0-9]{5,20}$' THEN u.device_id END AS terminal  -- a phone number: a JT/T 808 terminal
 FROM police_units u
 CROSS JOIN LATERAL (
     SELECT id FROM roads

@@ -36,7 +36,7 @@ public sealed class SimulatorTests(PostgisFixture pg) : IAsyncLifetime
         var server = await pg.StartServerAsync(new()
         {
             ["GeoTwin:Dispatch:ArrivalCheckSeconds"] = "0.5", ["GeoTwin:Freshness:OfflineSeconds"] = "86400",
-            ["GeoTwin:Live:StallSeconds"] = "2",
+            ["GeoTwin:Live:StallSeconds"] = "2", ["GeoTwin:Jt808:Port"] = "0",
             ["Logging:LogLevel:GeoTwin.Server.Dispatch.ArrivalWatcher"] = "None",
         });
         await DemoJurisdiction.LoadIfEmptyAsync(server.Database.DataSource);
@@ -166,10 +166,15 @@ public sealed class SimulatorTests(PostgisFixture pg) : IAsyncLifetime
         var log = new Lines();
         using var stop = new CancellationTokenSource();
         var started = DateTime.UtcNow;
-        var run = new UnitSimulator(db, log).RunAsync(new Uri(_w.Server.Url + "/"), stop.Token);
+        // The demo's cars are JT/T 808 terminals: they report over TCP to the server's gateway, the rest over HTTP.
+        var gateway = _w.Server.App.Services.GetRequiredService<GeoTwin.Server.Live.Jt808.Jt808Gateway>();
+        var terminals = new IPEndPoint(IPAddress.Loopback, await gateway.BoundPort);
+        var run = new UnitSimulator(db, log) { Jt808 = terminals }.RunAsync(new Uri(_w.Server.Url + "/"), stop.Token);
         try
         {
             await Until(() => Task.FromResult(run.IsCompleted || live.Snapshot().Any(u => u.Kind == "car" && u.FixAt > started)), "simulated fixes");
+            Assert.Contains(log.All, l => l.Text.Contains("registered and authenticated over JT/T 808"));
+            Assert.True(_w.Server.App.Services.GetRequiredService<GeoTwin.Server.Live.Jt808.Jt808Health>().Connections > 0);
             Assert.False(run.IsCompleted, $"the simulator ended: {run.Exception}");
             // a point on a street some 400 m from an available car of a station, inside that station
             var car = live.Snapshot().Where(u => u.Kind == "car" && u.Status == "available" && u.FixAt > started).OrderBy(u => u.Id).First();

@@ -18,8 +18,10 @@ import { connectHub } from "../hub.js";
 import { groundAt } from "../map/viewer.js";
 import { onLangChange, t } from "../i18n.js";
 import { INCIDENT_CATEGORIES, INCIDENT_PRIORITIES, OPEN_INCIDENT_STATUSES, allowed, term } from "../vocabulary.js";
+import { initIntakeForm } from "./intakeForm.js";
+import "./intake.css";
 
-const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
+export const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
 const ROUTE_COLOURS = [Color.CYAN, Color.LIME, Color.MAGENTA, Color.WHITE, Color.GOLD];
 const isOpen = (status) => OPEN_INCIDENT_STATUSES.includes(status);
 
@@ -34,6 +36,15 @@ export function initDispatchPanel(viewer, container, { onError }) {
   el.dataset.testid = "dispatch-panel";
   el.hidden = true;
   container.appendChild(el);
+
+  // The call-taker's intake form (intakeForm.js): a new incident opens here, with its recommendations.
+  const intake = initIntakeForm(viewer, container, {
+    onCreated: async (code) => {
+      await select(code);
+      await refreshList();
+    },
+  });
+  state.intake = intake.state;
 
   const points = viewer ? viewer.scene.primitives.add(new PointPrimitiveCollection()) : null;
   const labels = viewer ? viewer.scene.primitives.add(new LabelCollection()) : null;
@@ -155,6 +166,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
       <div class="dispatch-new">
         <select data-role="category" data-testid="dispatch-category" aria-label="${esc(t("dispatch.category"))}">${INCIDENT_CATEGORIES.map((c) => option("incidentCategories", c, el.dataset.category ?? "theft")).join("")}</select>
         <select data-role="priority" data-testid="dispatch-priority" aria-label="${esc(t("dispatch.priority"))}">${INCIDENT_PRIORITIES.map((p) => option("incidentPriorities", p, el.dataset.priority ?? "2")).join("")}</select>
+        <button type="button" data-role="intake" data-testid="intake-open">${t("intake.open")}</button>
         <button type="button" data-role="add" data-testid="dispatch-new">${state.mode === "placing" ? t("dispatch.placing") : t("dispatch.add")}</button>
       </div>
       ${state.lastError ? `<p class="dispatch-error" data-testid="dispatch-error">${esc(state.lastError)}</p>` : ""}
@@ -183,7 +195,8 @@ export function initDispatchPanel(viewer, container, { onError }) {
   el.addEventListener("click", (event) => {
     const b = event.target.closest("button");
     if (!b) return;
-    if (b.dataset.role === "add") {
+    if (b.dataset.role === "intake") intake.open();
+    else if (b.dataset.role === "add") {
       state.mode = state.mode === "placing" ? "idle" : "placing";
       render();
     } else if (b.dataset.role === "dispatch") act("dispatch", { units: [{ unitId: Number(b.dataset.unit), seenStatus: b.dataset.seen }] });
@@ -204,6 +217,12 @@ export function initDispatchPanel(viewer, container, { onError }) {
 
   return {
     state,
+    /** Open an incident here (the overview's click); false when this person has no dispatch panel. */
+    open(code) {
+      if (el.hidden) return false;
+      select(code);
+      return true;
+    },
     /** Show the panel to a person the dispatch policy allows, with its own hub connection; hide it otherwise. */
     show(signedIn) {
       user = signedIn;
@@ -213,6 +232,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
       hub = null;
       clearInterval(timer);
       if (!mayDispatch) {
+        intake.close();
         state.incidents = [];
         state.current = state.recommendations = null;
         if (points) draw();

@@ -51,3 +51,6 @@ export function isOverdue(incident, nowMs) {
   const minutes = (nowMs - Date.parse(incident.receivedAt)) / 60000;
   return (!incident.firstDispatchAt && minutes >= target.dispatch) || (!incident.firstArrivalAt && minutes >= target.arrival);
 }
+
+/** How an incident may end, chosen when closing (the one list: vocabulary.json incidentDispositions). */
+export const INCIDENT_DISPOSITIONS = codes("incidentDispositions");

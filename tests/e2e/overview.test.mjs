@@ -108,6 +108,9 @@ for (const [name, viewport] of [["1920x1080", { width: 1920, height: 1080 }], ["
     await page.goto("/");
     await waitForReady(s);
     await waitForOverview(page, "overview read", () => window.geotwin.overview?.summary && window.geotwin.view === "jurisdiction", null, 120000);
+    // unfolded (the default for a new screen): the strip and the body both show
+    if ((await page.locator("[data-testid=overview]").getAttribute("data-open")) !== "true") await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
+    await page.locator(".overview-body").waitFor({ state: "visible" });
     const strip = await page.locator(".overview-strip").boundingBox();
     const body = await page.locator(".overview-body").boundingBox();
     const map = await page.locator("[data-testid=map]").boundingBox();

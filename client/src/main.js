@@ -73,6 +73,8 @@ const geotwin = (window.geotwin = {
     return hotspotsPanel.state; // the analyst's hotspot panel (hotspots/hotspotsPanel.js)
   },
   flyTo: (lon, lat, height) => flyTo(lon, lat, height),
+  /** Open an incident in the dispatch panel (false for a person without one), as a click in its list does. */
+  openIncident: (code) => dispatchPanel.open(code),
   get overview() {
     return overview.state; // the commander's overview (overview/overviewPanel.js)
   },

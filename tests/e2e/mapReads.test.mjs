@@ -53,7 +53,7 @@ browserTest("incidents show the last 24 hours by default, the legend names every
   // a layer switched off leaves the legend
   const first = shownLayers[0];
   await page.locator(`[data-testid=layer-toggle]`).first().dispatchEvent("click"); // no wait for a "stable" element: SwiftShader frames are slow
-  await waitFor(page, "legend row gone", (n) => (window.geotwin.legend.state.groups.find((g) => g.name === "layers")?.rows.length ?? 0) === n - 1, shownLayers.length, 10000);
+  await waitFor(page, "legend row gone", (n) => (window.geotwin.legend.state.groups.find((g) => g.name === "layers")?.rows.length ?? 0) === n - 1, shownLayers.length, 90000); // the legend asks its sources every 3 s; a busy page is late
   await page.locator(`[data-testid=layer-toggle]`).first().dispatchEvent("click"); // no wait for a "stable" element: SwiftShader frames are slow
   assert.ok(first);
 

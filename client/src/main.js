@@ -19,6 +19,14 @@ import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 import { initHotspotsPanel } from "./hotspots/hotspotsPanel.js";
 import { term } from "./vocabulary.js";
 import { initScanPanel } from "./addresses/scanPanel.js";
+import { initOverview } from "./overview/overviewPanel.js";
+import { onLiveFeed } from "./status/status.js";
+import { initLegend } from "./map/legend.js";
+import { initScaleBar } from "./map/scaleBar.js";
+import { STATUS_COLORS } from "./live/liveSlice.js";
+import { PRIORITY_COLOURS } from "./dispatch/dispatchPanel.js";
+import { layerTitle } from "./tiles/layersPanel.js";
+import { INCIDENT_PRIORITIES, UNIT_STATUSES } from "./vocabulary.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -65,6 +73,11 @@ const geotwin = (window.geotwin = {
     return hotspotsPanel.state; // the analyst's hotspot panel (hotspots/hotspotsPanel.js)
   },
   flyTo: (lon, lat, height) => flyTo(lon, lat, height),
+  /** Open an incident in the dispatch panel (false for a person without one), as a click in its list does. */
+  openIncident: (code) => dispatchPanel.open(code),
+  get overview() {
+    return overview.state; // the commander's overview (overview/overviewPanel.js)
+  },
 });
 
 applyI18n();
@@ -136,6 +149,40 @@ const dispatchPanel = initDispatchPanel(geotwin.viewer, $("[data-testid=map]").p
 const hotspotsPanel = initHotspotsPanel(geotwin.viewer, $("[data-testid=map]").parentElement, {
   onOpenRecord: (target) => recordPanel.open(target),
 });
+// The commander's overview along the top of the map (overview/): an incident it names opens in the dispatch
+// panel for those who dispatch, as a record for everyone else.
+const overview = initOverview($("[data-testid=map]").parentElement, {
+  onOpenIncident: (code) => dispatchPanel.open(code) || recordPanel.open({ kind: "incident", key: code }),
+});
+onLiveFeed((feed) => overview.liveFeed(feed));
+
+// ---- legend and scale bar (map/): every slice that draws says what it draws -------------------------------
+const stage = $("[data-testid=map]").parentElement;
+const legend = (geotwin.legend = initLegend(stage));
+const scaleBar = initScaleBar(geotwin.viewer, stage);
+geotwin.scaleBar = scaleBar.state;
+const SHAPES = { point: "point", line: "line", polygon: "fill" };
+legend.source("boundary", () => t("legend.boundary"), () => (geotwin.info?.jurisdiction ? [{ swatch: { colour: "#ffd700", shape: "line" }, text: pick([geotwin.info.jurisdiction.name, geotwin.info.jurisdiction.nameEn]) }] : []));
+legend.source("layers", () => t("layers.title"), () => (geotwin.layers?.layers ?? [])
+  .filter((l) => geotwin.layers.state.get(l.name)?.show)
+  .map((l) => ({ swatch: { colour: l.geometry === "polygon" ? l.style?.stroke ?? "#3388ff" : l.style?.fill ?? l.style?.stroke ?? "#3388ff", shape: SHAPES[l.geometry] ?? "fill" },
+    text: l.name === "incidents" ? `${layerTitle(l)} · ${incidentWindowText()}` : layerTitle(l) })));
+legend.source("units", () => t("legend.units"), () => {
+  const present = new Set(live.units().map((u) => u.status));
+  const rows = UNIT_STATUSES.filter((s) => present.has(s)).map((s) => ({ swatch: { colour: STATUS_COLORS[s] ?? "#999", shape: "point" }, text: term("unitStatuses", s) }));
+  if (rows.length && live.units().some((u) => u.freshness !== "live")) rows.push({ swatch: { colour: "rgba(150,150,150,0.5)", shape: "point" }, text: t("legend.faded") });
+  return rows;
+});
+legend.source("dispatch", () => t("legend.openIncidents"), () => (dispatchPanel.state.incidents.length
+  ? [...INCIDENT_PRIORITIES.map((p) => ({ swatch: { colour: PRIORITY_COLOURS[p]?.toCssColorString() ?? "#fff", shape: "point" }, text: term("incidentPriorities", p) })),
+    { swatch: { colour: "#ffffff", shape: "ring" }, text: term("incidentStatuses", "new") },
+    { swatch: { colour: "#0000ff", shape: "ring" }, text: term("incidentStatuses", "dispatched") },
+    { swatch: { colour: "#008000", shape: "ring" }, text: term("incidentStatuses", "on_scene") }]
+  : []));
+/** The incident layer's time window in words (the filter's own words; "all" when none is set). */
+function incidentWindowText() {
+  return layersSlice.incidentWindow?.() ?? "";
+}
 // The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
 const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 const searchBox = initSearchBox($("[data-testid=search]"), {
@@ -178,6 +225,19 @@ if (geotwin.viewer) {
   const viewer = geotwin.viewer;
   attachPicking(viewer, {
     getLayers: () => geotwin.layers,
+    // a unit's icon (or its label) opens the unit, even where it stands in front of a house or on a road
+    above: (position) => {
+      const u = live.unitAt(position);
+      return u && { kind: "unit", key: String(u.id), title: u.callSign,
+        attributes: { callSign: u.callSign, kind: u.kind, status: u.status, station: u.station, speed: u.speed, time: u.time, lon: u.lon, lat: u.lat } };
+    },
+    onAbove: (target) => {
+      geotwin.lastPick = { layer: "units", id: target.key, target };
+      clearError("pick");
+      clearHighlight(viewer);
+      recordPanel.open(target);
+      live.select(Number(target.key));
+    },
     preempt: (position) => twin3d.pick(position),
     onPreempt: (target) => {
       geotwin.lastPick = { layer: "houses-3d", id: target.key, target };
@@ -218,6 +278,8 @@ function showUser() {
   searchBox.setEnabled(Boolean(user));
   dispatchPanel.show(user);
   hotspotsPanel.show(user);
+  overview.show(user);
+  legend.show(user);
   scanPanel.refresh();
   renderUser();
 }

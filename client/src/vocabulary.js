@@ -37,3 +37,20 @@ export function term(list, code) {
 
 /** [code, words] of a list in its order, for a <select>. */
 export const options = (list) => codes(list).map((c) => [c, term(list, c)]);
+
+/** Minutes from intake to the first dispatch and to the first arrival an incident of this priority should take. */
+export const priorityTarget = (priority) => vocabulary.incidentPriorities[String(priority)]?.targetMinutes ?? null;
+
+/**
+ * The overdue rule (the same as GeoTwin.Domain's PriorityTarget.IsOverdue, from the same targets): an open incident
+ * not dispatched past its dispatch target, or with nobody on scene past its arrival target. nowMs on the server's clock.
+ */
+export function isOverdue(incident, nowMs) {
+  const target = priorityTarget(incident.priority);
+  if (!target || !incident.receivedAt) return false;
+  const minutes = (nowMs - Date.parse(incident.receivedAt)) / 60000;
+  return (!incident.firstDispatchAt && minutes >= target.dispatch) || (!incident.firstArrivalAt && minutes >= target.arrival);
+}
+
+/** How an incident may end, chosen when closing (the one list: vocabulary.json incidentDispositions). */
+export const INCIDENT_DISPOSITIONS = codes("incidentDispositions");

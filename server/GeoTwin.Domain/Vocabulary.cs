@@ -37,6 +37,15 @@ public sealed class CodeList : IReadOnlyList<string>
     public override string ToString() => string.Join(", ", _codes);
 }
 
+/// <summary>How soon an incident of a priority should have a unit dispatched and on scene, in minutes from intake.</summary>
+public sealed record PriorityTarget(int DispatchMinutes, int ArrivalMinutes)
+{
+    /// <summary>The one overdue rule: not dispatched past the dispatch target, or nobody arrived past the arrival target.</summary>
+    public bool IsOverdue(DateTime receivedAt, DateTime? firstDispatchAt, DateTime? firstArrivalAt, DateTime now) =>
+        (firstDispatchAt is null && (now - receivedAt).TotalMinutes >= DispatchMinutes)
+        || (firstArrivalAt is null && (now - receivedAt).TotalMinutes >= ArrivalMinutes);
+}
+
 /// <summary>A named set of incident categories (e.g. 两抢一盗), a filter the viewer offers.</summary>
 public sealed record CategoryGroup(string Name, Label Label, IReadOnlyList<string> Categories);
 
@@ -82,6 +91,9 @@ public static class Vocabulary
     public static CodeList IncidentPriorities { get; } = Codes("incidentPriorities");
     public static int HighestPriority { get; } = IncidentPriorities.Select(int.Parse).Min();
     public static int LowestPriority { get; } = IncidentPriorities.Select(int.Parse).Max();
+    /// <summary>Per priority: minutes from intake to the first dispatch and to the first arrival; past either an open incident is overdue.</summary>
+    public static IReadOnlyDictionary<int, PriorityTarget> PriorityTargets { get; } = Entries("incidentPriorities").ToDictionary(p => int.Parse(p.Name),
+        p => new PriorityTarget(p.Value.GetProperty("targetMinutes").GetProperty("dispatch").GetInt32(), p.Value.GetProperty("targetMinutes").GetProperty("arrival").GetInt32()));
     public static CodeList IncidentStatuses { get; } = Codes("incidentStatuses");
     /// <summary>Statuses of an incident not yet ended (what status=open means).</summary>
     public static IReadOnlyList<string> OpenIncidentStatuses { get; } = Flagged("incidentStatuses", "open");

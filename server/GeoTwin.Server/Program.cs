@@ -15,6 +15,7 @@ using GeoTwin.Server.Status;
 using GeoTwin.Server.Tiles;
 using GeoTwin.Server.Twin3d;
 using GeoTwin.Server.Warnings;
+using GeoTwin.Server.Overview;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -85,6 +86,7 @@ public static class Program
             app.MapHotspotsEndpoints();
             app.MapHotspotDensityEndpoints();
             app.MapWarningsEndpoints();
+            app.MapOverviewEndpoints();
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

@@ -17,9 +17,12 @@ import { errorMessage, fetchJson, postJson } from "../api.js";
 import { connectHub } from "../hub.js";
 import { groundAt } from "../map/viewer.js";
 import { onLangChange, t } from "../i18n.js";
-import { INCIDENT_CATEGORIES, INCIDENT_PRIORITIES, OPEN_INCIDENT_STATUSES, allowed, term } from "../vocabulary.js";
+import { INCIDENT_CATEGORIES, INCIDENT_DISPOSITIONS, INCIDENT_PRIORITIES, OPEN_INCIDENT_STATUSES, allowed, term } from "../vocabulary.js";
+import { downloadTrail, renderTrail } from "./trail.js";
+import { initIntakeForm } from "./intakeForm.js";
+import "./intake.css";
 
-const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
+export const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
 const ROUTE_COLOURS = [Color.CYAN, Color.LIME, Color.MAGENTA, Color.WHITE, Color.GOLD];
 const isOpen = (status) => OPEN_INCIDENT_STATUSES.includes(status);
 
@@ -28,12 +31,21 @@ const isOpen = (status) => OPEN_INCIDENT_STATUSES.includes(status);
  * hub: "connecting"|"connected"|"reconnecting"|"closed" (see hub.js), lastError (the words shown), changes (count of hub messages) }.
  */
 export function initDispatchPanel(viewer, container, { onError }) {
-  const state = { mode: "idle", incidents: [], current: null, recommendations: null, hub: "closed", lastError: null, changes: 0 };
+  const state = { mode: "idle", incidents: [], current: null, recommendations: null, trail: [], closing: null, hub: "closed", lastError: null, changes: 0 };
   const el = document.createElement("aside");
   el.className = "dispatch";
   el.dataset.testid = "dispatch-panel";
   el.hidden = true;
   container.appendChild(el);
+
+  // The call-taker's intake form (intakeForm.js): a new incident opens here, with its recommendations.
+  const intake = initIntakeForm(viewer, container, {
+    onCreated: async (code) => {
+      await select(code);
+      await refreshList();
+    },
+  });
+  state.intake = intake.state;
 
   const points = viewer ? viewer.scene.primitives.add(new PointPrimitiveCollection()) : null;
   const labels = viewer ? viewer.scene.primitives.add(new LabelCollection()) : null;
@@ -78,6 +90,8 @@ export function initDispatchPanel(viewer, container, { onError }) {
   async function select(code) {
     await guard(async () => {
       state.current = (await fetchJson(`/api/incidents/${encodeURIComponent(code)}/detail`)).data;
+      state.trail = (await fetchJson(`/api/incidents/${encodeURIComponent(code)}/trail`)).data ?? [];
+      if (state.closing !== code) state.closing = null;
       state.recommendations = isOpen(state.current.status)
         ? (await fetchJson(`/api/incidents/${encodeURIComponent(code)}/recommendations?k=5`)).data
         : null;
@@ -155,6 +169,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
       <div class="dispatch-new">
         <select data-role="category" data-testid="dispatch-category" aria-label="${esc(t("dispatch.category"))}">${INCIDENT_CATEGORIES.map((c) => option("incidentCategories", c, el.dataset.category ?? "theft")).join("")}</select>
         <select data-role="priority" data-testid="dispatch-priority" aria-label="${esc(t("dispatch.priority"))}">${INCIDENT_PRIORITIES.map((p) => option("incidentPriorities", p, el.dataset.priority ?? "2")).join("")}</select>
+        <button type="button" data-role="intake" data-testid="intake-open">${t("intake.open")}</button>
         <button type="button" data-role="add" data-testid="dispatch-new">${state.mode === "placing" ? t("dispatch.placing") : t("dispatch.add")}</button>
       </div>
       ${state.lastError ? `<p class="dispatch-error" data-testid="dispatch-error">${esc(state.lastError)}</p>` : ""}
@@ -176,19 +191,41 @@ export function initDispatchPanel(viewer, container, { onError }) {
           <li>${esc(u.callSign)} · ${Math.round(u.etaSeconds)} s (${esc(t(`dispatch.eta.${u.etaBasis}`))}) · ${Math.round(u.straightLineM)} m${u.etaNote ? ` · <span class="dispatch-eta-note" data-testid="dispatch-eta-note" data-note="${esc(u.etaNote)}">${esc(t(`dispatch.etaNote.${u.etaNote}`))}</span>` : ""}${u.diversion ? ` · ⤳ ${esc(u.divertFrom)}` : ""}
             <button type="button" data-role="dispatch" data-unit="${u.unitId}" data-seen="${esc(u.status)}" data-testid="dispatch-send">${t("dispatch.send")}</button></li>`).join("") || `<li>${t("dispatch.none")}</li>`}
         </ol>
-        ${isOpen(cur.status) ? `<button type="button" data-role="close" data-testid="dispatch-close">${t("dispatch.close")}</button>` : ""}
+        ${isOpen(cur.status) ? (state.closing === cur.code ? `
+          <p class="dispatch-confirm" data-testid="dispatch-confirm">${esc(t("dispatch.confirmClose", { code: cur.code, disposition: term("incidentDispositions", el.dataset.disposition ?? INCIDENT_DISPOSITIONS[0]) }))}
+            <button type="button" data-role="close-confirm" data-testid="dispatch-close-confirm">${t("dispatch.confirm")}</button>
+            <button type="button" data-role="close-back" data-testid="dispatch-close-back">${t("dispatch.back")}</button></p>` : `
+          <div class="dispatch-closing">
+            <select data-role="disposition" data-testid="dispatch-disposition" aria-label="${esc(t("dispatch.disposition"))}">${INCIDENT_DISPOSITIONS.map((d) => option("incidentDispositions", d, el.dataset.disposition ?? INCIDENT_DISPOSITIONS[0])).join("")}</select>
+            <button type="button" data-role="close" data-testid="dispatch-close">${t("dispatch.close")}</button>
+          </div>`) : `<p data-testid="dispatch-ended">${esc(term("incidentStatuses", cur.status))}${cur.disposition ? ` · ${esc(term("incidentDispositions", cur.disposition))}` : ""}${cur.closedAt ? ` · ${esc(new Date(cur.closedAt).toLocaleString())}` : ""}</p>`}
+        <h3>${t("dispatch.trail")} <button type="button" data-role="export" data-testid="dispatch-trail-export">${t("dispatch.exportCsv")}</button></h3>
+        ${renderTrail(state.trail ?? [])}
       </div>` : ""}`;
   }
 
   el.addEventListener("click", (event) => {
     const b = event.target.closest("button");
     if (!b) return;
-    if (b.dataset.role === "add") {
+    if (b.dataset.role === "intake") intake.open();
+    else if (b.dataset.role === "add") {
       state.mode = state.mode === "placing" ? "idle" : "placing";
       render();
     } else if (b.dataset.role === "dispatch") act("dispatch", { units: [{ unitId: Number(b.dataset.unit), seenStatus: b.dataset.seen }] });
     else if (b.dataset.role === "arrive") act("arrive", { unitId: Number(b.dataset.unit) });
-    else if (b.dataset.role === "close") act("close", { disposition: t("dispatch.closedHere") });
+    else if (b.dataset.role === "close") {
+      // closing ends the incident and releases its units: said back once before it is done
+      state.closing = state.current?.code ?? null;
+      render();
+    } else if (b.dataset.role === "close-back") {
+      state.closing = null;
+      render();
+    } else if (b.dataset.role === "close-confirm") {
+      state.closing = null;
+      act("close", { disposition: el.dataset.disposition ?? INCIDENT_DISPOSITIONS[0] });
+    } else if (b.dataset.role === "export") {
+      if (state.current) downloadTrail(state.current.code, state.trail ?? []);
+    }
     else if (b.dataset.code) select(b.dataset.code);
   });
   // keep the chosen category and priority across re-renders
@@ -204,6 +241,12 @@ export function initDispatchPanel(viewer, container, { onError }) {
 
   return {
     state,
+    /** Open an incident here (the overview's click); false when this person has no dispatch panel. */
+    open(code) {
+      if (el.hidden) return false;
+      select(code);
+      return true;
+    },
     /** Show the panel to a person the dispatch policy allows, with its own hub connection; hide it otherwise. */
     show(signedIn) {
       user = signedIn;
@@ -213,6 +256,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
       hub = null;
       clearInterval(timer);
       if (!mayDispatch) {
+        intake.close();
         state.incidents = [];
         state.current = state.recommendations = null;
         if (points) draw();

@@ -24,7 +24,7 @@ import "./live.css";
 
 // Colours and icon letters are drawing, not words: the statuses and kinds themselves (and their names) come
 // from the vocabulary; one it adds is drawn grey with "?" until it gets its own here.
-const STATUS_COLORS = {
+export const STATUS_COLORS = {
   available: "#2ecc71", dispatched: "#f39c12", en_route: "#e67e22", on_scene: "#e74c3c",
   busy: "#9b59b6", off_duty: "#7f8c8d", out_of_service: "#4d5656",
 };
@@ -391,5 +391,12 @@ export function initLiveSlice(viewer) {
     return { lon: CesiumMath.toDegrees(c.longitude), lat: CesiumMath.toDegrees(c.latitude) };
   }
 
-  return { start, stop, state, units: snapshot, select, subscribe, setTime: onSlider, hub: () => hub };
+  /** The unit whose icon or label is under a screen position, even behind a house (drillPick), or null. */
+  function unitAt(position) {
+    if (!scene) return null;
+    const hit = scene.drillPick(position, 8).find((p) => p?.id?.unitId !== undefined && units.has(p.id.unitId));
+    return hit ? { ...units.get(hit.id.unitId).view, freshness: freshness(units.get(hit.id.unitId).view) } : null;
+  }
+
+  return { start, stop, state, units: snapshot, select, subscribe, setTime: onSlider, hub: () => hub, unitAt };
 }

@@ -29,16 +29,24 @@ export function recordTarget(layer, feature) {
   };
 }
 
+/** The layers whose features are picked before a 3D house under the same click: what a dispatcher acts on. */
+export const outranksHouses = (layer) => layer?.record === "incident";
+
 /**
  * Listen for clicks on the viewer. getLayers() returns the current map layers (or null);
  * onPick({ lon, lat, zoom, layer, feature, tile, target }) gets every hit, onMiss() a click on nothing,
  * onError(err) a lookup that failed. preempt(position) names the record of a 3D object drawn above the ground
  * under the click ({ kind, key } or null): it wins, unless the layers hit the same record there, whose pick
- * (with its outline) is then used; onPreempt(target) opens it otherwise. Returns a function that stops listening.
+ * (with its outline) is then used, or the layers hit an incident (outranksHouses); onPreempt(target) opens it otherwise.
+ * above(position) names what is drawn over everything (a live unit's icon: { kind: "unit", key }) or null; it wins
+ * outright and goes to onAbove(target). Returns a function that stops listening.
  */
-export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError, preempt = () => null, onPreempt = () => {} }) {
+export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, onError, preempt = () => null, onPreempt = () => {}, above = () => null, onAbove = () => {} }) {
   const handler = new ScreenSpaceEventHandler(viewer.scene.canvas);
   handler.setInputAction(async (click) => {
+    // What is drawn on top of everything (a unit's icon) is what the user meant: it opens without asking the layers.
+    const top = above(click.position);
+    if (top) return onAbove(top);
     const first = preempt(click.position);
     const layers = getLayers();
     const ground = layers && groundAt(viewer, click.position);
@@ -49,7 +57,8 @@ export function attachPicking(viewer, { getLayers, onPick, onMiss = () => {}, on
     try {
       const hit = await layers.pick(ground.lon, ground.lat, ground.zoom, ground.metresPerPixel * TOLERANCE_PX);
       const target = hit && recordTarget(hit.layer, hit.feature);
-      if (hit && (!first || (target.kind === first.kind && target.key === first.key))) onPick({ ...ground, ...hit, target });
+      // Incidents (one or a cluster) are drawn above the houses and win over them; other layers give way to a house.
+      if (hit && (!first || outranksHouses(hit.layer) || (target.kind === first.kind && target.key === first.key))) onPick({ ...ground, ...hit, target });
       else if (first) onPreempt(first);
       else onMiss(ground);
     } catch (err) {

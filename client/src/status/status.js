@@ -87,6 +87,7 @@ function describeBody(body) {
  * with how long no position came and what the simulator says, until positions arrive again.
  */
 export function showLiveFeed(feed) {
+  for (const listener of liveFeedListeners) listener(feed);
   if (feed?.state !== "stalled") return clearError("liveFeed");
   const seconds = Math.round(feed.secondsSinceLastFix ?? 0);
   setError("liveFeed", { key: "error.liveFeedStalled", params: { seconds: seconds < 60 ? seconds : `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`, detail: feed.simulator ?? "-" } });
@@ -122,4 +123,11 @@ export function startReadinessPolling({ onReady = () => {} } = {}) {
   };
   tick();
   return () => clearTimeout(timer);
+}
+
+const liveFeedListeners = new Set();
+/** Hear every live-feed report /readyz gives (the overview's alerts feed shows a stall too). */
+export function onLiveFeed(listener) {
+  liveFeedListeners.add(listener);
+  return () => liveFeedListeners.delete(listener);
 }

@@ -111,5 +111,5 @@ export function initLayersSlice(viewer, panelEl) {
     failing.clear();
   }
 
-  return { load, unload, controller: () => controller, imagery: () => base };
+  return { load, unload, controller: () => controller, imagery: () => base, incidentWindow: () => incidentFilter.windowText() };
 }

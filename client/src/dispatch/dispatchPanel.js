@@ -18,6 +18,7 @@ import { connectHub } from "../hub.js";
 import { groundAt } from "../map/viewer.js";
 import { onLangChange, t } from "../i18n.js";
 import { INCIDENT_CATEGORIES, INCIDENT_PRIORITIES, OPEN_INCIDENT_STATUSES, allowed, term } from "../vocabulary.js";
+import { showIncidentCameras } from "../coverage/video/incidentCameras.js";
 
 const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
 const ROUTE_COLOURS = [Color.CYAN, Color.LIME, Color.MAGENTA, Color.WHITE, Color.GOLD];
@@ -177,7 +178,9 @@ export function initDispatchPanel(viewer, container, { onError }) {
             <button type="button" data-role="dispatch" data-unit="${u.unitId}" data-seen="${esc(u.status)}" data-testid="dispatch-send">${t("dispatch.send")}</button></li>`).join("") || `<li>${t("dispatch.none")}</li>`}
         </ol>
         ${isOpen(cur.status) ? `<button type="button" data-role="close" data-testid="dispatch-close">${t("dispatch.close")}</button>` : ""}
+        <div data-role="incident-cameras"></div>
       </div>` : ""}`;
+    showIncidentCameras(el.querySelector("[data-role=incident-cameras]"), cur?.code ?? null);
   }
 
   el.addEventListener("click", (event) => {

@@ -39,20 +39,33 @@ void Agreement()
     var random = new Random(18);
     double worst = 0, geoMs = 0, rayMs = 0;
     const int scenes = 100;
+    var failures = new List<string>();
     for (var i = 0; i < scenes; i++)
     {
         var scene = Scene(random, 40, 150, 0, 0);
         var camera = new CameraView(random.NextDouble() * 4 - 2, random.NextDouble() * 4 - 2, 3 + random.NextDouble() * 12,
             random.NextDouble() * 360, 30 + random.NextDouble() * 150, 60 + random.NextDouble() * 140, i % 3 == 0);
         var sw = Stopwatch.StartNew();
-        var polygon = Viewshed.Compute(camera, scene, F);
+        Geometry polygon;
+        try
+        {
+            polygon = Viewshed.Compute(camera, scene, F);
+        }
+        catch (NetTopologySuite.Geometries.TopologyException e)
+        {
+            // reported, not hidden: the engine's union of overlapping footprints can fail on such scenes
+            failures.Add($"scene {i}: {e.Message}");
+            continue;
+        }
         geoMs += sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var reference = RayCast(camera, scene, 0.1);
         rayMs += sw.Elapsed.TotalMilliseconds;
         worst = Math.Max(worst, Math.Abs(polygon.Area / reference - 1));
     }
-    Console.WriteLine($"scenes={scenes} worst_area_difference_pct={worst * 100:F4} geotwin_ms_per_camera={geoMs / scenes:F3} raycast_ms_per_camera={rayMs / scenes:F3}");
+    var done = scenes - failures.Count;
+    foreach (var f in failures) Console.WriteLine($"engine_failure {f}");
+    Console.WriteLine($"scenes={done} engine_failures={failures.Count} worst_area_difference_pct={worst * 100:F4} geotwin_ms_per_camera={geoMs / done:F3} raycast_ms_per_camera={rayMs / done:F3}");
 }
 
 // A synthetic city about (7.42, 43.73): buildings on a jittered grid, cameras at street corners between them.

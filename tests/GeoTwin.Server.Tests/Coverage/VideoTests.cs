@@ -118,6 +118,13 @@ public sealed class VideoTests(PostgisFixture pg) : IAsyncLifetime
             "SELECT string_agg(details->'asked'->>'stream', ',' ORDER BY id) FROM audit_log WHERE username = 'v-st1' AND record_kind = 'camera_video' AND $1 = ANY (record_ids)",
             TwoStations.Camera1);
         Assert.Equal("play,stop", audit);
+
+        // the page may fetch and play the stream from the platform's media origin, and from no other foreign host
+        var page = await Browser.Anonymous(_server).GetAsync("/healthz");
+        var csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+        var origin = new Uri(_platform.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).GetLeftPart(UriPartial.Authority);
+        Assert.Contains($"connect-src 'self' {origin};", csp);
+        Assert.Contains($"media-src 'self' blob: {origin}", csp);
     }
 
     [Fact]

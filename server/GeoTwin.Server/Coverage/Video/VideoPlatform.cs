@@ -24,6 +24,12 @@ public sealed record VideoPlatformSettings
     public string MessageField { get; init; } = "msg";
     public string DataField { get; init; } = "data";
     public string SuccessCode { get; init; } = "0";
+    /// <summary>
+    /// Where the page fetches the streams from (the media server: ZLMediaKit beside WVP, often another host or port
+    /// than the API), e.g. "http://10.1.2.3:18081"; the page's Content-Security-Policy lets the player reach only these.
+    /// Default: the platform's own origin.
+    /// </summary>
+    public IReadOnlyList<string> MediaOrigins { get; init; } = [];
     /// <summary>GeoTwin's name of each URL -> the platform's field in data.</summary>
     public IReadOnlyDictionary<string, string> UrlFields { get; init; } = new Dictionary<string, string>
     {
@@ -43,6 +49,13 @@ public sealed record VideoPlatformSettings
         var seconds = s.GetValue("TimeoutSeconds", 10.0);
         if (seconds is <= 0 or > 120) throw new StartupException($"{Key}:TimeoutSeconds: must be above 0 and at most 120, got {seconds}");
         var d = new VideoPlatformSettings { BaseUrl = url };
+        var origins = new List<string>();
+        foreach (var o in (s["MediaOrigins"] ?? url.GetLeftPart(UriPartial.Authority)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Uri.TryCreate(o, UriKind.Absolute, out var origin) || origin.Scheme is not ("http" or "https") || origin.PathAndQuery != "/")
+                throw new StartupException($"{Key}:MediaOrigins: '{o}' is not an origin such as http://10.1.2.3:18081");
+            origins.Add(origin.GetLeftPart(UriPartial.Authority));
+        }
         var fields = new Dictionary<string, string>(d.UrlFields);
         foreach (var child in s.GetSection("UrlFields").GetChildren())
         {
@@ -60,6 +73,7 @@ public sealed record VideoPlatformSettings
             DataField = s["DataField"] ?? d.DataField,
             SuccessCode = s["SuccessCode"] ?? d.SuccessCode,
             UrlFields = fields,
+            MediaOrigins = origins,
         };
     }
 }
@@ -75,6 +89,17 @@ public sealed record StreamUrls(string CameraId, string? Name, string? Hls, stri
 public sealed class VideoPlatform(VideoPlatformSettings? settings, IHttpClientFactory clients)
 {
     public bool Configured => settings is not null;
+
+    /// <summary>
+    /// The page's policy with the media server let in: the players fetch the stream (connect-src) and play it through
+    /// Media Source Extensions (a blob: URL) or straight from the server (media-src). Unchanged when no platform is set.
+    /// </summary>
+    public string ContentSecurityPolicy(string policy)
+    {
+        if (settings is null || settings.MediaOrigins.Count == 0) return policy;
+        var origins = string.Join(' ', settings.MediaOrigins);
+        return policy.Replace("connect-src 'self';", $"connect-src 'self' {origins};") + $"; media-src 'self' blob: {origins}";
+    }
 
     public async Task<StreamUrls> PlayAsync(string cameraId, string? name, string deviceId, string channelId, CancellationToken ct)
     {

@@ -21,6 +21,7 @@ import { INCIDENT_CATEGORIES, INCIDENT_DISPOSITIONS, INCIDENT_PRIORITIES, OPEN_I
 import { downloadTrail, renderTrail } from "./trail.js";
 import { initIntakeForm } from "./intakeForm.js";
 import "./intake.css";
+import { showIncidentCameras } from "../coverage/video/incidentCameras.js";
 
 export const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
 const ROUTE_COLOURS = [Color.CYAN, Color.LIME, Color.MAGENTA, Color.WHITE, Color.GOLD];
@@ -201,7 +202,9 @@ export function initDispatchPanel(viewer, container, { onError }) {
           </div>`) : `<p data-testid="dispatch-ended">${esc(term("incidentStatuses", cur.status))}${cur.disposition ? ` · ${esc(term("incidentDispositions", cur.disposition))}` : ""}${cur.closedAt ? ` · ${esc(new Date(cur.closedAt).toLocaleString())}` : ""}</p>`}
         <h3>${t("dispatch.trail")} <button type="button" data-role="export" data-testid="dispatch-trail-export">${t("dispatch.exportCsv")}</button></h3>
         ${renderTrail(state.trail ?? [])}
+        <div data-role="incident-cameras"></div>
       </div>` : ""}`;
+    showIncidentCameras(el.querySelector("[data-role=incident-cameras]"), cur?.code ?? null);
   }
 
   el.addEventListener("click", (event) => {

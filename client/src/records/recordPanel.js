@@ -6,6 +6,7 @@ import { ApiError, errorMessage, fetchJson } from "../api.js";
 import { onLangChange, t } from "../i18n.js";
 import { fieldLabel, fieldValue } from "./fields.js";
 import { layerTitle } from "../tiles/layersPanel.js";
+import { closeCameraVideo, openCameraVideo } from "../coverage/video/videoPanel.js";
 
 const ENDPOINTS = {
   house: (key) => `/api/houses/${encodeURIComponent(key)}`,
@@ -73,6 +74,9 @@ export function initRecordPanel(root, { getUser, onClose = () => {} }) {
 
   async function open(next) {
     const mine = ++generation;
+    // a camera's record plays its live video beside it; leaving that record stops the video
+    if (next.kind === "camera") openCameraVideo(next.key, next.title ?? null);
+    else if (target?.kind === "camera") closeCameraVideo();
     target = next;
     data = null;
     error = null;
@@ -95,6 +99,7 @@ export function initRecordPanel(root, { getUser, onClose = () => {} }) {
 
   function close() {
     generation++;
+    if (target?.kind === "camera") closeCameraVideo();
     target = null;
     root.hidden = true;
     root.dataset.state = "closed";

@@ -2,6 +2,7 @@ using GeoTwin.Server.Status;
 using System.Security.Claims;
 using GeoTwin.Server.Coverage.Placement;
 using GeoTwin.Server.Coverage.Streets;
+using GeoTwin.Server.Coverage.Video;
 using GeoTwin.Server.Coverage.Visibility;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
@@ -26,6 +27,7 @@ public static class CoverageEndpoints
         builder.Services.AddSingleton<PlacementStore>();
         if (builder.Configuration.GetValue("GeoTwin:Coverage:Worker", true)) builder.Services.AddHostedService<VisibilityWorker>();
         else health.Set("off");
+        builder.AddVideo();
         return builder;
     }
 
@@ -44,6 +46,7 @@ public static class CoverageEndpoints
         planning.MapPost("/planned", PlanAsync).WithName("PlanCamera")
             .WithSummary("Accept a suggestion: a planned camera at the site, its visibility computed at once, so the coverage figures move.")
             .Refuses(400, 422);
+        app.MapVideoEndpoints();
         return app;
     }
 

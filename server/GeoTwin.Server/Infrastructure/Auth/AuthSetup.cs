@@ -145,10 +145,12 @@ public static class AuthSetup
     /// </summary>
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
+        // the configured video platform's media server is the one foreign origin the page may reach (Coverage/Video)
+        var policy = app.Services.GetService<Coverage.Video.VideoPlatform>()?.ContentSecurityPolicy(ContentSecurityPolicy) ?? ContentSecurityPolicy;
         app.Use(async (ctx, next) =>
         {
             var h = ctx.Response.Headers;
-            h.ContentSecurityPolicy = ContentSecurityPolicy;
+            h.ContentSecurityPolicy = policy;
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "no-referrer";

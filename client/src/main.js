@@ -19,6 +19,7 @@ import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 import { initHotspotsPanel } from "./hotspots/hotspotsPanel.js";
 import { term } from "./vocabulary.js";
 import { initScanPanel } from "./addresses/scanPanel.js";
+import { initCoveragePanel } from "./coverage/coveragePanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -138,6 +139,9 @@ const hotspotsPanel = initHotspotsPanel(geotwin.viewer, $("[data-testid=map]").p
 });
 // The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
 const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
+// The planner's camera coverage panel (coverage/): geotwin.coverage is its state.
+const coveragePanel = initCoveragePanel(geotwin.viewer, $("[data-testid=map]").parentElement);
+geotwin.coverage = coveragePanel.state;
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -219,6 +223,7 @@ function showUser() {
   dispatchPanel.show(user);
   hotspotsPanel.show(user);
   scanPanel.refresh();
+  coveragePanel.show(user);
   renderUser();
 }
 

@@ -15,7 +15,7 @@ const RAW_CODE = /\b(online|offline|fault|planned|government|social|station|resp
 
 async function shot(page, name) {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), timeout: 120000 });
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), timeout: 300000 });
 }
 
 /** Wait for a predicate over window.geotwin.coverage; on timeout say what the panel held. */
@@ -84,7 +84,7 @@ browserTest("a planner sees the wedges and the blind streets, asks for 5 suggest
   await waitForCoverage(page, "five suggestions", () => {
     const c = window.geotwin.coverage;
     return c.loading === 0 && (c.lastError || c.placement);
-  }, undefined, 300000);
+  }, undefined, 660000);
   const placement = await page.evaluate(() => ({ lastError: window.geotwin.coverage.lastError, ...window.geotwin.coverage.placement }));
   assert.equal(placement.lastError, null);
   assert.equal(placement.greedy.length, 5);
@@ -104,7 +104,7 @@ browserTest("a planner sees the wedges and the blind streets, asks for 5 suggest
   await waitForCoverage(page, "the covered share rising after the planned camera", (b) => {
     const c = window.geotwin.coverage;
     return c.lastError || (!c.computing && c.accepted.length === 1 && c.streets.share > b);
-  }, before, 480000);
+  }, before, 600000);
   const after = await page.evaluate(() => ({ lastError: window.geotwin.coverage.lastError, share: window.geotwin.coverage.streets.share,
     planned: window.geotwin.coverage.cameras.filter((c) => c.status === "planned").length, accepted: window.geotwin.coverage.accepted[0] }));
   assert.equal(after.lastError, null);

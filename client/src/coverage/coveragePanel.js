@@ -11,7 +11,7 @@ import { allowed, term } from "../vocabulary.js";
 import { OWNER_COLOURS, STATUS_COLOURS, createCoverageLayers } from "./coverageLayers.js";
 import "./coverage.css";
 
-const PLACEMENT_TIMEOUT_MS = 300000; // the exact optimum may take up to a minute on the server, more when it is loaded
+const PLACEMENT_TIMEOUT_MS = 600000; // the exact optimum may take up to a minute on the server, more when it is loaded
 const RECOMPUTE_DEADLINE_MS = 90000;
 const POLL_MS = 1000;
 const READ_TIMEOUT_MS = 240000; // street coverage for a whole city is a second on a quiet server, minutes on a loaded one

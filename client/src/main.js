@@ -27,6 +27,7 @@ import { STATUS_COLORS } from "./live/liveSlice.js";
 import { PRIORITY_COLOURS } from "./dispatch/dispatchPanel.js";
 import { layerTitle } from "./tiles/layersPanel.js";
 import { INCIDENT_PRIORITIES, UNIT_STATUSES } from "./vocabulary.js";
+import { initCoveragePanel } from "./coverage/coveragePanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -185,6 +186,9 @@ function incidentWindowText() {
 }
 // The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
 const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
+// The planner's camera coverage panel (coverage/): geotwin.coverage is its state.
+const coveragePanel = initCoveragePanel(geotwin.viewer, $("[data-testid=map]").parentElement);
+geotwin.coverage = coveragePanel.state;
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -281,6 +285,7 @@ function showUser() {
   overview.show(user);
   legend.show(user);
   scanPanel.refresh();
+  coveragePanel.show(user);
   renderUser();
 }
 

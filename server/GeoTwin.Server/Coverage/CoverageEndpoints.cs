@@ -47,6 +47,9 @@ public static class CoverageEndpoints
             .WithSummary("Accept a suggestion: a planned camera at the site, its visibility computed at once, so the coverage figures move.")
             .Refuses(400, 422);
         app.MapVideoEndpoints();
+        PlacementEndpoints.Map(planning);
+        staff.MapGet("/{id}/visibility", VisibilityAsync).WithName("CameraVisibility")
+            .WithSummary("What the camera really sees: its field of view less what buildings hide, as last computed (GeoJSON MultiPolygon).").Refuses(400, 404);
         return app;
     }
 
@@ -90,15 +93,7 @@ public static class CoverageEndpoints
     static async Task<Results<Ok<PlacementAnswer>, ProblemHttpResult>> PlacementAsync(ClaimsPrincipal user, PlacementStore store,
         [AsParameters] PlacementRequest q, CancellationToken ct)
     {
-        if (q.K is < 1 or > 50) return Problems.BadRequest("k", "must be between 1 and 50");
-        if (q.Jurisdiction is not null && Problems.CheckText(q.Jurisdiction, 64) is { } reason) return Problems.BadRequest("jurisdiction", reason);
-        if (q.SpacingM is < 5 or > 1000) return Problems.BadRequest("spacingM", "must be between 5 and 1000 metres");
-        if (q.Kind is not ("ptz" or "fixed")) return Problems.BadRequest("kind", "must be ptz or fixed");
-        if (q.MountHeightM is < 0 or > 300) return Problems.BadRequest("mountHeightM", "must be between 0 and 300 metres");
-        if (q.FovDeg is <= 0 or > 360) return Problems.BadRequest("fovDeg", "must be above 0 and at most 360 degrees");
-        if (q.RangeM is <= 0 or > 500) return Problems.BadRequest("rangeM", "must be above 0 and at most 500 metres");
-        if (q.Weights is not ("incidents" or "length")) return Problems.BadRequest("weights", "must be incidents or length");
-        if (q.Months is < 1 or > 120) return Problems.BadRequest("months", "must be between 1 and 120");
+        if (PlacementEndpoints.Check(q) is { } problem) return problem;
         return TypedResults.Ok(await store.SuggestAsync(CurrentUser.From(user), q, ct));
     }
 
@@ -108,6 +103,25 @@ public static class CoverageEndpoints
         var camera = await db.RunAsync(CurrentUser.From(user), s => s.Sql("Coverage/camera_by_id.sql", id).FirstOrDefaultAsync(Read, ct), ct);
         return camera is null ? Problems.NotFound($"no camera has id '{id}'") : TypedResults.Ok(camera);
     }
+
+    public sealed record VisibilityOut(string CameraId, double AreaM2, DateTimeOffset ComputedAt, double[][][][] Coordinates)
+    {
+        public string Type => "MultiPolygon";
+    }
+
+    static async Task<Results<Ok<VisibilityOut>, ProblemHttpResult>> VisibilityAsync(string id, ClaimsPrincipal user, ScopedDb db, CancellationToken ct)
+    {
+        if (Problems.CheckText(id, 20) is { } reason) return Problems.BadRequest("id", reason);
+        var found = await db.RunAsync(CurrentUser.From(user), s => s.Sql("Coverage/camera_visibility.sql", id).FirstOrDefaultAsync(r =>
+            new VisibilityOut(r.GetString(0), r.GetDouble(1), r.GetFieldValue<DateTimeOffset>(2), Rings(r.GetFieldValue<NetTopologySuite.Geometries.Geometry>(3))), ct), ct);
+        // one answer for "no such camera", "not yours" (RLS) and "not computed yet": the worker computes every camera soon
+        return found is null ? Problems.NotFound($"id: no visibility for camera '{id}' (unknown, outside your jurisdiction, or not computed yet)") : TypedResults.Ok(found);
+    }
+
+    static double[][][][] Rings(NetTopologySuite.Geometries.Geometry g) => Enumerable.Range(0, g.NumGeometries).Select(g.GetGeometryN)
+        .OfType<NetTopologySuite.Geometries.Polygon>()
+        .Select(p => new[] { p.ExteriorRing }.Concat(p.InteriorRings).Select(ring => ring.Coordinates
+            .Select(c => new[] { Math.Round(c.X, 7), Math.Round(c.Y, 7) }).ToArray()).ToArray()).ToArray();
 
     static CameraSummary Read(Npgsql.NpgsqlDataReader r) => new(r.GetString(0), r.Nullable<string>(1), r.GetDouble(2), r.GetDouble(3),
         r.GetFloat(4), r.Nullable<float?>(5), r.GetFloat(6), r.GetFloat(7), r.GetString(8), r.GetString(9), r.GetString(10));

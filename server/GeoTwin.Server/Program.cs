@@ -85,6 +85,7 @@ public static class Program
             app.MapHotspotsEndpoints();
             app.MapHotspotDensityEndpoints();
             app.MapWarningsEndpoints();
+            GeoTwin.Server.Warnings.Instructions.InstructionsEndpoints.MapInstructionsEndpoints(app);
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

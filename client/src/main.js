@@ -19,6 +19,7 @@ import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 import { initHotspotsPanel } from "./hotspots/hotspotsPanel.js";
 import { term } from "./vocabulary.js";
 import { initScanPanel } from "./addresses/scanPanel.js";
+import { initInstructionsPage } from "./warnings/instructions/instructionsPage.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -138,6 +139,8 @@ const hotspotsPanel = initHotspotsPanel(geotwin.viewer, $("[data-testid=map]").p
 });
 // The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
 const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
+// The daily list (/today) and the instruction board (/instructions): pages over the map (warnings/instructions/).
+const instructionsPage = (geotwin.instructions = initInstructionsPage($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -219,6 +222,7 @@ function showUser() {
   dispatchPanel.show(user);
   hotspotsPanel.show(user);
   scanPanel.refresh();
+  instructionsPage.refresh();
   renderUser();
 }
 

@@ -37,3 +37,13 @@ export function term(list, code) {
 
 /** [code, words] of a list in its order, for a <select>. */
 export const options = (list) => codes(list).map((c) => [c, term(list, c)]);
+
+/**
+ * A code of a list inside a section of the vocabulary, in words of the current language:
+ * nestedTerm("instructions", "statuses", "issued") is 已下发 in zh-CN; an unknown code is shown as it comes.
+ */
+export function nestedTerm(section, list, code) {
+  if (code === null || code === undefined || code === "") return "—";
+  const pair = vocabulary[section]?.[list]?.[String(code)]?.label;
+  return pair ? pick(pair) : String(code);
+}

@@ -205,4 +205,52 @@ public sealed class InstructionsTests(PostgisFixture pg)
         Assert.All(InstructionVocabulary.EventKinds.Concat(InstructionVocabulary.Actions.Keys), k => Assert.Contains($"'{k}'", kinds));
         Assert.All(InstructionVocabulary.Actions.Values, a => Assert.Contains(a.To, InstructionVocabulary.Statuses));
     }
+
+    [Fact]
+    public async Task Statistics_per_station_and_month_count_issued_on_time_verified_feedback_and_places_against_last_year()
+    {
+        var w = await StartAsync();
+        await using var _ = w.Server;
+        var c1 = await w.Db.ScalarAsync<long>("SELECT id FROM warning_places WHERE code = 'C1'");
+        var month = w.Server.App.Services.GetRequiredService<WarningLevels>().CurrentMonth();
+        // Levels: this month C1 black, V1 red, Z1 red; the same month last year C1 red, V1 black, U1 black, C2 red;
+        // station 2's C9 black this month (not station 1's).
+        await w.Db.ExecAsync("""
+            INSERT INTO warning_levels (place_id, month, count, level, near_next)
+            SELECT p.id, v.m::date, v.n, v.level, false FROM warning_places p
+            JOIN (VALUES ('C1', $1::date, 6, 'black'), ('V1', $1::date, 4, 'red'), ('Z1', $1::date, 5, 'red'),
+                         ('C1', $2::date, 4, 'red'), ('V1', $2::date, 7, 'black'), ('U1', $2::date, 6, 'black'), ('C2', $2::date, 4, 'red'),
+                         ('C9', $1::date, 6, 'black')) AS v(code, m, n, level) ON v.code = p.code
+            """, month, month.AddYears(-1));
+        // Four instructions this month: one verified in time, one reported late, one open, one raised last month (not counted).
+        var ids = new List<long>();
+        for (var n = 0; n < 4; n++)
+            ids.Add((await Json(await w.Leader.PostAsJsonAsync("/api/warnings/instructions", new { placeId = c1, task = $"任务{n}", hours = 24 }), HttpStatusCode.Created)).GetProperty("id").GetInt64());
+        foreach (var id in ids.Take(2))
+        {
+            await Json(await Act(w.Officer, id, "accept"));
+            await Json(await Act(w.Officer, id, "report", "已办"));
+        }
+        await Json(await Act(w.Leader, ids[0], "verify"));
+        await w.Db.ExecAsync("UPDATE warning_instructions SET due_at = done_at - interval '1 hour' WHERE id = $1", ids[1]);
+        await w.Db.ExecAsync("UPDATE warning_instructions SET raised_at = raised_at - interval '40 days' WHERE id = $1", ids[3]);
+
+        var stats = await Json(await w.Leader.GetAsync("/api/warnings/instructions/stats"));
+        Assert.Equal($"{month:yyyy-MM}", stats.GetProperty("month").GetString());
+        var st1 = Assert.Single(stats.GetProperty("stations").EnumerateArray()); // the leader sees their own station only
+        Assert.Equal("T-ST1", st1.GetProperty("stationCode").GetString());
+        Assert.Equal((3, 1, 2, 1), (st1.GetProperty("issued").GetInt32(), st1.GetProperty("doneOnTime").GetInt32(),
+            st1.GetProperty("reported").GetInt32(), st1.GetProperty("verified").GetInt32()));
+        Assert.Equal(0.5, st1.GetProperty("verifiedRate").GetDouble(), 9);
+        Assert.Equal(2.0 / 3, st1.GetProperty("feedbackRate").GetDouble(), 9);
+        Assert.Equal((1, 2, 2, 2), (st1.GetProperty("black").GetInt32(), st1.GetProperty("blackLastYear").GetInt32(),
+            st1.GetProperty("red").GetInt32(), st1.GetProperty("redLastYear").GetInt32()));
+
+        var all = await Json(await w.Bureau.GetAsync("/api/warnings/instructions/stats"));
+        var st2 = all.GetProperty("stations").EnumerateArray().Single(s => s.GetProperty("stationCode").GetString() == "T-ST2");
+        Assert.Equal((0, 1, JsonValueKind.Null), (st2.GetProperty("issued").GetInt32(), st2.GetProperty("black").GetInt32(), st2.GetProperty("feedbackRate").ValueKind));
+        var lastYear = await Json(await w.Bureau.GetAsync($"/api/warnings/instructions/stats?month={month.AddYears(-1):yyyy-MM}"));
+        Assert.Equal(2, lastYear.GetProperty("stations").EnumerateArray().Single(s => s.GetProperty("stationCode").GetString() == "T-ST1").GetProperty("black").GetInt32());
+        Assert.Equal("month", (await Json(await w.Bureau.GetAsync("/api/warnings/instructions/stats?month=2026-13"), HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+    }
 }

@@ -13,6 +13,12 @@ public sealed record InstructionView(long Id, long PlaceId, string PlaceName, st
     DateTime RaisedAt, string RaisedBy, DateTime? DoneAt, DateTime? VerifiedAt, DateTime? OverdueSince, DateTime? EscalatedAt, string? Rule,
     bool Overdue, IReadOnlyList<string> Actions, IReadOnlyList<InstructionEventView>? History = null);
 
+/// <summary>One station's month: rates are null where there is nothing to divide by.</summary>
+public sealed record StationMonthStats(string StationCode, string StationName, string? StationNameEn, int Issued, int DoneOnTime, int Reported,
+    int Verified, double? VerifiedRate, double? FeedbackRate, int Black, int BlackLastYear, int Red, int RedLastYear);
+
+public sealed record InstructionStats(string Month, List<StationMonthStats> Stations);
+
 public sealed record InstructionQuery(string? Status = null, long? AssigneeId = null, bool OpenOnly = false, DateTime? DoneSince = null,
     int Limit = 200, long? Id = null, long? PlaceId = null);
 
@@ -190,4 +196,15 @@ public sealed class InstructionStore(NpgsqlDataSource db, ScopedDb scoped)
             return await GetAsync(s, id, ct);
         }, ct);
     }
+
+    /// <summary>Per station in the caller's view, the month starting <paramref name="month"/> on the bureau's clock.</summary>
+    public Task<InstructionStats> StatsAsync(CurrentUser user, DateOnly month, string timeZone, CancellationToken ct) =>
+        scoped.RunAsync(user, async s => new InstructionStats($"{month:yyyy-MM}", await s.Sql("Warnings/Instructions/stats.sql", month, timeZone)
+            .ListAsync(r =>
+            {
+                var (issued, onTime, reported, verified) = (r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6));
+                return new StationMonthStats(r.GetString(0), r.GetString(1), r.Nullable<string>(2), issued, onTime, reported, verified,
+                    reported == 0 ? null : (double)verified / reported, issued == 0 ? null : (double)reported / issued,
+                    r.GetInt32(7), r.GetInt32(8), r.GetInt32(9), r.GetInt32(10));
+            }, ct)), ct);
 }

@@ -1,11 +1,14 @@
 using System.Security.Claims;
 using GeoTwin.Server.Infrastructure.Auth;
+using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GeoTwin.Server.Warnings.Instructions;
 
 public sealed record ActionRequest(string? Text);
+
+public sealed record WarnedPlace(long Id, string Name, string Kind, string Level, int Count, bool NearNext);
 
 /// <summary>The daily list and what is on it today, on the bureau's clock.</summary>
 public sealed record DailyList(DateOnly Today, string TimeZone, List<InstructionView> Items);
@@ -19,6 +22,13 @@ public static class InstructionsEndpoints
             .WithSummary("The instruction board: instructions in your jurisdiction, filtered by status, person (assignee id) or place.").Refuses(400);
         staff.MapGet("/mine", MineAsync).WithName("WarningInstructionsMine")
             .WithSummary("Your daily list (一日清单): what you hold and is not finished (overdue ones flagged), and what you finished today.");
+        staff.MapGet("/stats", StatsAsync).WithName("WarningInstructionStats")
+            .WithSummary("Per station and month (month=YYYY-MM, default this month): instructions issued, done on time, 核查率, feedback rate; black and red places against the same month last year.")
+            .Refuses(400);
+        staff.MapGet("/places", async Task<Ok<List<WarnedPlace>>> (ClaimsPrincipal user, ScopedDb db, WarningLevels levels, CancellationToken ct) =>
+                TypedResults.Ok(await db.RunAsync(CurrentUser.From(user), s => s.Sql("Warnings/Instructions/warned_places.sql", levels.CurrentMonth())
+                    .ListAsync(r => new WarnedPlace(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetBoolean(5)), ct), ct)))
+            .WithName("WarningInstructionPlaces").WithSummary("The places in your jurisdiction with a warning this month, most severe first (to raise instructions for).");
         staff.MapGet("/{id:long}", async Task<Ok<InstructionView>> (long id, ClaimsPrincipal user, InstructionStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.GetAsync(CurrentUser.From(user), id, ct)))
             .WithName("WarningInstruction").WithSummary("One instruction with its history (who and when, every transition).").Refuses(404);
@@ -55,5 +65,18 @@ public static class InstructionsEndpoints
         var startOfDay = TimeZoneInfo.ConvertTimeToUtc(local.Date, zone);
         var items = await store.ListAsync(caller, new InstructionQuery(AssigneeId: caller.UserId ?? -1, OpenOnly: true, DoneSince: startOfDay, Limit: 500), ct);
         return TypedResults.Ok(new DailyList(today, options.TimeZone, items));
+    }
+
+    static async Task<Results<Ok<InstructionStats>, ProblemHttpResult>> StatsAsync(ClaimsPrincipal user, InstructionStore store, WarningLevels levels,
+        WarningOptions options, CancellationToken ct, string? month = null)
+    {
+        var start = levels.CurrentMonth();
+        if (month is not null)
+        {
+            if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out start)
+                || start.Year is < 2000 or > 2100)
+                return Problems.BadRequest("month", $"'{month}' is not a month like 2026-03");
+        }
+        return TypedResults.Ok(await store.StatsAsync(CurrentUser.From(user), start, options.TimeZone, ct));
     }
 }

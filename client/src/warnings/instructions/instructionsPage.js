@@ -169,7 +169,7 @@ export function initInstructionsPage(host, { getUser }) {
     form.appendChild(el("h3", { text: t("wi.raise") }));
     const place = el("select", { testid: "raise-place", attrs: { "aria-label": t("wi.raisePlace"), required: "" } });
     for (const p of state.places)
-      place.appendChild(new Option(t("wi.placeOption", { name: p.name, level: nestedTerm("warnings", "levels", p.level), count: p.count }), String(p.id)));
+      place.appendChild(new Option(t("wi.placeOption", { name: p.name, level: nestedTerm("warnings", "levels", p.level), count: p.count, month: p.month.slice(0, 7) }), String(p.id)));
     const task = el("textarea", { testid: "raise-task", attrs: { maxlength: "500", rows: "2", required: "", placeholder: t("wi.raiseTask") } });
     const hours = el("input", { testid: "raise-hours", attrs: { type: "number", min: "1", max: "2160", value: "48", "aria-label": t("wi.raiseHours") } });
     const holder = el("select", { testid: "raise-holder", attrs: { "aria-label": t("wi.raiseHolder") } });

@@ -8,7 +8,7 @@ namespace GeoTwin.Server.Warnings.Instructions;
 
 public sealed record ActionRequest(string? Text);
 
-public sealed record WarnedPlace(long Id, string Name, string Kind, string Level, int Count, bool NearNext);
+public sealed record WarnedPlace(long Id, string Name, string Kind, string Level, int Count, bool NearNext, DateOnly Month);
 
 /// <summary>The daily list and what is on it today, on the bureau's clock.</summary>
 public sealed record DailyList(DateOnly Today, string TimeZone, List<InstructionView> Items);
@@ -27,8 +27,8 @@ public static class InstructionsEndpoints
             .Refuses(400);
         staff.MapGet("/places", async Task<Ok<List<WarnedPlace>>> (ClaimsPrincipal user, ScopedDb db, WarningLevels levels, CancellationToken ct) =>
                 TypedResults.Ok(await db.RunAsync(CurrentUser.From(user), s => s.Sql("Warnings/Instructions/warned_places.sql", levels.CurrentMonth())
-                    .ListAsync(r => new WarnedPlace(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetBoolean(5)), ct), ct)))
-            .WithName("WarningInstructionPlaces").WithSummary("The places in your jurisdiction with a warning this month, most severe first (to raise instructions for).");
+                    .ListAsync(r => new WarnedPlace(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetBoolean(5), r.GetFieldValue<DateOnly>(6)), ct), ct)))
+            .WithName("WarningInstructionPlaces").WithSummary("The places in your jurisdiction with a warning this month or last (the latest of the two), most severe first: what leaders raise instructions for.");
         staff.MapGet("/{id:long}", async Task<Ok<InstructionView>> (long id, ClaimsPrincipal user, InstructionStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.GetAsync(CurrentUser.From(user), id, ct)))
             .WithName("WarningInstruction").WithSummary("One instruction with its history (who and when, every transition).").Refuses(404);

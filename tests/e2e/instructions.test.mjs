@@ -42,8 +42,8 @@ browserTest("a leader raises an instruction from a warned place on the board; it
   { account: COMMANDER }, async (s) => {
     const [place] = await warnedPlacesOfOfficer();
     const { page } = s;
-    await page.goto("/instructions");
-    await page.waitForSelector("[data-testid=raise-form] [data-testid=raise-place] option", { timeout: 60000 });
+    await page.goto("/instructions", { waitUntil: "domcontentloaded", timeout: 120000 });
+    await page.waitForSelector("[data-testid=raise-form] [data-testid=raise-place] option", { state: "attached", timeout: 60000 });
     await page.waitForSelector("[data-testid=board-stats] td", { timeout: 30000 });
     const stats = await page.textContent("[data-testid=board-stats]");
     assert.match(stats, /核查率/);
@@ -80,7 +80,7 @@ browserTest("an instruction raised from a warning shows on the officer's daily l
   { viewport: PHONE, account: OFFICER }, async (s) => {
     const item = await warningInstructionOfOfficer();
     const { page } = s;
-    await page.goto("/today");
+    await page.goto("/today", { waitUntil: "domcontentloaded", timeout: 120000 });
     const card = page.locator(`[data-testid=instruction][data-id="${item.id}"]`);
     await card.waitFor({ timeout: 60000 });
     assert.equal(await card.locator("[data-testid=instruction-status]").textContent(), "已下发");

@@ -28,6 +28,7 @@ import { PRIORITY_COLOURS } from "./dispatch/dispatchPanel.js";
 import { layerTitle } from "./tiles/layersPanel.js";
 import { INCIDENT_PRIORITIES, UNIT_STATUSES } from "./vocabulary.js";
 import { initCoveragePanel } from "./coverage/coveragePanel.js";
+import { initInstructionsPage } from "./warnings/instructions/instructionsPage.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -189,6 +190,8 @@ const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentEle
 // The planner's camera coverage panel (coverage/): geotwin.coverage is its state.
 const coveragePanel = initCoveragePanel(geotwin.viewer, $("[data-testid=map]").parentElement);
 geotwin.coverage = coveragePanel.state;
+// The daily list (/today) and the instruction board (/instructions): pages over the map (warnings/instructions/).
+const instructionsPage = (geotwin.instructions = initInstructionsPage($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -286,6 +289,7 @@ function showUser() {
   legend.show(user);
   scanPanel.refresh();
   coveragePanel.show(user);
+  instructionsPage.refresh();
   renderUser();
 }
 

@@ -54,3 +54,12 @@ export function isOverdue(incident, nowMs) {
 
 /** How an incident may end, chosen when closing (the one list: vocabulary.json incidentDispositions). */
 export const INCIDENT_DISPOSITIONS = codes("incidentDispositions");
+/**
+ * A code of a list inside a section of the vocabulary, in words of the current language:
+ * nestedTerm("instructions", "statuses", "issued") is 已下发 in zh-CN; an unknown code is shown as it comes.
+ */
+export function nestedTerm(section, list, code) {
+  if (code === null || code === undefined || code === "") return "—";
+  const pair = vocabulary[section]?.[list]?.[String(code)]?.label;
+  return pair ? pick(pair) : String(code);
+}

@@ -87,6 +87,7 @@ public static class Program
             app.MapHotspotDensityEndpoints();
             app.MapWarningsEndpoints();
             app.MapOverviewEndpoints();
+            GeoTwin.Server.Warnings.Instructions.InstructionsEndpoints.MapInstructionsEndpoints(app);
             app.MapJobsDashboard();
             app.MapOpenApi().RequireAuthorization(Policies.Staff);
             app.MapClientFallback();

@@ -20,5 +20,6 @@ public static class WarningsSetup
         builder.Services.AddTransient<Texts.WarningTextsJob>();
         builder.Services.AddHttpClient(nameof(Texts.WarningTextsJob));
         builder.Services.AddHostedService<Texts.WarningTextsJob.Schedule>();
+        Instructions.InstructionsSetup.AddInstructions(builder);
     }
 }

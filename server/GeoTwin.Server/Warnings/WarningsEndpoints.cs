@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using System.Text.Json;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
+using GeoTwin.Server.Warnings.Viewer;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -17,7 +19,22 @@ public static class WarningsEndpoints
         var admin = app.MapGroup("/api/warnings").WithTags("Warnings").RequireAuthorization(Policies.Admin).RefusesStrangers();
         admin.MapGet("/pull/runs", RunsAsync).WithName("WarningPullRuns")
             .WithSummary("The latest incident pull runs: fetched, new, duplicates, skipped with reasons, duration, error.").Refuses(400);
+
+        var staff = app.MapGroup("/api/warnings").WithTags("Warnings").RequireAuthorization(Policies.Staff).RefusesStrangers();
+        staff.MapGet("/alerts", AlertsAsync).WithName("WarningAlerts")
+            .WithSummary("The newest warnings in the caller's jurisdiction (entered red or black, one short of the next colour), after `since`.").Refuses(400);
+        app.MapHub<Alerts.WarningsHub>(Alerts.WarningsHub.Path).RequireAuthorization(Policies.Staff);
+        app.MapWarningsViewer();
         return app;
+    }
+
+    static async Task<Results<Ok<List<Alerts.AlertView>>, ProblemHttpResult>> AlertsAsync(ScopedDb scoped, ClaimsPrincipal user,
+        DateTimeOffset? since, int? limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > 500) return Problems.BadRequest("limit", $"must be 1..500, got {limit}");
+        var rows = await scoped.RunAsync(CurrentUser.From(user), s => s.Sql("Warnings/Alerts/list_alerts.sql", since?.UtcDateTime, limit ?? 100)
+            .ListAsync(r => Alerts.AlertView.Read(r).View, ct), ct);
+        return TypedResults.Ok(rows);
     }
 
     static async Task<Results<Ok<List<PullRunView>>, ProblemHttpResult>> RunsAsync(NpgsqlDataSource db, int? limit, CancellationToken ct)

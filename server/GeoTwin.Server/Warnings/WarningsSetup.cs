@@ -12,11 +12,16 @@ public static class WarningsSetup
         builder.Services.AddSingleton(new Pull.PullHealth { Configured = pull.Settings is not null });
         builder.Services.AddHealthPart<Pull.PullHealth>("warningPull", (health, _) => health.Describe());
         builder.Services.AddSingleton<Pull.IncidentPull>();
+        builder.Services.AddSignalR();
+        builder.Services.AddSingleton<Alerts.WarningAlerts>();
         builder.Services.AddTransient<Pull.WarningPullJob>();
         builder.Services.AddHttpClient(nameof(Pull.WarningPullJob));
         builder.Services.AddHostedService<Pull.WarningPullJob.Schedule>();
         builder.Services.AddSingleton<Texts.WarningTexts>();
-        builder.Services.AddSingleton(new Texts.TextsConfiguration(Texts.WarningTextsJob.GatewayFrom(builder.Configuration)));
+        var gateway = Texts.WarningTextsJob.GatewayFrom(builder.Configuration);
+        builder.Services.AddSingleton(new Texts.TextsConfiguration(gateway));
+        builder.Services.AddSingleton(new Texts.TextsHealth { Configured = gateway is not null });
+        builder.Services.AddHealthPart<Texts.TextsHealth>("warningTexts", (health, _) => health.Describe());
         builder.Services.AddTransient<Texts.WarningTextsJob>();
         builder.Services.AddHttpClient(nameof(Texts.WarningTextsJob));
         builder.Services.AddHostedService<Texts.WarningTextsJob.Schedule>();

@@ -19,6 +19,7 @@ import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 import { initHotspotsPanel } from "./hotspots/hotspotsPanel.js";
 import { term } from "./vocabulary.js";
 import { initScanPanel } from "./addresses/scanPanel.js";
+import { initWarningsPanel } from "./warnings/warningsPanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -138,6 +139,9 @@ const hotspotsPanel = initHotspotsPanel(geotwin.viewer, $("[data-testid=map]").p
 });
 // The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
 const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
+// The four-colour warnings (warnings/): geotwin.warnings is its state (places by level, alerts, the open place).
+const warningsPanel = initWarningsPanel(geotwin.viewer, $("[data-testid=map]").parentElement);
+geotwin.warnings = warningsPanel.state;
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -219,6 +223,7 @@ function showUser() {
   dispatchPanel.show(user);
   hotspotsPanel.show(user);
   scanPanel.refresh();
+  warningsPanel.show(user);
   renderUser();
 }
 

@@ -37,3 +37,11 @@ export function term(list, code) {
 
 /** [code, words] of a list in its order, for a <select>. */
 export const options = (list) => codes(list).map((c) => [c, term(list, c)]);
+
+/** The four-colour warning's words and colours (warnings section): levels none..black in order, place kinds, people's roles. */
+export const WARNING_LEVELS = Object.keys(vocabulary.warnings.levels);
+export const warningTerm = (list, code) => {
+  const pair = vocabulary.warnings[list]?.[code]?.label;
+  return pair ? pick(pair) : code ? String(code) : "—";
+};
+export const warningColour = (level) => vocabulary.warnings.levels[level]?.color ?? "#9aa5b1";

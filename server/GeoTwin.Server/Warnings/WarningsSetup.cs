@@ -7,6 +7,13 @@ public static class WarningsSetup
     {
         builder.Services.AddSingleton(WarningOptions.From(builder.Configuration));
         builder.Services.AddSingleton<WarningLevels>();
+        // The demo's call-handling platform, before the pull reads where to pull from (it points the pull at it).
+        var platform = new Demo.DemoCallPlatform();
+        var demoPlatform = Demo.DemoPlatformService.Configure(builder, platform);
+        builder.Services.AddSingleton(platform);
+        builder.Services.AddSingleton(new Demo.DemoPlatformState { Serving = demoPlatform });
+        builder.Services.AddHealthPart<Demo.DemoPlatformState>("warningDemoPlatform", (state, _) => state.Describe(platform));
+        if (demoPlatform) builder.Services.AddHostedService<Demo.DemoPlatformService>();
         var pull = new Pull.PullConfiguration(Pull.WarningPullJob.SettingsFrom(builder.Configuration));
         builder.Services.AddSingleton(pull);
         builder.Services.AddSingleton(new Pull.PullHealth { Configured = pull.Settings is not null });

@@ -318,8 +318,9 @@ export function initWarningsPanel(viewer, container) {
     hub?.stop();
     hub = connectHub("/hubs/warnings", {
       handlers: { alert: onAlert },
-      // After every (re)connection: what was raised while away is in the list.
-      onConnected: () => loadAlerts(),
+      // After every (re)connection: what was raised while away is in the list, and the colours are read again (a
+      // page busy drawing can miss the hub's heartbeats and reconnect, and the pushes sent meanwhile are gone).
+      onConnected: () => Promise.all([loadAlerts(), state.generation > 0 ? load() : null]),
       onState: (s) => {
         state.hub = s;
         renderHub();

@@ -54,8 +54,9 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
 
   // A compound of the officer's station with no incident yet this month (early in a month most have none).
   const places = (await officer.get("/api/warnings/places")).json;
-  const place = places.places.filter((p) => p.kind === "compound" && p.count === 0).sort((a, b) => a.id - b.id)[0];
-  assert.ok(place, "the officer's station has a compound without incidents this month");
+  const candidates = places.places.filter((p) => p.kind === "compound" && p.count === 0).sort((a, b) => a.id - b.id).slice(0, 5);
+  assert.ok(candidates.length > 0, "the officer's station has a compound without incidents this month");
+  let place = candidates[0];
 
   /** Calls at the place in the platform, then a pull now; returns the place's level the server then reports. */
   async function callsAndPull(count) {
@@ -70,9 +71,11 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
     return now;
   }
 
-  // Two thefts: orange, before the page opens (as it would be found).
-  const orange = await callsAndPull(2);
-  assert.equal(orange.level, "orange", `two thefts make the compound orange: ${JSON.stringify(orange)}`);
+  // Two thefts: orange, before the page opens (as it would be found). A compound inside a preferred place (a unit's
+  // premises around it) never gets its own incidents: the next candidate is taken then.
+  let orange = null;
+  for (place of candidates) if ((orange = await callsAndPull(2)).level === "orange") break;
+  assert.equal(orange.level, "orange", `two thefts make a compound orange: ${JSON.stringify(orange)}`);
 
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto("/", { timeout: 120000 });
@@ -127,7 +130,6 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
   await shot(page, "warnings-red-1366");
 
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.locator("[data-testid=warnings-alerts]").scrollIntoViewIfNeeded();
   await shot(page, "warnings-red-phone");
   const box = await page.locator("[data-testid=warnings-panel]").boundingBox();
   assert.ok(box.x >= 0 && box.x + box.width <= 390, `the panel fits the phone's width: ${JSON.stringify(box)}`);

@@ -1,6 +1,7 @@
 -- $2 random points that the assignment gives to place $1 (a code; null: a random place that is not a patrol zone):
--- inside it and outside every smaller place that overlaps it (which would win the incident). Falls back to a point on
--- its surface when the smaller places cover it all.
+-- inside it and outside every other place that overlaps it without covering it (a smaller or preferred one would win
+-- the incident). Falls back to a point on its surface when they cover it all; a place inside a preferred one (a
+-- compound within a unit's premises) never gets its own incidents, whatever point is chosen.
 WITH p AS (
     SELECT id, code, boundary, area_m2 FROM warning_places
     WHERE ($1::text IS NULL AND kind <> 'patrol_zone') OR code = $1
@@ -9,7 +10,7 @@ WITH p AS (
 ), free AS (
     SELECT p.code, p.boundary, ST_Difference(p.boundary, coalesce((
         SELECT ST_Union(o.boundary) FROM warning_places o
-        WHERE o.id <> p.id AND o.kind <> 'patrol_zone' AND o.area_m2 < p.area_m2 AND ST_Intersects(o.boundary, p.boundary)
+        WHERE o.id <> p.id AND o.kind <> 'patrol_zone' AND ST_Intersects(o.boundary, p.boundary) AND NOT ST_Covers(o.boundary, p.boundary)
     ), 'SRID=4326;POLYGON EMPTY'::geometry)) AS region
     FROM p
 )

@@ -29,6 +29,7 @@ import { layerTitle } from "./tiles/layersPanel.js";
 import { INCIDENT_PRIORITIES, UNIT_STATUSES } from "./vocabulary.js";
 import { initCoveragePanel } from "./coverage/coveragePanel.js";
 import { initInstructionsPage } from "./warnings/instructions/instructionsPage.js";
+import { initWarningsPanel } from "./warnings/warningsPanel.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -192,6 +193,9 @@ const coveragePanel = initCoveragePanel(geotwin.viewer, $("[data-testid=map]").p
 geotwin.coverage = coveragePanel.state;
 // The daily list (/today) and the instruction board (/instructions): pages over the map (warnings/instructions/).
 const instructionsPage = (geotwin.instructions = initInstructionsPage($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
+// The four-colour warnings (warnings/): geotwin.warnings is its state (places by level, alerts, the open place).
+const warningsPanel = initWarningsPanel(geotwin.viewer, $("[data-testid=map]").parentElement);
+geotwin.warnings = warningsPanel.state;
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -290,6 +294,7 @@ function showUser() {
   scanPanel.refresh();
   coveragePanel.show(user);
   instructionsPage.refresh();
+  warningsPanel.show(user);
   renderUser();
 }
 

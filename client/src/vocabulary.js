@@ -63,3 +63,10 @@ export function nestedTerm(section, list, code) {
   const pair = vocabulary[section]?.[list]?.[String(code)]?.label;
   return pair ? pick(pair) : String(code);
 }
+/** The four-colour warning's words and colours (warnings section): levels none..black in order, place kinds, people's roles. */
+export const WARNING_LEVELS = Object.keys(vocabulary.warnings.levels);
+export const warningTerm = (list, code) => {
+  const pair = vocabulary.warnings[list]?.[code]?.label;
+  return pair ? pick(pair) : code ? String(code) : "—";
+};
+export const warningColour = (level) => vocabulary.warnings.levels[level]?.color ?? "#9aa5b1";

@@ -18,6 +18,7 @@ public static class Cli
           import    load a file into a layer (geotwin import --help lists the options)
           tiles     3D tilesets: build houses, register a folder or archive, convert OSGB (geotwin tiles --help)
           simulate units [--url URL]  drive the units along the roads through a running server's ingest API
+          simulate platform [--port N] [--rate CALLS_PER_HOUR]  play a call-handling platform serving new incidents
           help      this text
         options:
           --port N      HTTP port (GEOTWIN_PORT, default 8080; 0 picks a free one)

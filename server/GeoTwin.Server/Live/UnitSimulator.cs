@@ -339,6 +339,7 @@ public static class SimulateCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == "platform") return await Warnings.Demo.PlatformCommand.RunAsync(args[1..]);
         if (args.Length == 0 || args[0] != "units")
         {
             Cli.Say("error: usage: geotwin simulate units [--url URL] [--data DIR]");

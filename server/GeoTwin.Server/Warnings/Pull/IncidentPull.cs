@@ -46,7 +46,8 @@ public sealed record PullSettings
 /// fails (network, a 5xx after the retries, a body cut short, not the expected JSON) stores nothing and leaves the
 /// cursor where it was; a record that cannot be read is skipped with its reason. Every run is logged.
 /// </summary>
-public sealed class IncidentPull(NpgsqlDataSource db, WarningLevels levels, ILogger<IncidentPull> log, Texts.WarningTexts? texts = null)
+public sealed class IncidentPull(NpgsqlDataSource db, WarningLevels levels, ILogger<IncidentPull> log, Texts.WarningTexts? texts = null,
+    Alerts.WarningAlerts? alerts = null)
 {
     public const string Http = "http", Drop = "drop_folder";
 
@@ -234,10 +235,13 @@ public sealed class IncidentPull(NpgsqlDataSource db, WarningLevels levels, ILog
         var changes = await levels.RecomputeAsync(conn, tx, months, ct);
         // The outbox rows commit with the level change or not at all.
         if (texts is not null) await texts.EnqueueAsync(conn, tx, changes, levels.CurrentMonth(), ct);
+        // So are the alerts; they are pushed to the viewers once committed.
+        var raised = alerts is null ? [] : await Alerts.WarningAlerts.RecordAsync(conn, tx, changes, levels.CurrentMonth(), ct);
         if (nextCursor is not null)
             await using (var move = Sql(conn, tx, "Warnings/Pull/move_cursor.sql", run.Connector, nextCursor))
                 await move.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
+        if (alerts is not null) await alerts.PublishAsync(raised);
 
         run.Fetched += records.Count;
         run.New += ids.Count;

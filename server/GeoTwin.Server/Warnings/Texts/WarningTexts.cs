@@ -24,7 +24,7 @@ public sealed record SmsGateway
 /// <see cref="DeliverDueAsync"/> sends each due text in a transaction holding its row, so a sender that stops mid-call
 /// leaves it due (sent again with the same message id) and two senders never send the same text at once.
 /// </summary>
-public sealed class WarningTexts(NpgsqlDataSource db, ILogger<WarningTexts> log)
+public sealed class WarningTexts(NpgsqlDataSource db, ILogger<WarningTexts> log, TextsHealth? health = null)
 {
     /// <summary>The warnings of this month's changes (entered red or black; became one short of the next colour).</summary>
     public static IEnumerable<(LevelChange Change, string Warning)> WarningsOf(IEnumerable<LevelChange> changes, DateOnly month)
@@ -78,7 +78,12 @@ public sealed class WarningTexts(NpgsqlDataSource db, ILogger<WarningTexts> log)
             await using (var next = new NpgsqlCommand(EmbeddedSql.Get("Warnings/Texts/next_due_text.sql"), conn, tx))
             await using (var r = await next.ExecuteReaderAsync(ct))
             {
-                if (!await r.ReadAsync(ct)) break;
+                if (!await r.ReadAsync(ct))
+                {
+                    await r.CloseAsync();
+                    await ReportAsync(conn, tx, ct);
+                    break;
+                }
                 (id, phone, body, attempts) = (r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3));
             }
             string? error = null;
@@ -94,8 +99,20 @@ public sealed class WarningTexts(NpgsqlDataSource db, ILogger<WarningTexts> log)
                 await result.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
             if (error is null) sent++;
+            health?.Attempted(error);
         }
         return sent;
+    }
+
+    /// <summary>What is left after a run (waiting, given up), for /readyz.</summary>
+    async Task ReportAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        if (health is null) return;
+        await using var cmd = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'failed') FROM warning_texts", conn, tx);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        health.Finished(r.GetInt64(0), r.GetInt64(1));
     }
 
     static async Task SendAsync(SmsGateway gateway, HttpClient http, long id, string phone, string body, CancellationToken ct)

@@ -59,6 +59,7 @@ public static class Program
             builder.AddHotspotDensity();
             builder.AddWarnings();
             builder.AddCoverage();
+            GeoTwin.Server.Addresses.Registration.RegistrationEndpoints.AddRegistration(builder);
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -83,6 +84,7 @@ public static class Program
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();
             app.MapHotspotsEndpoints();
+            GeoTwin.Server.Addresses.Registration.RegistrationEndpoints.MapRegistrationEndpoints(app);
             app.MapHotspotDensityEndpoints();
             app.MapWarningsEndpoints();
             app.MapJobsDashboard();

@@ -110,6 +110,9 @@ public static class Vocabulary
     public static CodeList DeclarationSubjects { get; } = Codes("declarationSubjects");
     public static CodeList DeclarationStatuses { get; } = Codes("declarationStatuses");
     public static CodeList DeclarationActions { get; } = Codes("declarationActions");
+    /// <summary>Roles that approve registrations and manage resident accounts (the community officer; admins too).</summary>
+    public static IReadOnlyList<string> RegistrationApprovers { get; } =
+        [.. Root.GetProperty("registrationApprovers").EnumerateArray().Select(r => Known(Roles, r.GetString()!, "registrationApprovers"))];
 
     /// <summary>The vocabulary.json text itself, for tools and tests that compare other copies with it.</summary>
     public static string Json { get; } = Read();

@@ -109,6 +109,25 @@ public sealed class RegistrationTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(field, JsonDocument.Parse(body).RootElement.GetProperty("field").GetString());
     }
 
+    /// <summary>The responsibility area T-ST1-A's registration figures, as the caller sees them.</summary>
+    static async Task<JsonElement> AreaRateAsync(HttpClient who)
+    {
+        var rates = await Ok(await who.GetAsync("/api/registration/rates?by=area"));
+        Assert.Equal(0.95, rates.GetProperty("target").GetDouble());
+        return rates.GetProperty("places").EnumerateArray().Single(p => p.GetProperty("code").GetString() == TwoStations.Area1);
+    }
+
+    [Fact]
+    public async Task Registration_rates_are_scoped_and_refuse_unknown_groupings()
+    {
+        var station2 = await Ok(await _officer2.GetAsync("/api/registration/rates?by=station&outlines=true"));
+        var codes = station2.GetProperty("places").EnumerateArray().Select(p => p.GetProperty("code").GetString()).ToList();
+        Assert.Equal([TwoStations.Station2], codes);
+        Assert.Equal("MultiPolygon", station2.GetProperty("places")[0].GetProperty("boundary").GetProperty("type").GetString());
+        await AssertProblem(await _officer2.GetAsync("/api/registration/rates?by=street"), 400, "by");
+        Assert.Equal(HttpStatusCode.Forbidden, (await _tenant.GetAsync("/api/registration/rates")).StatusCode);
+    }
+
     [Fact]
     public void Id_numbers_follow_gb_11643_check_characters()
     {
@@ -137,6 +156,8 @@ public sealed class RegistrationTests(PostgisFixture pg) : IAsyncLifetime
     {
         var idNumber = Id(1);
         var before = await CountsAsync();
+        var rateBefore = await AreaRateAsync(_analyst);
+        Assert.Equal((1, 0), (rateBefore.GetProperty("floating").GetInt32(), rateBefore.GetProperty("registeredFloating").GetInt32())); // seeded: counted, not registered
 
         var declared = await Ok(await Declare(_tenant, Arrival(idNumber)), HttpStatusCode.Created);
         Assert.Equal("awaiting_landlord", declared.GetProperty("status").GetString()); // the house has a landlord
@@ -159,6 +180,9 @@ public sealed class RegistrationTests(PostgisFixture pg) : IAsyncLifetime
         var after = await CountsAsync();
         Assert.Equal([before[0] + 1, before[1], before[2] + 1, before[3] + 1], after); // 990000… reads as a foreigner's permanent-residence card
         await AssertCountsAgreeWithPeopleAsync();
+        var rate = await AreaRateAsync(_analyst);
+        Assert.Equal((2, 1, 0.5, false, 1.0), (rate.GetProperty("floating").GetInt32(), rate.GetProperty("registeredFloating").GetInt32(),
+            rate.GetProperty("rate").GetDouble(), rate.GetProperty("meetsTarget").GetBoolean(), rate.GetProperty("timeliness").GetDouble()));
         // the officer's audited view of the house's people now holds them
         var houseId = await TwoStations.HouseIdAsync(_server.Database.DataSource, TwoStations.Address1);
         var people = await Ok(await _officer.GetAsync($"/api/houses/{houseId}/people"));
@@ -174,6 +198,7 @@ public sealed class RegistrationTests(PostgisFixture pg) : IAsyncLifetime
         await Ok(await _officer.PostAsync($"/api/declarations/{leaveId}/approve", null));
         Assert.Equal(before, await CountsAsync());
         await AssertCountsAgreeWithPeopleAsync();
+        Assert.Equal(rateBefore.ToString(), (await AreaRateAsync(_analyst)).ToString());
         Assert.Equal(1, await Scalar("SELECT count(*) FROM people p JOIN people_identity i ON i.person_id = p.id WHERE i.id_number = $1 AND p.left_on IS NOT NULL", idNumber));
         // and the address's history shows both, newest first
         var history = await Ok(await _officer.GetAsync($"/api/declarations?address={TwoStations.Address1}"));

@@ -17,6 +17,7 @@ public static class RegistrationEndpoints
     {
         builder.Services.AddSingleton<RegistrationStore>();
         builder.Services.AddSingleton<ResidentAccounts>();
+        builder.Services.AddSingleton<RegistrationRatesStore>();
         return builder;
     }
 
@@ -43,6 +44,11 @@ public static class RegistrationEndpoints
         signedIn.MapPost("/declarations/{id:long}/send-back", (long id, ClaimsPrincipal u, HttpContext h, RegistrationStore s, DecisionInput? d, CancellationToken ct) =>
                 Officer(id, false, u, h, s, d, ct)).WithName("SendBackDeclaration").WithSummary("The officer sends a declaration back with a reason.").Refuses(400, 403, 404, 409);
 
+        app.MapGet("/api/registration/rates", RatesAsync).WithTags("Registration").RequireAuthorization(Policies.Staff).RefusesStrangers()
+            .WithName("RegistrationRates")
+            .WithSummary("Registration rate (registered floating / floating residents) and timeliness per community, area or station (by=), against the target.")
+            .Refuses(400);
+
         var officers = app.MapGroup("/api/residents").WithTags("Registration").RequireAuthorization(Policies.PersonalData).RefusesStrangers();
         officers.MapGet("", ResidentsAsync).WithName("ListResidents").WithSummary("Resident accounts of the jurisdiction (unlinked=true: waiting to be linked), audited.");
         officers.MapPost("", CreateResidentAsync).WithName("CreateResident").WithSummary("The officer creates a resident account linked to an address.")
@@ -55,7 +61,7 @@ public static class RegistrationEndpoints
     /// <summary>Who approves registrations: the community officer of the address (admins too).</summary>
     static void RequireOfficer(CurrentUser user)
     {
-        if (user.Role is not (Roles.CommunityOfficer or Roles.Admin))
+        if (!Vocabulary.RegistrationApprovers.Contains(user.Role))
             throw new Refusal(403, $"role: your role ({user.Role}) may not approve registrations or manage residents: community officers do", "role");
     }
 
@@ -110,6 +116,15 @@ public static class RegistrationEndpoints
         var caller = CurrentUser.From(user);
         RequireOfficer(caller);
         return TypedResults.Ok(await store.OfficerDecideAsync(caller, id, approve, Reason(d, required: !approve), http, ct));
+    }
+
+    static async Task<Ok<RegistrationRates>> RatesAsync(ClaimsPrincipal user, RegistrationRatesStore rates, RegistrationStore registration, CancellationToken ct,
+        string? by = null, bool outlines = false)
+    {
+        by ??= "community";
+        if (!RegistrationRatesStore.Groupings.Contains(by))
+            throw Refusal.BadRequest("by", $"must be one of {string.Join(", ", RegistrationRatesStore.Groupings)}");
+        return TypedResults.Ok(await rates.RatesAsync(CurrentUser.From(user), by, outlines, registration.DueWorkingDays, ct));
     }
 
     static async Task<Ok<List<ResidentAccount>>> ResidentsAsync(ClaimsPrincipal user, HttpContext http, ResidentAccounts accounts, CancellationToken ct, bool unlinked = false)

@@ -128,13 +128,13 @@ public sealed class RegistrationStore(ScopedDb db, IConfiguration config)
                         throw new Refusal(409, "idNumber: this person has been registered at the house since the declaration was made", "idNumber");
                     if (existing is { } counted)
                     {
-                        await Exec(s, "register_counted.sql", ct, counted.Item1, today, d.ExpectedLeaveOn);
+                        await Exec(s, "register_counted.sql", ct, counted.Item1, today, d.ExpectedLeaveOn, d.DueOn);
                         personId = counted.Item1;
                     }
                     else
                     {
                         await using var insert = s.Sql("Addresses/Registration/register_person.sql", d.HouseId, d.ForeignNational, d.ArrivedOn,
-                            d.ExpectedLeaveOn, user.Name, d.HouseJurisdiction, today);
+                            d.ExpectedLeaveOn, user.Name, d.HouseJurisdiction, today, d.DueOn);
                         personId = (long)(await insert.ExecuteScalarAsync(ct))!;
                         await Exec(s, "register_identity.sql", ct, personId, d.FullName, d.IdNumber, d.Phone);
                     }
@@ -184,12 +184,13 @@ public sealed class RegistrationStore(ScopedDb db, IConfiguration config)
     }
 
     sealed record Locked(long Id, string Kind, string Status, long HouseId, string IdNumber, string FullName, string? Phone, bool ForeignNational,
-        DateOnly ArrivedOn, DateOnly? ExpectedLeaveOn, DateOnly? LeftOn, long HouseJurisdiction, bool CallerIsLandlord);
+        DateOnly ArrivedOn, DateOnly? ExpectedLeaveOn, DateOnly? LeftOn, long HouseJurisdiction, bool CallerIsLandlord, DateOnly DueOn);
 
     static async Task<Locked> LockAsync(ScopedSession s, long id, CurrentUser user, CancellationToken ct) =>
         await s.Sql("Addresses/Registration/lock_declaration.sql", id, user.UserId).FirstOrDefaultAsync(r => new Locked(
             r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetString(5), r.Nullable<string>(6), r.GetBoolean(7),
-            r.GetFieldValue<DateOnly>(8), r.Nullable<DateOnly?>(9), r.Nullable<DateOnly?>(10), r.GetInt64(11), r.GetBoolean(12)), ct)
+            r.GetFieldValue<DateOnly>(8), r.Nullable<DateOnly?>(9), r.Nullable<DateOnly?>(10), r.GetInt64(11), r.GetBoolean(12),
+            r.GetFieldValue<DateOnly>(13)), ct)
         ?? throw new Refusal(404, $"id: no declaration you may see has id {id}", "id");
 
     static Task Decide(ScopedSession s, long id, string status, long? personId, CancellationToken ct) =>

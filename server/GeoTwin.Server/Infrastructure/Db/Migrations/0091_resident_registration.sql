@@ -4,7 +4,9 @@
 
 -- A floating resident counted in a house (house visit, import) need not be registered (居住登记) yet: NULL here.
 -- The registration rate is floating residents with a registration over floating residents counted.
-ALTER TABLE people ADD COLUMN registered_on date;
+-- registration_due_on: the day the registration was due (N working days after the arrival, the declaration's due
+-- day); registered on or before it is "timely" in the registration-rate figures.
+ALTER TABLE people ADD COLUMN registered_on date, ADD COLUMN registration_due_on date;
 UPDATE people SET registered_on = arrived_on;
 
 -- The house's counts follow its people rows: one rule, in the same transaction as the change, whoever writes the
@@ -139,7 +141,7 @@ GRANT UPDATE (linked_by, linked_at) ON resident_profiles TO geotwin_personal;
 GRANT INSERT ON resident_addresses TO geotwin_personal;
 GRANT INSERT ON house_landlords TO geotwin_personal;
 -- approval registers the person (or ends the registration): community officers and the other personal-data roles
-GRANT INSERT, UPDATE (left_on, registered_on, expected_leave_on) ON people TO geotwin_personal;
+GRANT INSERT, UPDATE (left_on, registered_on, registration_due_on, expected_leave_on) ON people TO geotwin_personal;
 GRANT INSERT ON people_identity TO geotwin_personal;
 GRANT USAGE ON SEQUENCE declarations_id_seq, declaration_events_id_seq TO geotwin_scoped;
 GRANT USAGE ON SEQUENCE people_id_seq TO geotwin_personal;

@@ -120,8 +120,8 @@ browserTest("a resident declares a tenant at their plate, the landlord confirms,
   await signInAs(page, OFFICER);
   const pending = page.locator("[data-testid=reg-officer] [data-testid=reg-declaration]", { hasText: name });
   await pending.waitFor({ timeout: 60000 });
-  await page.click("[data-testid=lang-toggle]");
-  await page.waitForFunction(() => document.querySelector("[data-testid=scan-panel] small")?.textContent === "Door plate");
+  await page.click("[data-testid=lang-toggle]", { timeout: 90000 }); // the globe's frames come slowly on a busy machine
+  await page.waitForFunction(() => document.querySelector("[data-testid=scan-panel] small")?.textContent === "Door plate", null, { timeout: 60000 });
   assert.equal(await pending.locator("[data-testid=reg-status]").textContent(), "waiting for the officer");
   await s.screenshot("registration-phone-officer-en");
   await pending.locator("[data-testid=reg-approve]").click();

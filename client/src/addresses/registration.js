@@ -53,6 +53,8 @@ export function createRegistration() {
   let ctx = null;
 
   async function load(next) {
+    // another person signed in (or out): the last one's notice or refusal is not theirs
+    if (ctx?.user?.username !== next.user?.username) state.notice = state.error = null;
     ctx = next;
     state.declarations = null;
     state.people = null;

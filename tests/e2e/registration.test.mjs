@@ -80,7 +80,7 @@ browserTest("a resident declares a tenant at their plate, the landlord confirms,
   assert.match(path, new RegExp(`^/qr/${code}\\?v=\\d+&s=[A-Za-z0-9_-]{22}$`));
 
   // the resident opens the plate's URL at phone size and signs in
-  await page.goto(path);
+  await page.goto(path, { timeout: 120000 }); // SwiftShader and a busy machine: the first load is slow
   await page.waitForSelector("[data-testid=scan-panel][data-state=shown]", { timeout: 90000 });
   await signInAs(page, RESIDENT);
   await page.waitForSelector("[data-testid=reg-form]", { timeout: 60000 });

@@ -117,6 +117,15 @@ public static class Vocabulary
         section => new CodeList(Root.GetProperty("warnings").GetProperty(section).EnumerateObject().Where(p => !p.Name.StartsWith('_'))
             .Select(p => (p.Name, LabelIn(p.Value)))), IncidentCategoryGroups);
 
+    /// <summary>Resident registration at the door plate (issue #19): what is declared, by whom, and where it stands.</summary>
+    public static CodeList DeclarationKinds { get; } = Codes("declarationKinds");
+    public static CodeList DeclarationSubjects { get; } = Codes("declarationSubjects");
+    public static CodeList DeclarationStatuses { get; } = Codes("declarationStatuses");
+    public static CodeList DeclarationActions { get; } = Codes("declarationActions");
+    /// <summary>Roles that approve registrations and manage resident accounts (the community officer; admins too).</summary>
+    public static IReadOnlyList<string> RegistrationApprovers { get; } =
+        [.. Root.GetProperty("registrationApprovers").EnumerateArray().Select(r => Known(Roles, r.GetString()!, "registrationApprovers"))];
+
     /// <summary>The vocabulary.json text itself, for tools and tests that compare other copies with it.</summary>
     public static string Json { get; } = Read();
 

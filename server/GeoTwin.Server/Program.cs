@@ -60,6 +60,7 @@ public static class Program
             builder.AddHotspotDensity();
             builder.AddWarnings();
             builder.AddCoverage();
+            GeoTwin.Server.Addresses.Registration.RegistrationEndpoints.AddRegistration(builder);
             builder.Services.AddOpenApi();
             builder.Services.AddProblemDetails();
 
@@ -84,6 +85,7 @@ public static class Program
             app.MapLiveEndpoints();
             app.MapDispatchEndpoints();
             app.MapHotspotsEndpoints();
+            GeoTwin.Server.Addresses.Registration.RegistrationEndpoints.MapRegistrationEndpoints(app);
             app.MapHotspotDensityEndpoints();
             app.MapWarningsEndpoints();
             app.MapOverviewEndpoints();

@@ -31,8 +31,9 @@ public static class TwoStations
             SELECT '00000000-0000-4000-8000-000000000002', 50, '测试市 二所 海滨路 2号', '2号', ST_SetSRID(ST_MakePoint(7.43, 43.74), 4326), id
             FROM jurisdictions WHERE code = 'T-ST2';
 
-        INSERT INTO houses (code, address_id, footprint, roof_height_m, use, residents_total, residents_registered, residents_floating, jurisdiction_id)
-            SELECT 'H-' || right(a.code, 1), a.id, ST_Multi(ST_Buffer(a.location, 0.0001, 'quad_segs=1')), 15, 'residential', 2, 1, 1, a.jurisdiction_id
+        -- the counts (2 total: 1 registered, 1 floating) come from the two people rows below (trigger, migration 0091)
+        INSERT INTO houses (code, address_id, footprint, roof_height_m, use, jurisdiction_id)
+            SELECT 'H-' || right(a.code, 1), a.id, ST_Multi(ST_Buffer(a.location, 0.0001, 'quad_segs=1')), 15, 'residential', a.jurisdiction_id
             FROM addresses a;
         INSERT INTO people (house_id, floating, arrived_on, registered_by, jurisdiction_id)
             SELECT h.id, f, DATE '2025-01-01', 'test', h.jurisdiction_id FROM houses h, (VALUES (false), (true)) AS v(f);

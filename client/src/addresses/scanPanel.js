@@ -3,6 +3,7 @@
 // nobody signed in gets how to sign in; staff get the houses at the address with their resident counts.
 import { ApiError, errorMessage, fetchJson } from "../api.js";
 import { onLangChange, t } from "../i18n.js";
+import { createRegistration } from "./registration.js";
 
 /** The plate named by the page's URL, or null when this is not a scan page. */
 export function plateFromLocation(loc = window.location) {
@@ -18,8 +19,9 @@ export function plateFromLocation(loc = window.location) {
  */
 export function initScanPanel(host, { getUser }) {
   const plate = plateFromLocation();
-  const state = { phase: "none", plate: null, houses: null, refusal: null, error: null };
+  const state = { phase: "none", plate: null, houses: null, qr: null, refusal: null, error: null };
   if (!plate) return { state, refresh: () => {} };
+  const registration = createRegistration();
 
   const panel = document.createElement("aside");
   panel.className = "scan";
@@ -65,8 +67,9 @@ export function initScanPanel(host, { getUser }) {
       if (state.houses.length === 0) list.appendChild(el("li", { text: t("scan.noHouses") }));
       panel.appendChild(list);
     } else if (user.role === "resident") {
-      panel.appendChild(el("p", { text: t("scan.residentHere"), testid: "scan-resident", cls: "scan-hint" }));
+      panel.appendChild(el("p", { text: t(state.qr ? "scan.residentHere" : "scan.residentNotLinked"), testid: "scan-resident", cls: "scan-hint" }));
     }
+    registration.render(panel);
   }
 
   async function load() {
@@ -90,9 +93,14 @@ export function initScanPanel(host, { getUser }) {
   /** What the signed-in person's role may see at this address (staff: the houses; a resident: their address). */
   async function loadMore() {
     state.houses = null;
+    state.qr = null;
     if (!getUser() || state.phase !== "shown") return;
     const { status, data } = await fetchJson(`/api/qr/${encodeURIComponent(plate.code)}`, { allowStatus: [403, 404] });
     state.houses = status === 200 ? data.houses : null;
+    state.qr = status === 200 ? data : null;
+    // what the role does here (declare, confirm, approve): only at an address the person may see
+    if (state.qr) await registration.load({ plate, qr: state.qr, user: getUser(), rerender: render });
+    else await registration.load({ plate, qr: null, user: null, rerender: render });
   }
 
   onLangChange(render);

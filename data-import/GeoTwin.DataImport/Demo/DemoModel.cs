@@ -13,6 +13,7 @@ sealed class DemoModel
     public required List<WarningPlaceRow> WarningPlaces { get; init; }
     public required List<WarningPersonRow> WarningPeople { get; init; }
     public required DateTime UntilUtc { get; init; }
+    public required List<PersonRow> People { get; init; }
 
     public static DemoModel Build(int seed, DateTime untilUtc, Action<string, double> progress, CancellationToken ct)
     {
@@ -30,6 +31,6 @@ sealed class DemoModel
         var (warningPlaces, warningPeople) = Demo.WarningPlaces.Build(source, tree, locator, seed + 5);
         progress("building the jurisdiction", 1);
         return new DemoModel { Tree = tree, Roads = roads, Registry = registry, Cameras = cameras, Units = units, Incidents = incidents, UntilUtc = untilUtc,
-            WarningPlaces = warningPlaces, WarningPeople = warningPeople };
+            WarningPlaces = warningPlaces, WarningPeople = warningPeople, People = DemoPeople.Build(registry.Houses, untilUtc, seed + 6) };
     }
 }

@@ -79,6 +79,40 @@ static class DemoWriter
                 await w.WriteAsync(jurisdiction[h.CommunityCode], NpgsqlDbType.Bigint, ct);
             }, ct);
 
+        progress("people", 0.5);
+        // the houses were written with their counts, which these rows match exactly: the counting trigger (0091) is
+        // off for the load so they are not counted twice
+        await using (var off = new NpgsqlCommand("ALTER TABLE people DISABLE TRIGGER people_counts", conn)) await off.ExecuteNonQueryAsync(ct);
+        var house = await IdsAsync(conn, "SELECT code, id FROM houses", ct);
+        await CopyAsync(conn, """
+            COPY people (house_id, floating, foreign_national, arrived_on, registered_by, jurisdiction_id, registered_on, registration_due_on)
+            FROM STDIN (FORMAT BINARY)
+            """, m.People, async (w, p) =>
+            {
+                await w.WriteAsync(house[p.HouseCode], NpgsqlDbType.Bigint, ct);
+                await w.WriteAsync(p.Floating, ct);
+                await w.WriteAsync(p.Foreign, ct);
+                await w.WriteAsync(p.ArrivedOn, NpgsqlDbType.Date, ct);
+                await w.WriteAsync("demo-generated", ct);
+                await w.WriteAsync(jurisdiction[p.AreaCode], NpgsqlDbType.Bigint, ct);
+                if (p.RegisteredOn is { } r) await w.WriteAsync(r, NpgsqlDbType.Date, ct); else await w.WriteNullAsync(ct);
+                if (p.RegistrationDueOn is { } d) await w.WriteAsync(d, NpgsqlDbType.Date, ct); else await w.WriteNullAsync(ct);
+            }, ct);
+        await using (var on = new NpgsqlCommand("ALTER TABLE people ENABLE TRIGGER people_counts", conn)) await on.ExecuteNonQueryAsync(ct);
+        // ids come in the order the rows were copied (an empty table's identity)
+        var personIds = new List<long>(m.People.Count);
+        await using (var ids = new NpgsqlCommand("SELECT id FROM people ORDER BY id", conn))
+        await using (var reader = await ids.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) personIds.Add(reader.GetInt64(0));
+        await CopyAsync(conn, "COPY people_identity (person_id, full_name, id_number, phone) FROM STDIN (FORMAT BINARY)",
+            m.People.Select((p, i) => (Id: personIds[i], p)), async (w, x) =>
+            {
+                await w.WriteAsync(x.Id, NpgsqlDbType.Bigint, ct);
+                await w.WriteAsync(x.p.FullName, ct);
+                await w.WriteAsync(x.p.IdNumber, ct);
+                await w.WriteAsync(x.p.Phone, ct);
+            }, ct);
+
         progress("organizations", 0.55);
         await CopyAsync(conn, "COPY organizations (code, name, category, address_id, location, jurisdiction_id, community_id) FROM STDIN (FORMAT BINARY)",
             m.Registry.Organizations, async (w, o) =>

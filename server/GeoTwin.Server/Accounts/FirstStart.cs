@@ -27,6 +27,7 @@ public static class FirstStart
         new("officer", Roles.CommunityOfficer, "社区民警", "station1"),
         new("officer2", Roles.CommunityOfficer, "社区民警（二所）", "station2"),
         new("resident", Roles.Resident, "居民", "station1"),
+        new("landlord", Roles.Resident, "房东", "station1"),
     ];
 
     public static async Task EnsureAccountsAsync(NpgsqlDataSource db, bool demo, Action<string> say, CancellationToken ct = default)
@@ -61,10 +62,11 @@ public static class FirstStart
             var id = await store.CreateUserAsync(account.Username, account.DisplayName, account.Password, account.Role, place, ct);
             if (account.Role == Roles.Resident && id is not null)
             {
-                await using var link = db.Sql("Accounts/link_resident.sql", id.Value, place);
+                await using var link = db.Sql("Accounts/link_resident.sql", id.Value, place, account.Username == "landlord", account.DisplayName);
                 await link.ExecuteNonQueryAsync(ct);
             }
         }
+        await Addresses.Registration.DemoRegistrations.WriteAsync(db, ct);
     }
 
     static async Task<string> RootCodeAsync(NpgsqlDataSource db, CancellationToken ct)

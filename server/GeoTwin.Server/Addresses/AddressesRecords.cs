@@ -19,5 +19,6 @@ public sealed record HouseCounts(long Id, int ResidentsTotal, int ResidentsRegis
 public sealed record PersonRecord(long Id, string FullName, string? IdNumber, string? Phone, bool Floating, bool ForeignNational,
     DateOnly ArrivedOn, DateOnly? ExpectedLeaveOn);
 /// <summary>What a door-plate QR scan shows: residents get the address; staff also the houses at it.</summary>
-public sealed record QrPage(AddressSummary Address, IReadOnlyList<HouseSummary>? Houses, bool CanDeclareArrivalOrDeparture);
+/// <summary>Landlord: the resident is the landlord of a house at the address (they confirm the tenants declared there).</summary>
+public sealed record QrPage(AddressSummary Address, IReadOnlyList<HouseSummary>? Houses, bool CanDeclareArrivalOrDeparture, bool Landlord = false);
 public sealed record SearchHit(string Kind, string Key, string Label, double Lon, double Lat);

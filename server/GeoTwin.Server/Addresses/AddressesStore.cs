@@ -69,8 +69,9 @@ public sealed class AddressesStore(ScopedDb db)
             var address = await s.Sql("Addresses/address_by_code.sql", code).FirstOrDefaultAsync(ReadAddress, ct);
             if (address is null) return null;
             if (user.Role != Roles.Resident) return new QrPage(address, await HousesAsync(s, code, ct), false);
-            await using var linked = s.Sql("Addresses/resident_linked.sql", user.UserId, code);
-            return (bool)(await linked.ExecuteScalarAsync(ct))! ? new QrPage(address, null, true) : null;
+            var (linked, landlord) = await s.Sql("Addresses/resident_linked.sql", user.UserId, code)
+                .FirstOrDefaultAsync(r => Tuple.Create(r.GetBoolean(0), r.GetBoolean(1)), ct) ?? Tuple.Create(false, false);
+            return linked || landlord ? new QrPage(address, null, true, landlord) : null;
         }, ct);
 
     static Task<List<HouseSummary>> HousesAsync(ScopedSession s, string code, CancellationToken ct) =>

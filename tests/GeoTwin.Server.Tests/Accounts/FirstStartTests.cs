@@ -40,7 +40,16 @@ public sealed class FirstStartTests(PostgisFixture pg)
         Assert.Equal(TwoStations.City, users.Single(u => u.Username == "admin").JurisdictionCode);
         var officer = await store.FindForLoginAsync("officer", default);
         Assert.True(AccountsStore.VerifyPassword(officer!.PasswordHash, "demo-officer"));
-        await using var linked = db.CreateCommand("SELECT count(*) FROM resident_addresses");
-        Assert.Equal(1L, await linked.ExecuteScalarAsync());
+        // the resident and the landlord live at the same address; the landlord owns its house; their demo declarations are there
+        await using var linked = db.CreateCommand("SELECT count(*), count(DISTINCT address_id) FROM resident_addresses");
+        await using (var r = await linked.ExecuteReaderAsync())
+        {
+            await r.ReadAsync();
+            Assert.Equal((2L, 1L), (r.GetInt64(0), r.GetInt64(1)));
+        }
+        await using var landlords = db.CreateCommand("SELECT count(*) FROM house_landlords l JOIN users u ON u.id = l.user_id WHERE u.username = 'landlord'");
+        Assert.Equal(1L, await landlords.ExecuteScalarAsync());
+        await using var states = db.CreateCommand("SELECT count(DISTINCT status) FROM declarations");
+        Assert.Equal(4L, await states.ExecuteScalarAsync());
     }
 }

@@ -49,7 +49,14 @@ public static class PlatesEndpoints
         : PlateDrawing.Sizes.Contains(size.Value) ? size.Value
         : throw Refusal.BadRequest("size", $"{size} mm is not a plate size: 120, 75 or 40 (GB 17733-2008)");
 
-    static async Task<Ok<PlateScan>> ScanAsync(string code, PlatesStore store, CancellationToken ct, string? v = null, string? s = null)
+    static async Task<Ok<PlateScan>> ScanAsync(string code, PlatesStore store, CancellationToken ct, string? v = null, string? s = null) =>
+        TypedResults.Ok(await CheckPlateAsync(code, v, s, store, ct));
+
+    /// <summary>
+    /// A scanned plate's URL parameters checked by name, then the plate itself (signature, version, address): what a
+    /// scan and everything done at a plate (declarations, sign-up) start with. 400/403/404/410 as refusals.
+    /// </summary>
+    public static async Task<PlateScan> CheckPlateAsync(string code, string? v, string? s, PlatesStore store, CancellationToken ct)
     {
         CheckCode(code);
         if (string.IsNullOrEmpty(v)) throw Refusal.BadRequest("v", "is required: the plate version printed in the QR's URL");
@@ -58,7 +65,7 @@ public static class PlatesEndpoints
         if (string.IsNullOrEmpty(s)) throw Refusal.BadRequest("s", "is required: the plate's signature printed in the QR's URL");
         if (s.Length != 22 || !s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw Refusal.BadRequest("s", "is not a plate signature (22 characters of base64url, as printed in the QR's URL)");
-        return TypedResults.Ok(await store.ScanAsync(code, version, s, ct));
+        return await store.ScanAsync(code, version, s, ct);
     }
 
     static async Task<ContentHttpResult> SvgAsync(string code, ClaimsPrincipal user, HttpContext http, IConfiguration config, PlatesStore store, CancellationToken ct, int? size = null)

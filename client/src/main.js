@@ -128,8 +128,11 @@ async function loadInfo() {
     clearError("info");
     renderInfo();
     hotspotsPanel.setBbox(data?.jurisdiction?.bbox);
-    loadLayers();
-    live.start();
+    // A resident has the scan page, not the map's layers and units (staff only): asking would only earn a 403 banner.
+    if (geotwin.user.role !== "resident") {
+      loadLayers();
+      live.start();
+    }
     const bbox = data?.jurisdiction?.bbox;
     if (geotwin.viewer && bbox) await tracked(() => flyToBbox(geotwin.viewer, bbox, { outline: data.jurisdiction.outline }), "jurisdiction");
   } catch (err) {
@@ -227,7 +230,7 @@ async function tracked(fly, endView) {
 }
 
 function loadLayers() {
-  if (!geotwin.user) return;
+  if (!geotwin.user || geotwin.user.role === "resident") return;
   layersSlice.load(geotwin.info?.jurisdiction?.bbox);
   twin3d.load();
 }

@@ -72,11 +72,12 @@ public static class RegistrationEndpoints
         return string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
     }
 
-    static async Task<Created<object>> SignUpAsync(string code, ResidentInput input, ResidentAccounts accounts, PlatesStore plates, CancellationToken ct,
+    static async Task<Created<object>> SignUpAsync(string code, ResidentInput? input, ResidentAccounts accounts, PlatesStore plates, CancellationToken ct,
         string? v = null, string? s = null)
     {
+        // The plate's parameters first: a bad link is named as such whatever the body holds.
         await PlatesEndpoints.CheckPlateAsync(code, v, s, plates, ct);
-        var id = await accounts.SignUpAsync(code, input, ct);
+        var id = await accounts.SignUpAsync(code, input ?? throw Refusal.BadRequest("body", "is required: your name, phone, user name and password as JSON"), ct);
         return TypedResults.Created($"/api/residents/{id}", (object)new { id, linked = false });
     }
 
@@ -91,7 +92,7 @@ public static class RegistrationEndpoints
     static async Task<Ok<List<Declaration>>> ListAsync(ClaimsPrincipal user, HttpContext http, RegistrationStore store, CancellationToken ct,
         string? address = null, string? status = null, bool mine = false)
     {
-        if (address is not null && Problems.CheckText(address, 64) is { } a) throw Refusal.BadRequest("address", a);
+        if (address is not null && Problems.CheckCode(address, 64) is { } a) throw Refusal.BadRequest("address", a);
         string[]? statuses = null;
         if (!string.IsNullOrEmpty(status))
         {

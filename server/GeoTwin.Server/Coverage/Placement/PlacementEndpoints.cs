@@ -18,7 +18,8 @@ public sealed record PlacementBody(int K = 5, string? Jurisdiction = null, doubl
     double FovDeg = 90, double RangeM = 50, string Weights = "incidents", int Months = 12, bool? Exact = null, string Sites = "streets",
     double? Budget = null, double CostPerCamera = 1, JsonElement? Area = null)
 {
-    public PlacementRequest Request => new(K, Jurisdiction, SpacingM, Kind, MountHeightM, FovDeg, RangeM, Weights, Months, Exact, Sites, Budget, CostPerCamera);
+    // A method, not a property: the body's JSON has no "request" (an ignored property would accept anything there).
+    public PlacementRequest ToRequest() => new(K, Jurisdiction, SpacingM, Kind, MountHeightM, FovDeg, RangeM, Weights, Months, Exact, Sites, Budget, CostPerCamera);
 }
 
 /// <summary>The planner's own candidates: imported sites (lamp posts) and a drawn area, and placement asked with a body.</summary>
@@ -65,7 +66,7 @@ public static class PlacementEndpoints
     static async Task<Results<Ok<PlacementAnswer>, ProblemHttpResult>> SuggestAsync(PlacementBody body, ClaimsPrincipal user, PlacementStore store,
         CancellationToken ct)
     {
-        var q = body.Request;
+        var q = body.ToRequest();
         if (Check(q) is { } problem) return problem;
         Geometry? area = null;
         if (body.Area is { ValueKind: not JsonValueKind.Null } a)
@@ -114,6 +115,9 @@ public static class PlacementEndpoints
     {
         batch ??= $"import-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         if (Problems.CheckText(batch, 64) is { } why) return Problems.BadRequest("batch", why);
+        // A batch is named for people to tell batches apart: words, digits, spaces, '-', '_' and '.', no markup or quotes.
+        if (!batch.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_' or '.'))
+            return Problems.BadRequest("batch", "may hold letters, digits, spaces, '-', '_' and '.' only");
         var type = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var csv = type is "text/csv" or "text/plain";
         if (!csv && type is not ("application/json" or "application/geo+json"))

@@ -14,6 +14,13 @@ public static class Problems
     public static ProblemHttpResult Conflict(string what) => TypedResults.Problem(statusCode: 409, title: "Conflict", detail: what);
 
     /// <returns>the first reason a text field is not acceptable, or null</returns>
+    /// <summary>A record's code as the database's CHECKs allow it (ASCII letters, digits, '-' and '_'); or why not.</summary>
+    public static string? CheckCode(string? value, int maxLength)
+    {
+        if (CheckText(value, maxLength) is { } reason) return reason;
+        return value!.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? null : "is not a code: ASCII letters, digits, '-' and '_' only";
+    }
+
     public static string? CheckText(string? value, int maxLength, bool required = true)
     {
         if (string.IsNullOrWhiteSpace(value)) return required ? "is required" : null;

@@ -125,7 +125,13 @@ export async function openBrowser({
     async screenshot(name, locator) {
       mkdirSync(ARTIFACTS_DIR, { recursive: true });
       const path = join(ARTIFACTS_DIR, `${name}.png`);
-      return locator ? locator.screenshot({ path }) : page.screenshot({ path });
+      if (!locator) return page.screenshot({ path, timeout: 120000 });
+      // A clip of the page where the element is, not an element shot: an element shot first waits for the element to
+      // be "stable" over two animation frames, and a globe drawing thousands of features on SwiftShader can take
+      // longer than the timeout for two frames (the layers and imagery tests failed so, in the map's box).
+      const box = await locator.boundingBox({ timeout: 120000 });
+      if (!box) throw new Error(`screenshot ${name}: the element is not on the page`);
+      return page.screenshot({ path, clip: box, timeout: 120000 });
     },
     async close() {
       await browser.close().catch(() => {});

@@ -131,9 +131,11 @@ browserTest("(j) the incident filter sends the server's category and date filter
   await form.locator("[data-testid=incident-category]").selectOption("robbery");
   const response = await filtered;
   assert.ok([200, 204].includes(response.status()), `filtered tile: HTTP ${response.status()}`);
-  assert.equal(await page.evaluate(() => window.geotwin.layers.filter()), "category=robbery");
+  // by default only the last 24 hours are asked for (from the top of the hour 24 h back)
+  assert.match(await page.evaluate(() => window.geotwin.layers.filter()), /^category=robbery&from=\d{4}-\d\d-\d\dT\d\d%3A00%3A00Z$/);
 
-  // a range: "to" is inclusive, so the server gets the next midnight
+  // a range of dates (the window "Dates…"): "to" is inclusive, so the server gets the next midnight
+  await form.locator("[data-testid=incident-window]").selectOption("range");
   await form.locator("[data-testid=incident-from]").fill("2025-01-01");
   await form.locator("[data-testid=incident-to]").fill("2025-12-31");
   await page.waitForFunction(() => window.geotwin.layers.filter() === "category=robbery&from=2025-01-01&to=2026-01-01");

@@ -28,7 +28,8 @@ const base = (() => {
  * fn(s, t) gets the session from openBrowser(); on failure a FAILED-*.png screenshot is kept.
  */
 export function browserTest(name, options, fn) {
-  test(name, async (t) => {
+  // options.pending: why a written test is not run yet (node:test reports it as skipped, with the reason)
+  test(name, options.pending ? { skip: `pending: ${options.pending}` } : {}, async (t) => {
     if (base instanceof Error) throw base;
     const s = await openBrowser(options);
     try {

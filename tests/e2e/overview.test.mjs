@@ -33,6 +33,10 @@ browserTest("the overview shows the server's counts, follows a new incident and 
   await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
   await waitForReady(s);
   await waitForOverview(page, "overview read with its hub", () => window.geotwin.overview?.summary && window.geotwin.overview.hub === "connected");
+  // A new screen shows the strip only (the map stays the main thing); the commander unfolds the open incidents.
+  assert.equal(await page.locator("[data-testid=overview]").getAttribute("data-open"), "false");
+  await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
+  await page.locator(".overview-body").waitFor({ state: "visible" });
 
   // The strip says what the API says (the API's counts are tested against the database in OverviewEndpointsTests).
   const summary = (await api.get("/api/overview")).json;

@@ -30,11 +30,13 @@ export function elapsed(fromIso, nowMs) {
  * onOpenIncident(code): a click on an incident or an incident's alert.
  */
 export function initOverview(container, { onOpenIncident = () => {} } = {}) {
-  const state = { summary: null, incidents: [], alerts: [], open: localStorage.getItem(FOLD_KEY) !== "0", hub: "closed", refreshes: 0, lastError: null, skewMs: 0 };
+  const state = { summary: null, incidents: [], alerts: [], open: localStorage.getItem(FOLD_KEY) === "1", hub: "closed", refreshes: 0, lastError: null, skewMs: 0 };
   const el = document.createElement("section");
   el.className = "overview";
   el.dataset.testid = "overview";
   el.hidden = true;
+  // Folded until the commander unfolds it (the choice is kept): its open body lies over the map's top right, where
+  // it took the clicks meant for houses and the heads of other panels.
   container.appendChild(el);
   const feed = alertFeed({ onChange: () => renderAlerts() });
 
@@ -223,8 +225,9 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
     /** Shown to every signed-in person of the staff; hidden (and silent) when signed out. */
     show(user) {
       stop();
-      el.hidden = !user;
-      if (!user) {
+      // Staff only: a resident has the scan page, and /api/overview would refuse them.
+      el.hidden = !user || user.role === "resident";
+      if (el.hidden) {
         state.summary = null;
         state.incidents = [];
         return;

@@ -107,6 +107,7 @@ browserTest("(a, b) categories and statuses in words of the vocabulary in zh-CN,
     ...(window.geotwin.dispatch.recommendations?.units ?? []).flatMap((u) => [u.callSign, u.divertFrom]),
     ...(window.geotwin.layers?.layers ?? []).filter((l) => !l.title?.en).map((l) => l.title?.zh),
     ...(window.geotwin.imagery ?? []).map((i) => i.name),
+    ...[...document.querySelectorAll("[data-testid=incident-camera]")].map((b) => b.dataset.name),
     window.geotwin.user.displayName,
     "中文", // the language button names the other language in its own words
   ].filter(Boolean));

@@ -46,6 +46,7 @@ function draw() {
     const button = document.createElement("button");
     button.type = "button";
     button.dataset.testid = "incident-camera";
+    button.dataset.name = c.name ?? ""; // a camera's name is data (as the platform or import gave it), not a label
     button.dataset.camera = c.id;
     button.dataset.sees = String(c.sees);
     const where = c.sees ? t("video.sees") : t("video.near");

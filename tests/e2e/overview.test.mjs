@@ -112,8 +112,7 @@ for (const [name, viewport] of [["1920x1080", { width: 1920, height: 1080 }], ["
     const { page } = s;
     await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
     await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
-    await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
-  await waitForReady(s);
+    await waitForReady(s);
     await waitForOverview(page, "overview read", () => window.geotwin.overview?.summary && window.geotwin.view === "jurisdiction", null, 120000);
     // unfolded (the default for a new screen): the strip and the body both show
     if ((await page.locator("[data-testid=overview]").getAttribute("data-open")) !== "true") await page.locator("[data-testid=overview-fold]").dispatchEvent("click");

@@ -135,6 +135,15 @@ export async function flyAndRender(page, lon, lat, height) {
   await waitForGlobeRendered(page);
 }
 
+/**
+ * A click in the middle of the map. Not locator.click(): Playwright waits for the element to be "stable"
+ * over two animation frames, which a busy globe on SwiftShader may not give it for minutes.
+ */
+export async function clickMapCentre(page) {
+  const box = await page.locator(sel.map).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
 /** The layer state the page reports (window.geotwin.layerState()) as { name: state }. */
 export async function layerState(page) {
   const list = await page.evaluate(() => window.geotwin.layerState());

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { before } from "node:test";
 import { decodeTile, featuresOnce, findFeature, findFeatures, jurisdictionBbox, signedInApi } from "./api.mjs";
-import { browserTest, flyAndRender, sel, waitForGlobeRendered, waitForLayers, waitForReady } from "./pageHelpers.mjs";
+import { browserTest, clickMapCentre, flyAndRender, sel, waitForGlobeRendered, waitForLayers, waitForReady } from "./pageHelpers.mjs";
 
 const panel = "[data-testid=record-panel]";
 let api;
@@ -71,7 +71,7 @@ browserTest("(i) a click on a house opens its record with resident counts; peopl
   // Straight above the house (a point inside its footprint): it is under the middle of the map.
   await flyAndRender(page, house.lon, house.lat, 300);
   await s.screenshot("i-before-click");
-  await page.locator(sel.map).click(); // Playwright clicks the middle of the element
+  await clickMapCentre(page);
 
   const text = await waitForRecord(page, "house", house.id);
   const pick = await page.evaluate(() => window.geotwin.lastPick);
@@ -143,13 +143,29 @@ browserTest("(k) below z14 a click on an incident cluster says how many incident
       el.dispatchEvent(new Event("change"));
     }
   }, box);
+  // The map asks for the last 24 hours by default; the cluster was found over all incidents, so show them all.
+  await page.evaluate(() => {
+    const win = document.querySelector("[data-testid=incident-window]");
+    win.value = "all";
+    win.dispatchEvent(new Event("change"));
+  });
+  await page.waitForFunction(() => window.geotwin.layers.filter() === "");
+  // A live unit's icon wins any click (it is drawn above everything): at z13 one may stand on the cluster. Show only
+  // a status no unit has (the live panel's filter hides the others' icons).
+  await page.evaluate(() => {
+    const f = document.querySelector("[data-testid=live-filter]");
+    const used = new Set(window.geotwin.live.units().map((u) => u.status));
+    f.value = [...f.options].map((o) => o.value).find((v) => v && !used.has(v));
+    f.dispatchEvent(new Event("change"));
+  });
+  await page.waitForFunction(() => window.geotwin.live.units().every((u) => !u.drawn?.show));
   // Straight above the cluster, at the height where the map shows z13 (found from the zoom the first click reports).
   let height = 20000;
   let pick = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     await flyAndRender(page, cluster.lon, cluster.lat, height);
     await page.evaluate(() => (window.geotwin.lastPick = null));
-    await page.locator(sel.map).click();
+    await clickMapCentre(page);
     await page.waitForFunction(() => window.geotwin.lastPick !== null, null, { timeout: 30000 });
     pick = await page.evaluate(() => window.geotwin.lastPick);
     t.diagnostic(`height ${Math.round(height)} m: picked ${JSON.stringify({ ...pick, target: undefined })}`);

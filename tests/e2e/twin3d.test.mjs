@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { before } from "node:test";
 import { findFeature, jurisdictionBbox, signedInApi } from "./api.mjs";
 import { baseUrl, DEMO_ADMIN } from "./browser.mjs";
-import { browserTest, flyAndRender, sel, waitForReady } from "./pageHelpers.mjs";
+import { browserTest, clickMapCentre, flyAndRender, sel, waitForReady } from "./pageHelpers.mjs";
 
 const PRODUCTION_5 = fileURLToPath(new URL("../data/osgb/Production_5/", import.meta.url));
 const NAME = "production-5";
@@ -147,15 +147,24 @@ browserTest("the houses and Production_5 tilesets load without a failed tile; a 
   await waitForTileset(page, "houses");
   lap("houses loaded");
   await s.screenshot("twin3d-houses");
-  await page.locator(sel.map).click();
-  await page.waitForFunction(
-    (id) => {
-      const el = document.querySelector("[data-testid=record-panel]");
-      return el && !el.hidden && el.dataset.kind === "house" && el.dataset.key === id && el.dataset.state === "ready";
-    },
-    String(house.id),
-    { timeout: 30000 },
-  );
+  await clickMapCentre(page);
+  await page
+    .waitForFunction(
+      (id) => {
+        const el = document.querySelector("[data-testid=record-panel]");
+        return el && !el.hidden && el.dataset.kind === "house" && el.dataset.key === id && el.dataset.state === "ready";
+      },
+      String(house.id),
+      { timeout: 30000 },
+    )
+    .catch(async (err) => {
+      // Say what the click found instead: the pick and the panel's state.
+      const seen = await page.evaluate(() => {
+        const el = document.querySelector("[data-testid=record-panel]");
+        return { pick: window.geotwin.lastPick, panel: el && { hidden: el.hidden, ...el.dataset } };
+      });
+      throw new Error(`house ${house.id} did not open from a click on its roof: ${JSON.stringify(seen)}`, { cause: err });
+    });
   const pick = await page.evaluate(() => window.geotwin.lastPick);
   t.diagnostic(`picked ${JSON.stringify(pick)}`);
   assert.equal(pick.layer, "houses-3d", "the click was not taken by the 3D house");

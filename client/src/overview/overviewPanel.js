@@ -38,6 +38,11 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
   // Folded until the commander unfolds it (the choice is kept): its open body lies over the map's top right, where
   // it took the clicks meant for houses and the heads of other panels.
   container.appendChild(el);
+  // The map's panels start below the strip (--overview-h in their CSS): the strip's height, 0 while it is hidden.
+  new ResizeObserver(() => {
+    const strip = el.hidden ? null : el.querySelector(".overview-strip");
+    container.style.setProperty("--overview-h", strip ? `${Math.ceil(strip.getBoundingClientRect().height) + 6}px` : "0px");
+  }).observe(el);
   const feed = alertFeed({ onChange: () => renderAlerts() });
 
   let hub = null;

@@ -257,8 +257,9 @@ export function initTwin3d(viewer, panelEl) {
   function pick(position) {
     const houses = loaded.get(HOUSES)?.tileset;
     if (!viewer || !houses?.show) return null;
-    const picked = viewer.scene.pick(position);
-    if (!(picked instanceof Cesium3DTileFeature) || picked.tileset !== houses) return null;
+    // drillPick, not pick: an outline, a label or a wedge drawn over the roof must not hide the house under it.
+    const picked = viewer.scene.drillPick(position, 5).find((p) => p instanceof Cesium3DTileFeature && p.tileset === houses);
+    if (!picked) return null;
     const id = picked.getProperty("id");
     return id === undefined || id === null ? null : { kind: "house", key: String(id) };
   }

@@ -324,7 +324,12 @@ public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource
         var url = server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1");
         System.Net.IPEndPoint? terminals = null;
         if (jt808.Port is not null)
+        {
+            // The cars report through the gateway: until it listens the feed says so (/readyz, the screen), not nothing.
+            feed.Simulator = "waiting for the JT/T 808 gateway to listen";
+            log.LogInformation("simulator: waiting for the JT/T 808 gateway to listen");
             terminals = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, await gateway.BoundPort.WaitAsync(stoppingToken));
+        }
         await Supervised.RunAsync("simulator", ct => new UnitSimulator(db, log) { Jt808 = terminals }.RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
             Backoff.Default, log, s => feed.Simulator = s, stoppingToken);
         if (!stoppingToken.IsCancellationRequested) feed.Simulator = "idle: no units on the road network";

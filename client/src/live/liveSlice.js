@@ -120,7 +120,8 @@ export function initLiveSlice(viewer) {
   const $ = (role) => panel.querySelector(`[data-role=${role}]`);
   const filterEl = $("filter");
   for (const s of UNIT_STATUSES) filterEl.add(new Option("", s));
-  filterEl.addEventListener("change", () => { state.filter = filterEl.value; renderList(); });
+  // The filter hides the other units' icons on the map at once, not at their next report (a parked unit has none).
+  filterEl.addEventListener("change", () => { state.filter = filterEl.value; redrawAll(); });
   $("slider").addEventListener("input", () => onSlider(Number($("slider").value)));
 
   function freshness(v, now = Date.now()) {

@@ -12,13 +12,9 @@
 # Installs Debian's r-base-core and r-cran-spdep when R spdep is missing.
 # Usage: tests/bench/hotspots.sh [runs] [cell size m]   (default 5 runs, 200 m hexagons: > 10,000 cells)
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 RUNS="${1:-5}"
 CELL="${2:-200}"
-PGBIN=/usr/lib/postgresql/15/bin
-PG_USER=postgres
-[ "$(id -u)" -eq 0 ] || PG_USER="$(id -un)"
-SERVER_DLL="$ROOT/server/GeoTwin.Server/bin/Release/net10.0/GeoTwin.Server.dll"
 BENCH_DLL="$ROOT/tests/GeoTwin.Hotspots.Bench/bin/Release/net10.0/GeoTwin.Hotspots.Bench.dll"
 INCIDENTS=148636
 
@@ -28,23 +24,7 @@ if ! Rscript -e 'suppressPackageStartupMessages(library(spdep))' >/dev/null 2>&1
 fi
 dotnet build "$ROOT/tests/GeoTwin.Hotspots.Bench" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 
-WORK="$(mktemp -d /tmp/geotwin-bench-hotspots-XXXXXX)"
-chmod 755 "$WORK"
-[ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$WORK"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid="$PG_USER" --regid="$(id -g "$PG_USER")" --init-groups -- "$@"; else "$@"; fi; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-as_pg "$PGBIN/initdb" -D "$WORK/pg" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=" start >/dev/null
-psql_() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U bench "$@"; }
-db_url() { echo "Host=127.0.0.1;Port=$PORT;Username=bench;Database=$1"; }
-load() { cut -d' ' -f1 /proc/loadavg; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
-wall() { sed -nE 's/.*Elapsed \(wall clock\).*: ([0-9:.]+)$/\1/p' <<<"$1" | seconds; }
-peak() { echo $(($(sed -nE 's/.*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' <<<"$1") / 1024)); }
-field() { sed -nE "s/.*\b$1=([^ ]+).*/\1/p" <<<"$2" | tail -1; }
+bench_postgres hotspots
 
 python3 "$ROOT/tests/bench/chicago_geojson.py" "$ROOT/tests/data/chicago" "$WORK"
 psql_ -d postgres -c "CREATE DATABASE chicago_tree"

@@ -7,27 +7,12 @@
 # Reports medians of wall time (whole process), rows/s, peak memory (VmHWM via /usr/bin/time -v), ratio.
 # Usage: tests/bench/import.sh [runs] [rows]   (default 3 runs, 1000000 rows)
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 RUNS="${1:-3}"
 ROWS="${2:-1000000}"
-PGBIN=/usr/lib/postgresql/15/bin
-PG_USER=postgres
-[ "$(id -u)" -eq 0 ] || PG_USER="$(id -un)"
-SERVER_DLL="$ROOT/server/GeoTwin.Server/bin/Release/net10.0/GeoTwin.Server.dll"
 
 "$ROOT/geotwin" build >/dev/null
-WORK="$(mktemp -d /tmp/geotwin-bench-import-XXXXXX)"
-chmod 755 "$WORK"
-[ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$WORK"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid="$PG_USER" --regid="$(id -g "$PG_USER")" --init-groups -- "$@"; else "$@"; fi; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-as_pg "$PGBIN/initdb" -D "$WORK/pg" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=" start >/dev/null
-psql_() { "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U bench "$@"; }
-db_url() { echo "Host=127.0.0.1;Port=$PORT;Username=bench;Database=$1"; }
+bench_postgres import
 
 echo "generating $ROWS address points" >&2
 python3 - "$WORK" "$ROWS" <<'PY'
@@ -57,9 +42,6 @@ psql_ -d postgres -c "CREATE DATABASE bench_template"
 GEOTWIN_DB="$(db_url bench_template)" dotnet "$SERVER_DLL" import "$WORK/tree.geojson" --layer jurisdictions >/dev/null 2>&1
 [ "$(psql_ -d bench_template -Atc "SELECT string_agg(code, ',' ORDER BY id) FROM jurisdictions")" = "MC,ST1,RA1,RA2" ] || { echo "tree not loaded as expected" >&2; exit 1; }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
-
 run_geotwin() { # file -> "seconds peak_MiB"
     local db="run_$RANDOM$RANDOM" out
     psql_ -d postgres -c "CREATE DATABASE $db TEMPLATE bench_template"
@@ -67,7 +49,7 @@ run_geotwin() { # file -> "seconds peak_MiB"
     grep -q "1,000,000 inserted\|$ROWS inserted\|inserted" <<<"$out" || { echo "$out" >&2; exit 1; }
     [ "$(psql_ -d "$db" -Atc "SELECT count(*) FROM addresses")" = "$ROWS" ] || { echo "$out" >&2; exit 1; }
     psql_ -d postgres -c "DROP DATABASE $db"
-    echo "$(sed -nE 's/.*Elapsed \(wall clock\).*: ([0-9:.]+)$/\1/p' <<<"$out" | seconds) $(($(sed -nE 's/.*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' <<<"$out") / 1024))"
+    echo "$(wall "$out") $(peak "$out")"
 }
 
 run_copy() { # -> seconds
@@ -86,7 +68,7 @@ run_copy_bare() { # -> seconds: the same COPY into a table of the same columns w
     # jurisdiction_path may stay empty here: in addresses a trigger fills it, and this table has no trigger
     psql_ -d "$db" -c "CREATE TABLE addresses_bare (LIKE addresses INCLUDING DEFAULTS INCLUDING IDENTITY); ALTER TABLE addresses_bare ALTER jurisdiction_path DROP NOT NULL"
     t0=$(date +%s%3N)
-    psql_ -v ON_ERROR_STOP=1 -d "$db" -c "\\copy addresses_bare (code, element_type, full_text, door_number, location, jurisdiction_id) FROM '$WORK/ref.csv' CSV" >&2 || { echo "unindexed copy failed" >&2; exit 1; }
+    psql_ -d "$db" -c "\\copy addresses_bare (code, element_type, full_text, door_number, location, jurisdiction_id) FROM '$WORK/ref.csv' CSV" >&2 || { echo "unindexed copy failed" >&2; exit 1; }
     t1=$(date +%s%3N)
     [ "$(psql_ -d "$db" -Atc "SELECT count(*) FROM addresses_bare")" = "$ROWS" ] || { echo "unindexed copy incomplete" >&2; exit 1; }
     psql_ -d postgres -c "DROP DATABASE $db"
@@ -112,4 +94,4 @@ echo "| GeoJSON FeatureCollection | $(($(stat -c %s "$WORK/a.geojson") >> 20)) M
 echo "| CSV (lon, lat) | $(($(stat -c %s "$WORK/a.csv") >> 20)) MiB | $mcs | $(rate "$mcs") | $mcsm MiB | $(ratio "$mcs") |"
 echo "| reference: psql \\copy of the same rows as CSV into addresses | $(($(stat -c %s "$WORK/ref.csv") >> 20)) MiB | $mcp | $(rate "$mcp") | | 1.00x |"
 echo "| floor: the same psql \\copy into a table of the same columns without indexes, constraints or triggers | $(($(stat -c %s "$WORK/ref.csv") >> 20)) MiB | $mcb | $(rate "$mcb") | | $(ratio "$mcb") |"
-echo "runs: $RUNS; machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(uname -r)"
+echo "runs: $RUNS; machine: $(machine)"

@@ -9,31 +9,19 @@
 # Medians over RUNS (each pull adds its own 10,000, so later runs recompute on more incidents).
 # Usage: tests/bench/warnings.sh [runs]   (default 5)
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 RUNS="${1:-5}"
-PGBIN=/usr/lib/postgresql/15/bin
-PG_USER=postgres
-[ "$(id -u)" -eq 0 ] || PG_USER="$(id -un)"
 BENCH_DLL="$ROOT/tests/GeoTwin.Warnings.Bench/bin/Release/net10.0/GeoTwin.Warnings.Bench.dll"
 dotnet build "$ROOT/tests/GeoTwin.Warnings.Bench" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
 
-WORK="$(mktemp -d /tmp/geotwin-bench-warnings-XXXXXX)"
-chmod 755 "$WORK"
-[ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$WORK"
-as_pg() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid="$PG_USER" --regid="$(id -g "$PG_USER")" --init-groups -- "$@"; else "$@"; fi; }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-as_pg "$PGBIN/initdb" -D "$WORK/pg" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=" start >/dev/null
-"$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U bench -d postgres -c "CREATE DATABASE warnings"
-field() { sed -nE "s/.*\b$1=([^ ]+).*/\1/p" <<<"$2" | tail -1; }
+bench_postgres warnings
+psql_ -d postgres -c "CREATE DATABASE warnings"
 
-l0="$(cut -d' ' -f1 /proc/loadavg)"
-out="$(GEOTWIN_DB="Host=127.0.0.1;Port=$PORT;Username=bench;Database=warnings" dotnet "$BENCH_DLL" "$RUNS" "$WORK")"
+l0="$(load)"
+out="$(GEOTWIN_DB="$(db_url warnings)" dotnet "$BENCH_DLL" "$RUNS" "$WORK")"
 echo
 echo "| measure (10,000 places: $(field places "$out")) | median | goal | reference, same run | load average |"
 echo "|---|---|---|---|---|"
 echo "| one pull of 10,000 new incidents (drop folder: store, assign to places and zones, levels, outbox; $(field outbox_texts "$out") texts queued over the runs) | $(field pull_median_ms "$out") ms | ≤ 5000 ms | bare ST_Intersects join of the same incidents: $(field ref_join_median_ms "$out") ms | $l0 |"
 echo "| recompute every level of the month for 10,000 places | $(field recompute_median_ms "$out") ms | ≤ 1000 ms | bare count per place and zone: $(field ref_count_median_ms "$out") ms | $l0 |"
-echo "runs: $RUNS; machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "runs: $RUNS; machine: $(machine), load average now $(cut -d' ' -f1-3 /proc/loadavg)"

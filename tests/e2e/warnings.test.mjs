@@ -42,7 +42,7 @@ const drawnColour = (page, id) =>
     return e ? e.polygon.material.color.getValue().toCssHexString().slice(0, 7) : null;
   }, id);
 
-browserTest("new calls pulled from the demo platform turn an orange compound red on the map and raise an alert", { account: OFFICER, pending: "passed once in an earlier form; its final form was not run before the session's stop (#17)" }, async (s) => {
+browserTest("new calls pulled from the demo platform turn an orange compound red on the map and raise an alert", { account: OFFICER }, async (s) => {
   const { page } = s;
   const admin = await signedInApi();
   const officer = await signedInApi(OFFICER);

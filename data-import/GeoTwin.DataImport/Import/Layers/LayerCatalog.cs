@@ -11,7 +11,7 @@ public static class LayerCatalog
 {
     const string AddressCode = "^[A-Za-z0-9-]{8,64}$";
     const string ShortCode = "^[A-Za-z0-9-]{1,64}$";
-    const string TreeCode = "^[A-Za-z0-9_-]{1,40}$";
+    internal const string TreeCode = "^[A-Za-z0-9_-]{1,40}$";
 
     static Column JurisdictionCode(params string[] more) =>
         Code("jurisdiction_code", TreeCode, [.. more, "jurisdiction", "派出所代码", "责任区代码", "管辖单位代码", "gxdwdm"]);
@@ -22,7 +22,7 @@ public static class LayerCatalog
     /// A column of shared codes (vocabulary.json): its codes, also accepted in the labels the viewer shows for them
     /// (zh-CN and English) and in the other words clerks write.
     /// </summary>
-    static Column VocabularyChoice(string name, IEnumerable<string> codes, CodeList list, Dictionary<string, string> words, params string[] aliases)
+    internal static Column VocabularyChoice(string name, IEnumerable<string> codes, CodeList list, Dictionary<string, string> words, params string[] aliases)
     {
         var allowed = codes.ToList();
         foreach (var code in allowed)
@@ -265,7 +265,7 @@ public static class LayerCatalog
             ? new FieldError("parent_code", $"a {kind} needs a parent jurisdiction; only a city_bureau is a root") : null,
     };
 
-    public static readonly IReadOnlyList<Layer> All = [Addresses, Houses, Organizations, Cameras, Roads, PoliceUnits, Incidents, Jurisdictions];
+    public static readonly IReadOnlyList<Layer> All = [Addresses, Houses, Organizations, Cameras, Roads, PoliceUnits, Incidents, Jurisdictions, WarningPlacesLayer.Layer];
 
     public static Layer Get(string name) =>
         All.FirstOrDefault(l => l.Name.Equals(name.Replace('-', '_'), StringComparison.OrdinalIgnoreCase))

@@ -19,6 +19,7 @@ import { initDispatchPanel } from "./dispatch/dispatchPanel.js";
 import { initHotspotsPanel } from "./hotspots/hotspotsPanel.js";
 import { term } from "./vocabulary.js";
 import { initScanPanel } from "./addresses/scanPanel.js";
+import { initRegistrationRates } from "./addresses/registrationRates.js";
 import { initOverview } from "./overview/overviewPanel.js";
 import { onLiveFeed } from "./status/status.js";
 import { initLegend } from "./map/legend.js";
@@ -199,6 +200,9 @@ const instructionsPage = (geotwin.instructions = initInstructionsPage($("[data-t
 // The four-colour warnings (warnings/): geotwin.warnings is its state (places by level, alerts, the open place).
 const warningsPanel = initWarningsPanel(geotwin.viewer, $("[data-testid=map]").parentElement);
 geotwin.warnings = warningsPanel.state;
+// The registration rate by community on the map and in a table (addresses/): geotwin.rates is its state.
+const ratesPanel = initRegistrationRates(geotwin.viewer, $("[data-testid=map]").parentElement, legend);
+geotwin.rates = ratesPanel.state;
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {
     if (geotwin.viewer) clearHighlight(geotwin.viewer);
@@ -298,6 +302,7 @@ function showUser() {
   coveragePanel.show(user);
   instructionsPage.refresh();
   warningsPanel.show(user);
+  ratesPanel.show(user);
   renderUser();
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signedInApi } from "./api.mjs";
-import { browserTest } from "./pageHelpers.mjs";
+import { RENDER_TIMEOUT_MS, browserTest } from "./pageHelpers.mjs";
 
 const PHONE = { width: 390, height: 844 };
 const OFFICER = { username: "officer", password: "demo-officer" };
@@ -48,6 +48,33 @@ async function signInAs(page, account) {
   await page.click("[data-testid=signin-submit]");
 }
 
+/**
+ * The officer's map at phone size: the registration-rate panel opened, the community's row in its table and its
+ * colour on the map (the panel's state says what it drew). Returns the row's texts and the drawn class.
+ */
+async function rateOnTheMap(s, communityCode, registeredText) {
+  const { page } = s;
+  await page.goto("/", { timeout: 120000 });
+  await page.waitForSelector("[data-testid=rates-panel]:not([hidden])", { timeout: 90000 });
+  await page.click("[data-testid=rates-toggle]", { timeout: RENDER_TIMEOUT_MS }); // stable only once the globe's first frames came
+  const row = page.locator(`[data-testid=rates-place][data-code="${communityCode}"]`);
+  await row.waitFor({ timeout: 90000 });
+  await page.waitForFunction(([code, text]) => {
+    const r = document.querySelector(`[data-testid=rates-place][data-code="${code}"] [data-testid=rates-registered]`);
+    return r?.textContent === text && window.geotwin.rates.drawn > 0 && window.geotwin.rates.communities[code];
+  }, [communityCode, registeredText], { timeout: 90000 });
+  const legendTitles = await page.evaluate(() => window.geotwin.legend.state.groups.map((g) => g.name));
+  assert.ok(legendTitles.includes("registration-rates"), `the legend names the rate's colours: ${legendTitles}`);
+  return {
+    registered: await row.locator("[data-testid=rates-registered]").textContent(),
+    rate: await row.locator("[data-testid=rates-rate]").textContent(),
+    drawn: await page.evaluate((code) => window.geotwin.rates.communities[code], communityCode),
+  };
+}
+
+/** The rate as the table writes it (one decimal, per cent). */
+const pctText = (rate) => (rate === null ? "—" : `${(rate * 100).toFixed(1)}%`);
+
 /** A community's registration figures, as the officer's API gives them. */
 async function figures(officer, communityCode) {
   const rates = await officer.get("/api/registration/rates?by=community");
@@ -57,8 +84,10 @@ async function figures(officer, communityCode) {
   return { registered: community.registeredFloating, rate: community.rate };
 }
 
-browserTest("a resident declares a tenant at their plate, the landlord confirms, the officer approves; the departure reverses it", { viewport: PHONE, signIn: false, pending: "never passed on the development machine: the approval step timed out (#19)" }, async (s) => {
+browserTest("a resident declares a tenant at their plate, the landlord confirms, the officer approves; the departure reverses it", { viewport: PHONE, signIn: false }, async (s) => {
   const { page } = s;
+  // every click waits for the element to be stable, which takes the globe's frames: slow after each page load on a busy machine
+  page.setDefaultTimeout(RENDER_TIMEOUT_MS);
   const officer = await signedInApi(OFFICER);
   const resident = await signedInApi(RESIDENT);
   // the demo resident's address: where their demo declarations are
@@ -144,6 +173,11 @@ browserTest("a resident declares a tenant at their plate, the landlord confirms,
   });
   assert.equal(moved.length, 1, "exactly one community's registered floating residents rose by one");
   const community = moved[0].code;
+  // the officer's map: the community's row and colour now say the new figures (the same as the API's)
+  const onMap = await rateOnTheMap(s, community, `${moved[0].registeredFloating} / ${moved[0].floating}`);
+  assert.equal(onMap.rate, pctText(moved[0].rate));
+  assert.equal(onMap.drawn.rate, moved[0].rate);
+  await s.screenshot("registration-phone-rates-after-approval");
 
   // the departure: declared by the resident, confirmed by the landlord, approved by the officer
   const departure = await resident.post(`/api/plates/${code}/declarations?${path.split("?")[1]}`, {
@@ -152,7 +186,7 @@ browserTest("a resident declares a tenant at their plate, the landlord confirms,
   assert.equal(departure.status, 201, JSON.stringify(departure.json));
   const landlord = await signedInApi(LANDLORD);
   assert.equal((await landlord.post(`/api/declarations/${departure.json.id}/confirm`, {})).status, 200);
-  await page.reload();
+  await page.goto(path, { timeout: 120000 });
   const leaving = page.locator("[data-testid=reg-officer] [data-testid=reg-declaration]", { hasText: name });
   await leaving.waitFor({ timeout: 90000 });
   await leaving.locator("[data-testid=reg-approve]").click();
@@ -166,5 +200,8 @@ browserTest("a resident declares a tenant at their plate, the landlord confirms,
   const was = before.json.places.find((p) => p.code === community);
   assert.equal(back.registered, was.registeredFloating);
   assert.equal(back.rate, was.rate);
+  const mapBack = await rateOnTheMap(s, community, `${was.registeredFloating} / ${was.floating}`);
+  assert.equal(mapBack.rate, pctText(was.rate));
+  assert.equal(mapBack.drawn.rate, was.rate);
   assert.deepEqual(s.pageErrors, []);
 });

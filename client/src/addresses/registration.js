@@ -64,13 +64,14 @@ export function createRegistration() {
     state.declarations = data;
   }
 
-  async function act(work, noticeKey) {
+  /** reload: read the declarations again afterwards (a decision); not after showing the people, which it would clear. */
+  async function act(work, noticeKey, { reload = true } = {}) {
     state.error = null;
     state.notice = null;
     try {
       await work();
       state.notice = noticeKey ? t(noticeKey) : null;
-      await load(ctx);
+      if (reload) await load(ctx);
     } catch (err) {
       state.error = refusalText(err);
     }
@@ -179,7 +180,7 @@ export function createRegistration() {
       show.onclick = () => act(async () => {
         const lists = await Promise.all(ctx.qr.houses.map((h) => fetchJson(`/api/houses/${h.id}/people`).then((r) => r.data)));
         state.people = lists.flat();
-      });
+      }, null, { reload: false });
       box.appendChild(show);
       return box;
     }

@@ -230,8 +230,9 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
     /** Shown to every signed-in person of the staff; hidden (and silent) when signed out. */
     show(user) {
       stop();
-      // Staff only: a resident has the scan page, and /api/overview would refuse them.
-      el.hidden = !user || user.role === "resident";
+      // Staff only: a resident has the scan page, and /api/overview would refuse them. Not on the scan page either: its
+      // panel is the page there, and the overview lay over its top (the address, the notice, a refusal).
+      el.hidden = !user || user.role === "resident" || document.body.classList.contains("scanning");
       if (el.hidden) {
         state.summary = null;
         state.incidents = [];

@@ -128,6 +128,69 @@ public sealed class RegistrationTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await _tenant.GetAsync("/api/registration/rates")).StatusCode);
     }
 
+    /// <summary>
+    /// The rate's figures, for every grouping and as two stations' officers see them, are what the houses' counts and the
+    /// live people rows say, counted here independently of the endpoint's SQL; and only the roles answering for the rate
+    /// read it.
+    /// </summary>
+    [Fact]
+    public async Task The_rates_agree_with_the_house_counts_and_the_people_rows_at_every_grouping()
+    {
+        await Scalar($"""
+            INSERT INTO jurisdictions (code, kind, name, parent_id, boundary)
+            SELECT 'T-ST1-C', 'community', '一所社区', id, ST_Multi(ST_MakeEnvelope(7.40, 43.72, 7.42, 43.74, 4326)) FROM jurisdictions WHERE code = '{TwoStations.Station1}'
+            RETURNING 0
+            """);
+        await Scalar("UPDATE houses SET community_id = (SELECT id FROM jurisdictions WHERE code = 'T-ST1-C') WHERE code = 'H-1' RETURNING 0");
+        // one tenant registered through the whole flow, one still waiting: only the registered one counts
+        var declared = await Ok(await Declare(_tenant, Arrival(Id(20))), HttpStatusCode.Created);
+        await Ok(await _landlord.PostAsync($"/api/declarations/{declared.GetProperty("id").GetInt64()}/confirm", null));
+        await Ok(await _officer.PostAsync($"/api/declarations/{declared.GetProperty("id").GetInt64()}/approve", null));
+        await Ok(await Declare(_tenant, Arrival(Id(21))), HttpStatusCode.Created);
+        await AssertCountsAgreeWithPeopleAsync();
+
+        var inPlace = new Dictionary<string, string>
+        {
+            ["community"] = "h.community_id = j.id",
+            ["area"] = "h.jurisdiction_id = j.id",
+            ["station"] = "j.kind = 'station' AND j.path @> h.jurisdiction_path",
+        };
+        var seen = new List<string>();
+        foreach (var (who, officer) in new[] { ("officer1", _officer), ("officer2", _officer2) })
+            foreach (var (by, predicate) in inPlace)
+            {
+                var rates = await Ok(await officer.GetAsync($"/api/registration/rates?by={by}"));
+                Assert.Equal(0.95, rates.GetProperty("target").GetDouble());
+                foreach (var p in rates.GetProperty("places").EnumerateArray())
+                {
+                    var code = p.GetProperty("code").GetString()!;
+                    seen.Add($"{who}:{by}:{code}");
+                    var counted = await Scalar($"SELECT coalesce(sum(h.residents_floating), 0) FROM houses h, jurisdictions j WHERE j.code = $1 AND {predicate}", code);
+                    var floatingRows = await Scalar($"""
+                        SELECT count(*) FROM people p JOIN houses h ON h.id = p.house_id, jurisdictions j
+                        WHERE j.code = $1 AND {predicate} AND p.floating AND p.left_on IS NULL
+                        """, code);
+                    var registered = await Scalar($"""
+                        SELECT count(*) FROM people p JOIN houses h ON h.id = p.house_id, jurisdictions j
+                        WHERE j.code = $1 AND {predicate} AND p.floating AND p.left_on IS NULL AND p.registered_on IS NOT NULL
+                        """, code);
+                    var floating = p.GetProperty("floating").GetInt32();
+                    Assert.Equal((counted, floatingRows, registered), (floating, floating, p.GetProperty("registeredFloating").GetInt32()));
+                    Assert.Equal(Math.Round((double)registered / floating, 4), p.GetProperty("rate").GetDouble());
+                    Assert.Equal(registered / (double)floating >= 0.95, p.GetProperty("meetsTarget").GetBoolean());
+                }
+            }
+        // each officer sees their own station's places, one each grouping (station 2 has no community, and its house sits
+        // on the station itself, which is then its own area)
+        Assert.Equal(["officer1:community:T-ST1-C", "officer1:area:T-ST1-A", "officer1:station:T-ST1", "officer2:area:T-ST2", "officer2:station:T-ST2"], seen);
+        var community = (await Ok(await _analyst.GetAsync("/api/registration/rates?by=community"))).GetProperty("places")[0];
+        Assert.Equal((2, 1, 1, 1), (community.GetProperty("floating").GetInt32(), community.GetProperty("registeredFloating").GetInt32(),
+            community.GetProperty("timed").GetInt32(), community.GetProperty("onTime").GetInt32()));
+
+        using var dispatcher = await Browser.SignedInAsync(_server, "dispatcher1", "dispatcher", TwoStations.Station1);
+        Assert.Equal(HttpStatusCode.Forbidden, (await dispatcher.GetAsync("/api/registration/rates")).StatusCode);
+    }
+
     [Fact]
     public void Id_numbers_follow_gb_11643_check_characters()
     {
@@ -237,6 +300,54 @@ public sealed class RegistrationTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(declarations, await Scalar("SELECT count(*) FROM declarations"));
         Assert.Equal(events, await Scalar("SELECT count(*) FROM declaration_events"));
         Assert.Equal(people, await Scalar("SELECT count(*) FROM people"));
+    }
+
+    /// <summary>The rest of the issue's bad input, each refused by name with nothing written.</summary>
+    [Fact]
+    public async Task Oversized_hostile_and_inconsistent_input_is_refused_by_name_and_nothing_is_written()
+    {
+        // one declaration waiting: a second arrival of the same person is refused while it waits
+        var id = Id(30);
+        await Ok(await Declare(_tenant, Arrival(id)), HttpStatusCode.Created);
+        var declarations = await Scalar("SELECT count(*) FROM declarations");
+        var events = await Scalar("SELECT count(*) FROM declaration_events");
+        var people = await Scalar("SELECT count(*) FROM people");
+        var counts = await CountsAsync();
+
+        await AssertProblem(await Declare(_tenant, Arrival(id)), 409, "idNumber");
+        var other = Id(31);
+        // the expected departure before the arrival; dates too long ago or not dates at all
+        await AssertProblem(await Declare(_tenant, new { kind = "arrival", subject = "tenant", fullName = "赵测试", idNumber = other, phone = "13900000002",
+            arrivedOn = Today.AddDays(-2).ToString("yyyy-MM-dd"), expectedLeaveOn = Today.AddDays(-3).ToString("yyyy-MM-dd") }), 400, "expectedLeaveOn");
+        await AssertProblem(await Declare(_tenant, Arrival(other, arrivedOn: "1850-01-01")), 400, "arrivedOn");
+        await AssertProblem(await Declare(_tenant, Arrival(other, arrivedOn: new string('9', 5000))), 400, "arrivedOn");
+        // oversized and hostile strings
+        await AssertProblem(await Declare(_tenant, Arrival(new string('1', 5000))), 400, "idNumber");
+        await AssertProblem(await Declare(_tenant, Arrival(other, name: "赵\u0000测试")), 400, "fullName");
+        await AssertProblem(await Declare(_tenant, Arrival(other, name: "  ")), 400, "fullName");
+        await AssertProblem(await Declare(_tenant, new { kind = "arrival", subject = "tenant", fullName = "赵测试", idNumber = other, phone = "<script>alert(1)</script>",
+            arrivedOn = Today.ToString("yyyy-MM-dd") }), 400, "phone");
+        await AssertProblem(await Declare(_tenant, new { kind = "arrival", subject = "landlord's cousin", fullName = "赵测试", idNumber = other }), 400, "subject");
+        await AssertProblem(await Declare(_tenant, Arrival(other), code: new string('A', 300)), 400, "code");
+        // a body that is not a declaration at all
+        var notJson = await _tenant.PostAsync($"/api/plates/{TwoStations.Address1}/declarations?{_plate1}",
+            new StringContent("{\"kind\": \"arrival\", ", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal("application/problem+json", notJson.Content.Headers.ContentType?.MediaType);
+        // a reason too long for a landlord's rejection; an unknown declaration for the landlord
+        var waiting = (await Ok(await _landlord.GetAsync("/api/declarations?status=awaiting_landlord"))).EnumerateArray().First().GetProperty("id").GetInt64();
+        await AssertProblem(await _landlord.PostAsJsonAsync($"/api/declarations/{waiting}/reject", new { reason = new string('理', 501) }), 400, "reason");
+        await AssertProblem(await _landlord.PostAsJsonAsync($"/api/declarations/{waiting}/reject", new { reason = "" }), 400, "reason");
+        await AssertProblem(await _landlord.PostAsync("/api/declarations/987654321/confirm", null), 404, "id");
+        // the other station's resident cannot confirm it either
+        await AssertProblem(await _other.PostAsync($"/api/declarations/{waiting}/confirm", null), 404, "id");
+
+        Assert.Equal(declarations, await Scalar("SELECT count(*) FROM declarations"));
+        Assert.Equal(events, await Scalar("SELECT count(*) FROM declaration_events"));
+        Assert.Equal(people, await Scalar("SELECT count(*) FROM people"));
+        Assert.Equal(counts, await CountsAsync());
+        Assert.Equal("awaiting_landlord", (await Ok(await _landlord.GetAsync("/api/declarations?status=awaiting_landlord")))
+            .EnumerateArray().Single(d => d.GetProperty("id").GetInt64() == waiting).GetProperty("status").GetString());
     }
 
     [Fact]

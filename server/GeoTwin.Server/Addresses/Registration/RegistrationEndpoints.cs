@@ -44,7 +44,7 @@ public static class RegistrationEndpoints
         signedIn.MapPost("/declarations/{id:long}/send-back", (long id, ClaimsPrincipal u, HttpContext h, RegistrationStore s, DecisionInput? d, CancellationToken ct) =>
                 Officer(id, false, u, h, s, d, ct)).WithName("SendBackDeclaration").WithSummary("The officer sends a declaration back with a reason.").Refuses(400, 403, 404, 409);
 
-        app.MapGet("/api/registration/rates", RatesAsync).WithTags("Registration").RequireAuthorization(Policies.Staff).RefusesStrangers()
+        app.MapGet("/api/registration/rates", RatesAsync).WithTags("Registration").RequireAuthorization(Policies.Registration).RefusesStrangers()
             .WithName("RegistrationRates")
             .WithSummary("Registration rate (registered floating / floating residents) and timeliness per community, area or station (by=), against the target.")
             .Refuses(400);

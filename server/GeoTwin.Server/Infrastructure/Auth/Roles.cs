@@ -34,6 +34,8 @@ public static class Policies
     public const string Dispatch = "dispatch";
     public const string Analysis = "analysis";
     public const string Planning = "planning";
+    /// <summary>Who answers for the registration rate (community officers, analysts, commanders, admins).</summary>
+    public const string Registration = "registration";
     /// <summary>Any live API token, whatever its purpose.</summary>
     public const string AnyToken = "token";
     /// <summary>Device and integration tokens, each limited to one purpose.</summary>
@@ -50,6 +52,7 @@ public static class Policies
         [Dispatch] = [.. Vocabulary.Policies[Dispatch]],
         [Analysis] = [.. Vocabulary.Policies[Analysis]],
         [Planning] = [.. Vocabulary.Policies[Planning]],
+        [Registration] = [.. Vocabulary.Policies[Registration]],
     };
 
     public static readonly IReadOnlyList<string> TokenPurposes = ["position_ingest", "incident_intake", "import"];

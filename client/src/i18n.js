@@ -656,6 +656,9 @@ const WORDS = {
   "reg.field.v": ["门牌版本", "Plate version"],
   "reg.field.role": ["角色", "Role"],
   "reg.field.id": ["申报", "Declaration"],
+  // places by name (search/, issue #20): a chosen place opens as its name and position
+  "record.kind.place": ["地点", "Place"],
+  "field.label": ["名称", "Name"],
 };
 
 function initialLang() {

@@ -165,7 +165,7 @@ public static partial class DispatchEndpoints
                 if (named is null)
                 {
                     if (hits.Count == 0)
-                        return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location.addressText: no address or place you may see matches '{loc.AddressText}'",
+                        return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location.addressText: no address you may see matches '{loc.AddressText}', nor does a place's name",
                             extensions: new Dictionary<string, object?> { ["field"] = "location.addressText", ["suggestions"] = Array.Empty<AddressSuggestion>() });
                     if (hits.Count > 1)
                         return TypedResults.Problem(statusCode: 422, title: "Cannot be done",

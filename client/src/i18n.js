@@ -675,6 +675,9 @@ const WORDS = {
   "rates.class.below": ["{from} – {to}", "{from} – {to}"],
   "rates.class.far": ["低于 {to}", "below {to}"],
   "rates.class.none": ["无流动人口", "no floating residents"],
+  // places by name (search/, issue #20): a chosen place opens as its name and position
+  "record.kind.place": ["地点", "Place"],
+  "field.label": ["名称", "Name"],
 };
 
 function initialLang() {

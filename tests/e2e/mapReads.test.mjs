@@ -82,7 +82,7 @@ browserTest("incidents show the last 24 hours by default, the legend names every
   await s.screenshot("map-legend-scale");
 });
 
-browserTest("picking: a unit's icon opens the unit, not the road or house under it", { account: DISPATCHER, pending: "never passed on the development machine: the unit did not open from its icon within the deadline (#20)" }, async (s) => {
+browserTest("picking: a unit's icon opens the unit, not the road or house under it", { account: DISPATCHER, pending: "never passed on the development machine: the unit did not open from its icon within the deadline (#20); again in session 9 at load 26 (lastPick null after 20 s), before the icons were drawn over the houses and picked by screen distance too" }, async (s) => {
   const { page } = s;
   await page.goto("/", { timeout: 180000 }); // a loaded test machine takes long to parse the bundle
   await page.waitForFunction(() => document.querySelector("[data-testid=status]")?.dataset.state === "ready", null, { timeout: 180000 }); // a busy machine
@@ -114,7 +114,7 @@ browserTest("picking: a unit's icon opens the unit, not the road or house under 
   await s.screenshot("pick-unit");
 });
 
-browserTest("picking: an incident drawn at a house opens the incident, not the house", { account: DISPATCHER, pending: "never passed on the development machine (#20)" }, async (s) => {
+browserTest("picking: an incident drawn at a house opens the incident, not the house", { account: DISPATCHER, pending: "never passed on the development machine (#20); in session 9 at load 26 the incident tiles were not drawn within 120 s" }, async (s) => {
   const { page } = s;
   const api = await signedInApi(DISPATCHER);
   // A fresh incident (inside the 24-hour window) at a house's address: the house's 3D model stands where it is drawn.

@@ -7,6 +7,7 @@ import { signedInApi } from "./api.mjs";
 import { browserTest, waitForLayers, waitForReady } from "./pageHelpers.mjs";
 
 let place; // a named place (organization) of the demo, as /api/search gives it
+let beach; // Larvotto beach, a named place on the coast, as /api/search gives it
 let address; // { text, spoken }: an address's registry text and the same said number first
 before(async () => {
   const api = await signedInApi();
@@ -18,6 +19,8 @@ before(async () => {
   assert.ok(numbered, "no numbered address in the demo");
   const [, street, number] = numbered.label.match(/社区 (.+) (\d+)号$/);
   address = { text: numbered.label, spoken: `${number} ${street}` };
+  beach = (await api.get("/api/search?q=Larvotto&limit=20")).json.find((h) => h.kind === "place" && /plage|beach/i.test(h.label));
+  assert.ok(beach, "no Larvotto beach among the places");
   const ready = (await api.get("/readyz")).json;
   assert.ok(["live", "stalled", "idle"].includes(ready.liveFeed?.state), JSON.stringify(ready));
 });
@@ -40,6 +43,21 @@ browserTest("a place by its name is pinned on the map; an address said number fi
   const mark = await page.evaluate(() => window.geotwin.searchMark());
   assert.deepEqual([mark.kind, mark.lon, mark.lat], ["place", place.lon, place.lat]);
   assert.equal(await page.evaluate(() => Boolean(window.geotwin.viewer.entities.getById("search-result"))), true);
+
+  // a beach by its name: one suggestion, no internal id in its words, pinned where it is
+  await input.fill(beach.label);
+  const beachHits = page.locator("[data-testid=search-result][data-kind=place]");
+  const beachHit = page.locator(`[data-testid=search-result][data-kind=place][data-key="${beach.key}"]`);
+  await beachHit.waitFor({ state: "visible", timeout: 90000 });
+  const beachTexts = await beachHits.locator(".label").allInnerTexts();
+  assert.equal(beachTexts.filter((t) => t === beach.label).length, 1, `the beach once: ${JSON.stringify(beachTexts)}`);
+  assert.doesNotMatch(await beachHit.innerText(), /\b[POH]-[nwr]?\d+|\b[nwr]\d{5,}/);
+  await beachHit.dispatchEvent("mousedown"); // a suggestion is taken on mousedown (before the input loses focus)
+  await page.waitForFunction((label) => window.geotwin.searchMark()?.label === label, beach.label, { timeout: 90000 });
+  const beachMark = await page.evaluate(() => window.geotwin.searchMark());
+  assert.deepEqual([beachMark.kind, beachMark.lon, beachMark.lat], ["place", beach.lon, beach.lat]);
+  assert.doesNotMatch(await page.locator("[data-testid=record-panel]").innerText(), /record\.kind|\blabel\b/, "raw keys in the place's record");
+  await s.screenshot("search-beach");
 
   await input.fill(address.spoken);
   const labels = page.locator("[data-testid=search-result][data-kind=address] .label");

@@ -31,6 +31,7 @@ export const STATUS_COLORS = {
 const KIND_LETTER = { car: "车", foot: "步", motorbike: "摩", boat: "艇" };
 const TRAIL_LENGTH = 12;
 const LABEL_DISTANCE_M = 4000;
+const ICON_PICK_PX = 14; // half an icon and a finger's slack: a click this close to a unit's icon means the unit
 
 const statusName = (s) => term("unitStatuses", s);
 
@@ -137,7 +138,8 @@ export function initLiveSlice(viewer) {
     const fresh = state.mode === "live" ? freshness(u.view) : "live";
     const faded = fresh === "stale" || fresh === "offline";
     if (!u.billboard) {
-      u.billboard = billboards.add({ position, verticalOrigin: VerticalOrigin.CENTER, id: { unitId: u.view.id } });
+      // drawn over the 3D houses (no depth test): a unit in a street between tall houses is still seen and picked
+      u.billboard = billboards.add({ position, verticalOrigin: VerticalOrigin.CENTER, id: { unitId: u.view.id }, disableDepthTestDistance: Number.POSITIVE_INFINITY });
       u.label = labels.add({
         position, text: u.view.callSign, font: "12px sans-serif", style: LabelStyle.FILL_AND_OUTLINE,
         outlineWidth: 3, outlineColor: Color.BLACK, pixelOffset: new Cartesian2(0, -26),
@@ -396,7 +398,22 @@ export function initLiveSlice(viewer) {
   function unitAt(position) {
     if (!scene) return null;
     const hit = scene.drillPick(position, 8).find((p) => p?.id?.unitId !== undefined && units.has(p.id.unitId));
-    return hit ? { ...units.get(hit.id.unitId).view, freshness: freshness(units.get(hit.id.unitId).view) } : null;
+    // The pick buffer is the last frame drawn: on a slow machine (software WebGL) a moving icon has left it. The icon
+    // nearest the click on screen, within its own size, is the one meant.
+    const u = hit ? units.get(hit.id.unitId) : nearestIcon(position);
+    return u ? { ...u.view, freshness: freshness(u.view) } : null;
+  }
+
+  function nearestIcon(position, withinPx = ICON_PICK_PX) {
+    let best = null;
+    let bestD = withinPx;
+    for (const u of units.values()) {
+      if (!u.billboard?.show) continue;
+      const p = scene.cartesianToCanvasCoordinates(u.billboard.position);
+      const d = p ? Math.hypot(p.x - position.x, p.y - position.y) : Infinity;
+      if (d <= bestD) [best, bestD] = [u, d];
+    }
+    return best;
   }
 
   return { start, stop, state, units: snapshot, select, subscribe, setTime: onSlider, hub: () => hub, unitAt };

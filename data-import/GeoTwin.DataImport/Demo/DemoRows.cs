@@ -16,6 +16,8 @@ sealed record HouseRow(string Code, string AddressCode, MultiPolygon Footprint, 
     public int Foreign { get; set; }
 }
 
+/// <summary>A named place (beach, square, park, harbour, landmark) and the responsibility area that polices it (on the coast too).</summary>
+sealed record PlaceRow(string Code, string Name, string Kind, Point Location, string AreaCode);
 sealed record OrganizationRow(string Code, string Name, string Category, string? AddressCode, Point Location, string AreaCode, string CommunityCode);
 
 sealed record CameraRow(string Id, string Name, Point Location, double MountHeightM, double? HeadingDeg, double FovDeg, double RangeM,

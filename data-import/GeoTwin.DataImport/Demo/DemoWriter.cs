@@ -126,6 +126,16 @@ static class DemoWriter
                 await w.WriteAsync(jurisdiction[o.CommunityCode], NpgsqlDbType.Bigint, ct);
             }, ct);
 
+        await CopyAsync(conn, "COPY places (code, name, kind, location, jurisdiction_id) FROM STDIN (FORMAT BINARY)",
+            m.Registry.Places, async (w, p) =>
+            {
+                await w.WriteAsync(p.Code, ct);
+                await w.WriteAsync(p.Name, ct);
+                await w.WriteAsync(p.Kind, ct);
+                await w.WriteAsync(p.Location, ct);
+                await w.WriteAsync(jurisdiction[p.AreaCode], NpgsqlDbType.Bigint, ct);
+            }, ct);
+
         progress("cameras", 0.6);
         await CopyAsync(conn, """
             COPY cameras (id, name, location, mount_height_m, heading_deg, fov_deg, range_m, kind, owner, source_ref, jurisdiction_id)

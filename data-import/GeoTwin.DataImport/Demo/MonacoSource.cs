@@ -29,9 +29,12 @@ sealed class MonacoSource
     /// <summary>Landuse, amenity, tourism and station areas as polygons (the warning places), in file order.</summary>
     public required List<SourceRecord> Areas { get; init; }
 
+    /// <summary>Named beaches, squares, parks, harbours and landmarks, as Points (<see cref="OsmLayer.Places"/>).</summary>
+    public required List<SourceRecord> Places { get; init; }
+
     public static MonacoSource Read(Action<double> progress, CancellationToken ct)
     {
-        var layers = new[] { OsmLayer.Boundaries, OsmLayer.Roads, OsmLayer.Buildings, OsmLayer.Addresses, OsmLayer.Cameras, OsmLayer.Pois, OsmLayer.Areas };
+        var layers = new[] { OsmLayer.Boundaries, OsmLayer.Roads, OsmLayer.Buildings, OsmLayer.Addresses, OsmLayer.Cameras, OsmLayer.Pois, OsmLayer.Areas, OsmLayer.Places };
         // One pass a layer, two at a time (the machines have two cores); each pass has its own stream.
         var read = new Dictionary<OsmLayer, List<SourceRecord>>();
         var done = 0;
@@ -62,6 +65,7 @@ sealed class MonacoSource
             Cameras = read[OsmLayer.Cameras],
             Pois = read[OsmLayer.Pois],
             Areas = read[OsmLayer.Areas],
+            Places = read[OsmLayer.Places],
         };
     }
 

@@ -16,6 +16,7 @@ sealed class Registry
     public List<AddressRow> Addresses { get; } = [];
     public List<HouseRow> Houses { get; } = [];
     public List<OrganizationRow> Organizations { get; } = [];
+    public List<PlaceRow> Places { get; } = [];
 
     static string Code(string name) => DeterministicUuid.Make(DeterministicUuid.AddressNamespace, name);
 
@@ -79,6 +80,7 @@ sealed class Registry
 
         Population.Distribute(registry.Houses, tree.Communities, source.Population, new Random(seed + 1));
         registry.AddOrganizations(source, locator, index);
+        registry.AddPlaces(source, tree);
         return registry;
     }
 
@@ -106,6 +108,21 @@ sealed class Registry
             var house = houseIndex.Query(poi.Geometry!.EnvelopeInternal).Order().Where(i => Houses[i].Footprint.Covers(poi.Geometry)).Select(i => Houses[i]).FirstOrDefault();
             Organizations.Add(new OrganizationRow("O-" + poi.Fields["osm_id"], Truncate(name, 200), category, house?.AddressCode,
                 DemoGeo.Point(poi.Geometry.Coordinate), community.AreaCode, community.Code));
+        }
+    }
+
+    /// <summary>Named places, each name and kind once (a beach drawn as a way and tagged again as a node is one beach).
+    /// Beaches and harbours lie beyond the land, so the communities' coverage (land and coast) places them.</summary>
+    void AddPlaces(MonacoSource source, JurisdictionTree tree)
+    {
+        var coast = new Locator(tree.Communities.Select(c => c with { Boundary = c.Coverage }).ToList());
+        var seen = new HashSet<(string, string)>();
+        foreach (var p in source.Places.OrderBy(MonacoSource.OsmId))
+        {
+            var name = Truncate(p.Fields["name"]!.Trim(), 200);
+            if (name.Length == 0 || OsmConventions.PlaceKind(p.Fields) is not { } kind || !seen.Add((kind, name))) continue;
+            if (coast.At(p.Geometry!) is not { } community) continue; // in France
+            Places.Add(new PlaceRow("P-" + p.Fields["osm_id"], name, kind, DemoGeo.Point(p.Geometry!.Coordinate), community.AreaCode));
         }
     }
 

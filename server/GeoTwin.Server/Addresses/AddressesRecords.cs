@@ -22,3 +22,6 @@ public sealed record PersonRecord(long Id, string FullName, string? IdNumber, st
 /// <summary>Landlord: the resident is the landlord of a house at the address (they confirm the tenants declared there).</summary>
 public sealed record QrPage(AddressSummary Address, IReadOnlyList<HouseSummary>? Houses, bool CanDeclareArrivalOrDeparture, bool Landlord = false);
 public sealed record SearchHit(string Kind, string Key, string Label, double Lon, double Lat);
+
+/// <summary>A named place (beach, square, park, harbour, landmark, or an organization) where an incident can be said to be.</summary>
+public sealed record NamedPlace(string Name, double Lon, double Lat);

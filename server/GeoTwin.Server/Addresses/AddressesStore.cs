@@ -14,6 +14,10 @@ public sealed class AddressesStore(ScopedDb db)
         db.RunAsync(user, s => s.Sql("Addresses/search.sql", text, EscapeLike(text), limit, Reordered(text) is { } other ? EscapeLike(other) : (object)DBNull.Value).ListAsync(r => new SearchHit(
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetDouble(3), r.GetDouble(4)), ct), ct);
 
+    /// <summary>Where a place said by its exact name is (a beach, square, hotel...): two hits when the name is not enough.</summary>
+    public Task<List<NamedPlace>> PlacesNamedAsync(CurrentUser user, string name, CancellationToken ct) =>
+        db.RunAsync(user, s => s.Sql("Addresses/place_by_name.sql", name).ListAsync(r => new NamedPlace(r.GetString(0), r.GetDouble(1), r.GetDouble(2)), ct), ct);
+
     /// <summary>
     /// The text with its house number moved to the other end ("19 Boulevard des Moulins" ↔ "Boulevard des Moulins 19"):
     /// people say addresses both ways, the registry writes the number last. Null when neither end is a number.

@@ -1,4 +1,5 @@
--- One box for everything a commander types: a place's name (hotels, landmarks, shops: organizations), address text
+-- One box for everything a commander types: a place's name (hotels, landmarks, shops: organizations; beaches, squares,
+-- parks, harbours: places), address text
 -- in either word order ("19 Boulevard des Moulins" finds "… Boulevard des Moulins 19号") or code, camera id,
 -- unit call sign. One hit per kind and label (several doors with the same text show once: the best ranked).
 -- $1 the text as typed, $2 the same with LIKE wildcards escaped, $3 how many, $4 the escaped text with a leading or
@@ -10,6 +11,12 @@ SELECT kind, key, label, lon, lat, rank FROM (
      FROM organizations
      WHERE name ILIKE '%' || $2 || '%'
      ORDER BY rank DESC, code LIMIT $3)
+    UNION ALL
+    (SELECT 'place', code, name, ST_X(location), ST_Y(location),
+            CASE WHEN lower(name) = lower($1) THEN 3 ELSE 1 + similarity(name, $1) END
+     FROM places
+     WHERE name ILIKE '%' || $2 || '%'
+     ORDER BY 6 DESC, code LIMIT $3)
     UNION ALL
     (SELECT 'address', code, full_text, ST_X(location), ST_Y(location),
             CASE WHEN code = $1 THEN 2 ELSE greatest(similarity(full_text, $1), similarity(full_text, coalesce($4::text, $1))) END

@@ -139,7 +139,8 @@ public static partial class DispatchEndpoints
         }
         else
         {
-            string? code;
+            string? code = null;
+            NamedPlace? named = null;
             if (loc.QrUrl is not null)
             {
                 if (Problems.CheckText(loc.QrUrl, 500) is { } q) return Problems.BadRequest("location.qrUrl", q);
@@ -158,24 +159,34 @@ public static partial class DispatchEndpoints
                 var hits = await addresses.SearchAsync(user, loc.AddressText!.Trim(), 6, ct);
                 var exact = hits.Where(h => string.Equals(h.FullText, loc.AddressText.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
                 if (exact.Count == 1) hits = exact;
-                if (hits.Count == 0)
-                    return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location.addressText: no address you may see matches '{loc.AddressText}'",
-                        extensions: new Dictionary<string, object?> { ["field"] = "location.addressText", ["suggestions"] = Array.Empty<AddressSuggestion>() });
-                if (hits.Count > 1)
-                    return TypedResults.Problem(statusCode: 422, title: "Cannot be done",
-                        detail: $"location.addressText: '{loc.AddressText}' matches several addresses; pick one by its code",
-                        extensions: new Dictionary<string, object?>
-                        {
-                            ["field"] = "location.addressText",
-                            ["suggestions"] = hits.Take(5).Select(h => new AddressSuggestion(h.Code, h.FullText, h.Lon, h.Lat)).ToList(),
-                        });
-                code = hits[0].Code;
+                // "Plage du Larvotto": a place said by its name, where no address is (a beach has no door)
+                else if (await addresses.PlacesNamedAsync(user, loc.AddressText.Trim(), ct) is [var place])
+                    named = place;
+                if (named is null)
+                {
+                    if (hits.Count == 0)
+                        return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location.addressText: no address you may see matches '{loc.AddressText}', nor does a place's name",
+                            extensions: new Dictionary<string, object?> { ["field"] = "location.addressText", ["suggestions"] = Array.Empty<AddressSuggestion>() });
+                    if (hits.Count > 1)
+                        return TypedResults.Problem(statusCode: 422, title: "Cannot be done",
+                            detail: $"location.addressText: '{loc.AddressText}' matches several addresses; pick one by its code",
+                            extensions: new Dictionary<string, object?>
+                            {
+                                ["field"] = "location.addressText",
+                                ["suggestions"] = hits.Take(5).Select(h => new AddressSuggestion(h.Code, h.FullText, h.Lon, h.Lat)).ToList(),
+                            });
+                    code = hits[0].Code;
+                }
             }
-            var address = await addresses.FindAsync(user, code, ct);
-            if (address is null)
-                return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location: no address you may see has code '{code}'",
-                    extensions: new Dictionary<string, object?> { ["field"] = "location" });
-            (lon, lat, addressCode) = (address.Address.Lon, address.Address.Lat, address.Address.Code);
+            if (named is not null) (lon, lat) = (named.Lon, named.Lat);
+            else
+            {
+                var address = await addresses.FindAsync(user, code!, ct);
+                if (address is null)
+                    return TypedResults.Problem(statusCode: 422, title: "Cannot be done", detail: $"location: no address you may see has code '{code}'",
+                        extensions: new Dictionary<string, object?> { ["field"] = "location" });
+                (lon, lat, addressCode) = (address.Address.Lon, address.Address.Lat, address.Address.Code);
+            }
         }
 
         var created = await store.CreateAsync(user, body.Category, priority, body.Description, body.CallerPhone, body.CallerName, lon, lat, addressCode, ct);

@@ -30,6 +30,7 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
         "SELECT md5(string_agg(concat_ws(',', code, element_type, parent_code, full_text, door_number, ST_AsEWKB(location), jurisdiction_id, community_id), '|' ORDER BY id)) FROM addresses",
         "SELECT md5(string_agg(concat_ws(',', code, address_id, ST_AsEWKB(footprint), roof_height_m, floors, use, ownership, rooms, residents_total, residents_floating, residents_foreign, jurisdiction_id), '|' ORDER BY id)) FROM houses",
         "SELECT md5(string_agg(concat_ws(',', code, name, category, address_id, ST_AsEWKB(location), jurisdiction_id), '|' ORDER BY id)) FROM organizations",
+        "SELECT md5(string_agg(concat_ws(',', code, name, kind, ST_AsEWKB(location), jurisdiction_id), '|' ORDER BY id)) FROM places",
         "SELECT md5(string_agg(concat_ws(',', id, name, ST_AsEWKB(location), heading_deg, fov_deg, range_m, kind, owner, jurisdiction_id), '|' ORDER BY id)) FROM cameras",
         "SELECT md5(string_agg(concat_ws(',', call_sign, kind, device_id, status, ST_AsEWKB(last_position), last_heading_deg, last_fix_at, jurisdiction_id), '|' ORDER BY id)) FROM police_units",
         "SELECT md5(string_agg(concat_ws(',', code, category, priority, description, ST_AsEWKB(location), address_id, status, received_at, closed_at, jurisdiction_id), '|' ORDER BY id)) FROM incidents",
@@ -82,13 +83,14 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
     [InlineData("addresses", "location")]
     [InlineData("organizations", "location")]
     [InlineData("cameras", "location")]
+    [InlineData("places", "location")]
     [InlineData("incidents", "location")]
     [InlineData("houses", "ST_PointOnSurface(footprint)")]
     public async Task Every_scoped_row_lies_in_its_responsibility_area_and_community(string table, string point)
     {
         var (db, _) = await BuiltAsync();
         // table and point come from the InlineData above, not from input.
-        var community = table is "cameras" ? "" : $"OR (t.community_id IS NOT NULL AND NOT ST_Covers((SELECT boundary FROM jurisdictions WHERE id = t.community_id), {point}))";
+        var community = table is "cameras" or "places" ? "" : $"OR (t.community_id IS NOT NULL AND NOT ST_Covers((SELECT boundary FROM jurisdictions WHERE id = t.community_id), {point}))";
 
         Assert.True(await db.ScalarAsync<long>($"SELECT count(*) FROM {table}") > 0);
         Assert.Equal(0L, await db.ScalarAsync<long>($"""
@@ -203,6 +205,23 @@ public sealed class DemoJurisdictionTests(PostgisFixture pg)
             """);
         Assert.True(overlap < 1, $"{overlap} m² overlap");
         Assert.Equal(9L, await db.ScalarAsync<long>("SELECT count(*) FROM jurisdictions WHERE kind = 'community'"));
+    }
+
+    [Fact]
+    public async Task Named_places_are_the_beaches_squares_and_harbours_of_the_OSM_data_each_once()
+    {
+        var (db, _) = await BuiltAsync();
+
+        // the kinds a caller names, from the extract's own tags
+        var kinds = await db.ScalarAsync<string>("SELECT string_agg(DISTINCT kind, ',' ORDER BY kind) FROM places");
+        foreach (var kind in new[] { "beach", "square", "harbour" }) Assert.Contains(kind, kinds.Split(','));
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM places WHERE kind = 'beach' AND name ILIKE '%Larvotto%'"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM (SELECT 1 FROM places GROUP BY kind, name HAVING count(*) > 1) d"));
+        // beaches lie off the land the houses stand on, and are policed all the same (the row test above: in their area)
+        Assert.True(await db.ScalarAsync<long>("""
+            SELECT count(*) FROM places WHERE kind = 'beach'
+            AND NOT EXISTS (SELECT 1 FROM houses h WHERE ST_DWithin(h.footprint::geography, location::geography, 5))
+            """) > 0);
     }
 
     [Fact]

@@ -294,6 +294,27 @@ public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Null(GeoTwin.Server.Addresses.AddressesStore.Reordered("Plage du Larvotto"));
     }
 
+    /// <summary>A beach is found by its name, once, as a place; intake by that name puts the incident on the beach.</summary>
+    [Fact]
+    public async Task A_beach_is_found_by_its_name_and_an_incident_can_be_taken_in_by_it()
+    {
+        var beach = await Db.ScalarAsync<string>("SELECT name FROM places WHERE kind = 'beach' AND name ILIKE '%Larvotto%'");
+        var hits = (await Json(await _w.Dispatcher.GetAsync($"/api/search?q={Uri.EscapeDataString(beach)}&limit=20"))).EnumerateArray().ToList();
+        Assert.Equal(("place", beach), (hits[0].GetProperty("kind").GetString(), hits[0].GetProperty("label").GetString()));
+        Assert.Single(hits, h => h.GetProperty("label").GetString() == beach);
+        Assert.DoesNotMatch(@"\b[POH]-[nwr]?\d+|\bn\d{5,}|\bw\d{5,}", string.Join("|", hits.Select(h => h.GetProperty("label").GetString()))); // no OSM or row ids in the text
+        // part of the name finds it too, in any case
+        var part = (await Json(await _w.Dispatcher.GetAsync("/api/search?q=larvotto&limit=20"))).EnumerateArray();
+        Assert.Contains(part, h => h.GetProperty("label").GetString() == beach);
+
+        var (lon, lat) = (hits[0].GetProperty("lon").GetDouble(), hits[0].GetProperty("lat").GetDouble());
+        var created = await Json(await _w.Dispatcher.PostAsJsonAsync("/api/incidents",
+            new { category = "missing_person", priority = 1, description = "child lost on the beach", location = new { addressText = beach.ToUpperInvariant() } }), HttpStatusCode.Created);
+        var code = created.GetProperty("code").GetString()!;
+        Assert.True(await Db.ScalarAsync<bool>($"SELECT ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint({lon}, {lat}), 4326)::geography, 1) FROM incidents WHERE code = '{code}'"));
+        await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/cancel", new { reason = "test done" });
+    }
+
     [Fact]
     public async Task A_unit_whose_position_reaches_the_incident_is_marked_arrived()
     {

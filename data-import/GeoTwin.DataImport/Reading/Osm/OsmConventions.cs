@@ -135,6 +135,22 @@ public static partial class OsmConventions
         return null;
     }
 
+    /// <summary>What a named place is, for the search box and intake by name: a beach, square, park, harbour or
+    /// landmark; null for anything else (shops, hotels and the like are organizations, see <see cref="OrganizationCategory"/>).</summary>
+    public static string? PlaceKind(IReadOnlyDictionary<string, string?> tags)
+    {
+        if (tags.GetValueOrDefault("natural") == "beach" || tags.GetValueOrDefault("leisure") == "beach_resort") return "beach";
+        if (tags.GetValueOrDefault("place") == "square" || (tags.GetValueOrDefault("highway") == "pedestrian" && tags.GetValueOrDefault("area") == "yes"))
+            return "square";
+        if (tags.GetValueOrDefault("leisure") is "park" or "garden") return "park";
+        if (tags.GetValueOrDefault("leisure") == "marina" || tags.GetValueOrDefault("landuse") == "harbour" || tags.GetValueOrDefault("harbour") == "yes")
+            return "harbour";
+        if (tags.ContainsKey("historic") || tags.GetValueOrDefault("tourism") is "viewpoint" or "attraction"
+            || tags.GetValueOrDefault("man_made") is "lighthouse" or "tower")
+            return "landmark";
+        return null;
+    }
+
     static readonly Dictionary<string, double> DefaultHeights = new()
     {
         ["residential"] = 15, ["commercial"] = 9, ["office"] = 18, ["mixed"] = 15, ["hotel"] = 21,

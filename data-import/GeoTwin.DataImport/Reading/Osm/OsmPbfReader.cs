@@ -27,6 +27,9 @@ public enum OsmLayer
     /// <summary>Closed ways and multipolygon relations with a landuse, amenity, tourism or railway=station tag, as
     /// (Multi)Polygons: the demo's warning places (residential compounds, hospitals, schools, stations...).</summary>
     Areas,
+    /// <summary>Named nodes, ways and multipolygon relations a caller names a place by (beaches, squares, parks,
+    /// harbours, landmarks; <see cref="OsmConventions.PlaceKind"/>), as Points inside them.</summary>
+    Places,
 }
 
 /// <summary>
@@ -89,7 +92,7 @@ public sealed class OsmPbfReader : ISourceReader
                     break;
                 case Way way:
                     // Relations come after all ways: keep every way's nodes for the layers that assemble relations.
-                    if (_layer is OsmLayer.Buildings or OsmLayer.Addresses or OsmLayer.Boundaries or OsmLayer.Areas) wayNodes[id] = way.Nodes;
+                    if (_layer is OsmLayer.Buildings or OsmLayer.Addresses or OsmLayer.Boundaries or OsmLayer.Areas or OsmLayer.Places) wayNodes[id] = way.Nodes;
                     break;
             }
             if (!Wanted(element)) continue;
@@ -214,6 +217,8 @@ public sealed class OsmPbfReader : ISourceReader
             OsmLayer.Pois => e.Type != OsmGeoType.Relation && (tags.ContainsKey("tourism") || tags.ContainsKey("amenity") || tags.ContainsKey("shop")),
             OsmLayer.Areas => (e.Type == OsmGeoType.Way || tags.Contains("type", "multipolygon"))
                               && (tags.ContainsKey("landuse") || tags.ContainsKey("amenity") || tags.ContainsKey("tourism") || tags.Contains("railway", "station")),
+            OsmLayer.Places => (e.Type != OsmGeoType.Relation || tags.Contains("type", "multipolygon"))
+                               && tags.ContainsKey("name") && OsmConventions.PlaceKind(tags.ToDictionary(t => t.Key, t => (string?)t.Value)) is not null,
             OsmLayer.Boundaries => e.Type == OsmGeoType.Relation && (tags.Contains("boundary", "administrative") || tags.Contains("boundary", "land_area")),
             _ => false,
         };
@@ -221,7 +226,7 @@ public sealed class OsmPbfReader : ISourceReader
 
     (Geometry?, string?) Assemble(OsmGeo e, Dictionary<long, Coordinate> nodes, Dictionary<long, long[]> wayNodes)
     {
-        var asPoint = _layer is OsmLayer.Addresses or OsmLayer.Cameras or OsmLayer.Pois;
+        var asPoint = _layer is OsmLayer.Addresses or OsmLayer.Cameras or OsmLayer.Pois or OsmLayer.Places;
         switch (e)
         {
             case Node n:

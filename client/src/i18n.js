@@ -466,6 +466,7 @@ const WORDS = {
   "video.reason.planned": ["规划中的摄像头，尚无视频", "A planned camera: no video yet"],
   "video.reason.notFound": ["摄像头不存在或不在您的辖区", "No such camera in your jurisdiction"],
   "video.reason.noPlayer": ["此浏览器无法播放该视频流", "This browser cannot play the stream"],
+  "video.reason.codec": ["此浏览器无法解码该视频流的编码格式（如 H.265），请改用 H.264 转码或其他客户端", "This browser cannot decode the stream's codec (e.g. H.265): have it transcoded to H.264 or use another client"],
   "video.incidentCameras": ["附近摄像头", "Cameras at the scene"],
   "video.incidentCamerasLoading": ["正在查找附近摄像头…", "Finding cameras at the scene…"],
   "video.incidentCamerasNone": ["{radius} 米内没有摄像头，也没有摄像头能看到此处", "No camera within {radius} m, and none sees this place"],

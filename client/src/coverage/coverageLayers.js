@@ -83,7 +83,12 @@ export function createCoverageLayers(viewer) {
       if (!viewer) return;
       clear("blind");
       for (const [i, s] of segments.entries())
-        add("blind", { id: `blind:${i}`, polyline: { positions: flat(s.line), width: 3, material: BLIND, clampToGround: true } });
+        // Lifted half a metre, not clamped: the terrain is the bare ellipsoid, and thousands of short ground-clamped
+        // lines (ground primitives, volumes drawn into the depth) came out as red blobs under SwiftShader.
+        add("blind", {
+          id: `blind:${i}`,
+          polyline: { positions: Cartesian3.fromDegreesArrayHeights(s.line.flatMap(([lon, lat]) => [lon, lat, 0.5])), width: 3, material: BLIND },
+        });
     },
 
     /** One camera's visibility (a GeoJSON MultiPolygon's coordinates), replacing the last one shown. */

@@ -10,7 +10,7 @@ import { onLangChange, t } from "../../i18n.js";
 import "./video.css";
 
 // problem+json `reason` (Coverage/Video/VideoPlatform.cs, VideoEndpoints.cs) -> the words shown
-const REASONS = ["refused", "timeout", "unreachable", "no_stream", "not_configured", "offline", "fault", "planned", "notFound", "noPlayer"];
+const REASONS = ["refused", "timeout", "unreachable", "no_stream", "not_configured", "offline", "fault", "planned", "notFound", "noPlayer", "codec"];
 
 let panel = null;
 
@@ -27,6 +27,10 @@ function build() {
   const p = { root, video: root.querySelector("video"), cameraId: null, name: null, urls: null, player: null, state: "closed", error: null, generation: 0 };
   root.querySelector("[data-role=close]").addEventListener("click", () => closeCameraVideo());
   p.video.addEventListener("playing", () => setState("playing"));
+  // the element itself refuses what it cannot decode (native HLS, or a codec the players passed through)
+  p.video.addEventListener("error", () => {
+    if (p.cameraId && (p.state === "loading" || p.state === "playing") && p.video.error?.code === MEDIA_ERR_SRC_NOT_SUPPORTED) setState("error", { reason: "codec" });
+  });
   onLangChange(render);
   return p;
 }
@@ -88,11 +92,19 @@ export async function openCameraVideo(cameraId, name = null) {
   panel.player = startPlayer(panel.video, urls, (words, reason = "media") => mine === panel.generation && setState("error", { reason, words }));
 }
 
+// hls.js's words for a stream whose codec the browser's Media Source cannot take
+const CODEC_ERRORS = new Set(["manifestIncompatibleCodecsError", "bufferIncompatibleCodecsError", "bufferAddCodecError"]);
+const MEDIA_ERR_SRC_NOT_SUPPORTED = 4;
+
 /** hls.js for HLS (or the browser's own HLS), mpegts.js for HTTP-FLV; null when neither can play here. */
 function startPlayer(video, urls, onFatal) {
   if (urls.hls && Hls.isSupported()) {
     const hls = new Hls({ liveDurationInfinity: true });
-    hls.on(Hls.Events.ERROR, (_, data) => data.fatal && onFatal(t("video.mediaError", { detail: `${data.type}: ${data.details}` })));
+    hls.on(Hls.Events.ERROR, (_, data) => {
+      // a codec this browser cannot decode (H.265 from many cameras) is said as such, not left as a black box
+      if (CODEC_ERRORS.has(data.details)) return onFatal(null, "codec");
+      if (data.fatal) onFatal(t("video.mediaError", { detail: `${data.type}: ${data.details}` }));
+    });
     hls.loadSource(urls.hls);
     hls.attachMedia(video);
     video.play().catch(() => {}); // muted autoplay is allowed; a refusal here leaves the controls to the user

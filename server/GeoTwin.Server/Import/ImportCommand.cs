@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using GeoTwin.DataImport.Crs;
 using GeoTwin.DataImport.Import;
+using GeoTwin.DataImport.Import.Layers;
 using GeoTwin.Server.Infrastructure.Db;
 using Spectre.Console;
 
@@ -18,6 +19,7 @@ public static class ImportCommand
         usage: geotwin import <file> --layer <layer> [options]
           <file>              .geojson .ndjson .csv .shp .gpkg .osm.pbf, or a .zip holding one of them
           --layer L           addresses, houses, organizations, cameras, roads, police_units, incidents, jurisdictions
+                              warning_places (four-colour warning places with their responsible people and phones)
           --srid N            EPSG code of the file's coordinates (else what the file declares, else 4326)
           --datum D           gcj02 or bd09: remove the Chinese web-map offset
           --mapping FILE      JSON: {"fields": {"column": "source field"}, "defaults": {...}, "jurisdiction": "CODE", ...}
@@ -78,6 +80,9 @@ public static class ImportCommand
             if (within is not null) request = request with { Scope = await ImportScope.PathOfAsync(database.DataSource, within) };
             var result = await RunWithProgressAsync(database, request);
             Print(result);
+            // Places drawn anew hold incidents already counted: the months are counted again, as the upload job does.
+            if (result.Written && LayerCatalog.Get(request.Layer) == WarningPlacesLayer.Layer)
+                Cli.Say($"warning levels counted again: {await new Warnings.WarningLevels(Warnings.WarningOptions.From(config)).RecountAfterImportAsync(database.DataSource)} changes");
             if (reportPath is not null) await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(result, ReportJson));
             return result.Written ? 0 : 1;
         }

@@ -1,6 +1,7 @@
 using GeoTwin.DataImport;
 using GeoTwin.DataImport.Crs;
 using GeoTwin.DataImport.Import;
+using GeoTwin.DataImport.Import.Layers;
 using Hangfire;
 using Npgsql;
 
@@ -10,7 +11,8 @@ namespace GeoTwin.Server.Import;
 /// An uploaded file's import, run by a Hangfire worker on any node: the file comes back from import_jobs'
 /// chunks to a temporary folder, and the job row carries the percentage while it runs and the report after.
 /// </summary>
-public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twin3dJobs twin3d, Infrastructure.Jobs.InterruptedJobs interrupted, IConfiguration config, ILogger<ImportJob> log)
+public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twin3dJobs twin3d, Infrastructure.Jobs.InterruptedJobs interrupted, IConfiguration config, ILogger<ImportJob> log,
+    Warnings.WarningLevels warnings)
 {
     static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
@@ -37,6 +39,9 @@ public sealed class ImportJob(NpgsqlDataSource db, ImportStore store, Twin3d.Twi
             while (await Task.WhenAny(import, Task.Delay(ProgressInterval, ct)) != import)
                 if (latest.Value is { } p) await store.ProgressAsync(id, p, ct);
             var result = await import;
+            // Places drawn anew hold incidents already counted: counted again before the job says "written", so a client
+            // that polls the job reads the new levels after it.
+            if (result.Written && layer == WarningPlacesLayer.Layer.Name) await warnings.RecountAfterImportAsync(db, ct);
             await store.FinishAsync(id, result.Written ? "written" : "refused", result, result.Refused, ct);
             if (result.Written && layer == "houses") await twin3d.EnqueueHousesAsync($"import {id}", ct);
         }

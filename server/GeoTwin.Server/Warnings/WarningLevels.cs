@@ -89,6 +89,21 @@ public sealed class WarningLevels(WarningOptions options)
     }
 
     /// <summary>
+    /// After an import of warning places (the importer's warning_places layer, CLI or upload): a new or redrawn place
+    /// holds incidents of months already counted, so every incident is assigned and counted again, in one transaction.
+    /// The level history records the moves; no text is sent (no incident happened, the map was drawn anew). Returns the
+    /// number of level changes.
+    /// </summary>
+    public async Task<int> RecountAfterImportAsync(NpgsqlDataSource db, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changes = await ReassignAllAsync(conn, tx, ct);
+        await tx.CommitAsync(ct);
+        return changes.Count;
+    }
+
+    /// <summary>
     /// Assigns every counted incident not yet assigned and counts the months they fall in, in one transaction: after the
     /// demo is loaded (two years of history), and whenever incidents arrived by a path that does not assign them.
     /// </summary>

@@ -59,6 +59,37 @@ public sealed class ImportEndpointsTests(PostgisFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Uploaded_warning_places_count_the_incidents_already_inside_them_with_their_people()
+    {
+        // Four thefts of this month at a spot no place covered yet: counted nowhere until the compound is imported there.
+        var db = _server.Database.DataSource;
+        for (var i = 1; i <= 4; i++)
+            await using (var insert = db.CreateCommand("""
+                INSERT INTO incidents (code, category, location, received_at, jurisdiction_id, source)
+                SELECT $1, 'theft', ST_SetSRID(ST_MakePoint(7.4105, 43.7305), 4326), now(), id, 'call_platform' FROM jurisdictions WHERE code = 'T-ST1-A'
+                """))
+            {
+                insert.Parameters.AddWithValue($"UPW-{i}");
+                await insert.ExecuteNonQueryAsync();
+            }
+        var admin = await Browser.SignedInAsync(_server, "importer", "admin", TwoStations.City);
+        const string csv = "场所编码,类型,名称,社区民警,社区民警电话,wkt\n"
+            + "UPW-C1,小区,上传小区,王伟,+86 138 0000 0001,\"POLYGON((7.410 43.730, 7.411 43.730, 7.411 43.731, 7.410 43.731, 7.410 43.730))\"\n";
+
+        var upload = await admin.PostAsync("/api/imports", Upload("places.csv", csv, "warning_places"));
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        var job = await FinishedAsync(admin, upload.Headers.Location!);
+
+        Assert.Equal(("written", 1L), (job.Status, job.Inserted));
+        await using var cmd = db.CreateCommand("""
+            SELECT p.jurisdiction_path::text || ' ' || l.count || ' ' || l.level || ' ' || w.full_name || ' ' || w.phone
+              FROM warning_places p JOIN warning_levels l ON l.place_id = p.id JOIN warning_place_people w ON w.place_id = p.id
+             WHERE p.code = 'UPW-C1' AND p.source = 'import'
+            """);
+        Assert.EndsWith(" 4 red 王伟 +86 138 0000 0001", (string)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task An_upload_over_the_limit_is_413_and_a_file_the_importer_refuses_says_why()
     {
         var admin = await Browser.SignedInAsync(_server, "importer2", "admin", TwoStations.City);

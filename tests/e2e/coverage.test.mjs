@@ -36,13 +36,16 @@ async function waitForCoverage(page, what, predicate, arg, timeout = 240000) {
   }
 }
 
-browserTest("a planner sees the wedges and the blind streets, asks for 5 suggestions, accepts one and the covered share rises", { account: PLANNER, pending: "never passed on the development machine: the commander overview's open panel lies over the coverage panel's toggle at 1366x768 (#18/#20)" }, async (s) => {
+browserTest("a planner sees the wedges and the blind streets, asks for 5 suggestions, accepts one and the covered share rises", { account: PLANNER, pending: "never passed on the development machine: on a loaded machine the error banner (timed-out reads) lay over the panel's toggle; the test now dismisses it, not yet seen passing (#18)" }, async (s) => {
   const { page } = s;
   await page.goto("/", { timeout: 120000 });
   await waitForReady(s);
   await waitForCoverage(page, "the panel for a planner, after the flight to the jurisdiction", () =>
     window.geotwin.coverage?.visible && window.geotwin.view === "jurisdiction");
   assert.equal(await page.locator(PANEL).isVisible(), true, "the coverage panel shows for a planner");
+  // A loaded machine's timed-out reads raise the error banner over the panel's toggle: it is dismissed as a person would.
+  const dismiss = page.locator("[data-testid=error-banner] [data-role=dismiss]");
+  if (await dismiss.isVisible()) await dismiss.click();
   await page.click("[data-testid=coverage-toggle]", { timeout: 120000 });
 
   // the cameras' wedges and the blind streets, drawn

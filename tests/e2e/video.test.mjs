@@ -127,7 +127,7 @@ const framesAdvance = (page, frames, timeoutMs = 60000) => page.evaluate(([n, de
   v.requestVideoFrameCallback(step);
 }), [frames, timeoutMs]);
 
-browserTest("(a) a click on a camera plays the platform's live HLS stream, frames advance, and closing stops it", { account: COMMANDER, pending: "not yet passed in its final form on the development machine (#18)" }, async (s, t) => {
+browserTest("(a) a click on a camera plays the platform's live HLS stream, frames advance, and closing stops it", { account: COMMANDER }, async (s, t) => {
   if (!PORT) return t.skip("GEOTWIN_VIDEO_PORT is not set: run through ./geotwin test, which points the demo server's video platform at it");
   const { page } = s;
   page.setDefaultTimeout(150000); // SwiftShader on a shared 2-core machine: a click may wait for a slow frame
@@ -213,7 +213,7 @@ browserTest("(b) an incident's panel lists the cameras at the scene nearest firs
   assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
 });
 
-browserTest("(c) a stream in a codec this browser cannot decode (H.265) is said in words, not left as a black box", { account: COMMANDER, pending: "not yet passed on the development machine (#18)" }, async (s, t) => {
+browserTest("(c) a stream in a codec this browser cannot decode (H.265) is said in words, not left as a black box", { account: COMMANDER }, async (s, t) => {
   if (!PORT) return t.skip("GEOTWIN_VIDEO_PORT is not set: run through ./geotwin test");
   const { page } = s;
   page.setDefaultTimeout(150000);
@@ -226,6 +226,7 @@ browserTest("(c) a stream in a codec this browser cannot decode (H.265) is said 
   await waitForReady(s);
   assert.equal(await page.evaluate(() => MediaSource.isTypeSupported('video/mp4; codecs="hvc1.1.6.L93.B0"')), false,
     "this Chromium decodes H.265: the test needs a codec it cannot play");
+  await waitForLayers(page);
   await openCamera(page, camera.id);
   await waitForPanel(page, "the codec is named", () => document.querySelector("[data-testid=video-panel]")?.dataset.state === "error", 150000);
   const panel = await videoPanel(page);

@@ -20,7 +20,7 @@ async function waitFor(page, what, predicate, arg = null, timeout = 90000) {
   }
 }
 
-browserTest("drill (a): a child lost on a beach is taken in by the beach's name, the nearest unit drives there, arrives and the child is found", { account: DISPATCHER, pending: "not yet run here" }, async (s, t) => {
+browserTest("drill (a): a child lost on a beach is taken in by the beach's name, the nearest unit drives there, arrives and the child is found", { account: DISPATCHER }, async (s, t) => {
   const { page } = s;
   const started = Date.now();
   const api = await signedInApi(DISPATCHER);
@@ -52,7 +52,15 @@ browserTest("drill (a): a child lost on a beach is taken in by the beach's name,
     assert.ok(Math.abs(incident.lon - beach.lon) < 1e-6 && Math.abs(incident.lat - beach.lat) < 1e-6, `at the beach: ${JSON.stringify(incident)}`);
 
     // the nearest unit by road is first among the recommendations on screen; it is the one sent
-    await waitFor(page, "recommendations", (c) => window.geotwin.dispatch.current?.code === c && (window.geotwin.dispatch.recommendations?.units?.length ?? 0) > 0, code);
+    // a read that timed out on a busy machine (the panel says why) is asked again, up to a deadline
+    const deadline = Date.now() + 240000;
+    for (;;) {
+      await waitFor(page, "recommendations", (c) => (window.geotwin.dispatch.current?.code === c && (window.geotwin.dispatch.recommendations?.units?.length ?? 0) > 0)
+        || window.geotwin.dispatch.lastError, code);
+      if (await page.evaluate(() => (window.geotwin.dispatch.recommendations?.units?.length ?? 0) > 0)) break;
+      assert.ok(Date.now() < deadline, `no recommendations: ${await page.evaluate(() => window.geotwin.dispatch.lastError)}`);
+      await page.evaluate((c) => window.geotwin.openIncident(c), code);
+    }
     const recs = await page.evaluate(() => window.geotwin.dispatch.recommendations.units);
     const first = recs[0];
     assert.equal(first.etaBasis, "road", `the first is ranked by road: ${JSON.stringify(first)}`);

@@ -48,10 +48,13 @@ function solidPng([r, g, b]) {
 }
 
 let folder;
+let layerNames; // the catalog's vector layers, switched off in the test
 before(async () => {
   const root = process.env.GEOTWIN_IMAGERY_DIR;
   assert.ok(root, "set GEOTWIN_IMAGERY_DIR to the server's imagery folder (./geotwin test does: <data dir>/imagery)");
-  const bbox = await jurisdictionBbox(await signedInApi());
+  const api = await signedInApi();
+  layerNames = (await api.get("/api/layers")).json.map((l) => l.name);
+  const bbox = await jurisdictionBbox(api);
   folder = join(root, NAME);
   const png = solidPng(MAGENTA);
   // Every tile over the jurisdiction from z8 to z17, like a survey cut to its area.
@@ -70,6 +73,11 @@ browserTest("(i) a raster folder in the imagery folder is a base layer over Natu
   page.context().on("response", (r) => {
     if (new URL(r.url()).pathname.startsWith(`/imagery/${NAME}/`)) tiles.push([r.status(), r.headers()["content-type"]]);
   });
+  // The vector layers off: the test reads the base imagery at the map's centre, where communities and incidents would
+  // be drawn over it.
+  await page.addInitScript((names) => {
+    localStorage.setItem("geotwin.layers", JSON.stringify(Object.fromEntries(names.map((n) => [n, { show: false, alpha: 1 }]))));
+  }, layerNames);
   await page.goto("/");
   await waitForReady(s);
   await waitForLayers(page);

@@ -115,10 +115,18 @@ for (const [name, viewport] of [["1920x1080", { width: 1920, height: 1080 }], ["
     await waitForReady(s);
     await waitForOverview(page, "overview read", () => window.geotwin.overview?.summary && window.geotwin.view === "jurisdiction", null, 120000);
     // unfolded (the default for a new screen): the strip and the body both show
-    if ((await page.locator("[data-testid=overview]").getAttribute("data-open")) !== "true") await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
-    await page.locator(".overview-body").waitFor({ state: "visible" });
-    const strip = await page.locator(".overview-strip").boundingBox();
-    const body = await page.locator(".overview-body").boundingBox();
+    // (read in one evaluation: the strip and body are drawn again on every tick, and a first read may fold it back)
+    const boxes = () => page.evaluate(() => {
+      const rect = (q) => { const el = document.querySelector(q); const r = el?.getBoundingClientRect(); return r && r.width > 0 && r.height > 0 ? { x: r.x, y: r.y, width: r.width, height: r.height } : null; };
+      return { strip: rect(".overview-strip"), body: rect(".overview-body") };
+    });
+    let seen = await boxes();
+    for (const deadline = Date.now() + 60000; !(seen.strip && seen.body); seen = await boxes()) {
+      assert.ok(Date.now() < deadline, `the overview did not unfold at ${name}: ${JSON.stringify(seen)}`);
+      if (!seen.body) await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
+      await page.locator(".overview-body").waitFor({ state: "visible", timeout: 10000 }).catch(() => {});
+    }
+    const { strip, body } = seen;
     const map = await page.locator("[data-testid=map]").boundingBox();
     // every part of the overview lies inside the window, and together they leave at least half of the map free
     for (const box of [strip, body]) {

@@ -10,11 +10,13 @@ public sealed class GeofenceEngineTests
 
     static HashSet<string> Rules(params string[] r) => [.. r];
 
-    static List<string> Run(GeofenceEngine engine, long unit, params (double Lon, double Lat)[] fixes)
+    int _second; // one clock through a test: a fix older than the last judged one is history and changes nothing
+
+    List<string> Run(GeofenceEngine engine, long unit, params (double Lon, double Lat)[] fixes)
     {
         var seen = new List<string>();
-        for (var i = 0; i < fixes.Length; i++)
-            seen.AddRange(engine.Evaluate(unit, "car", T0.AddSeconds(i), fixes[i].Lon, fixes[i].Lat).Select(e => e.Rule));
+        foreach (var (lon, lat) in fixes)
+            seen.AddRange(engine.Evaluate(unit, "car", T0.AddSeconds(_second++), lon, lat).Select(e => e.Rule));
         return seen;
     }
 
@@ -80,6 +82,16 @@ public sealed class GeofenceEngineTests
         Assert.Empty(engine.Evaluate(1, "car", T0, 7.42, 43.74));                 // entered at 20:00: silent
         Assert.Empty(engine.Evaluate(1, "car", T0.AddHours(2), 7.42, 43.74));     // 22:00, still inside: no enter
         Assert.Equal("exit", Assert.Single(engine.Evaluate(1, "car", T0.AddHours(2.5), 7.50, 43.74)).Rule);
+    }
+
+    [Fact]
+    public void A_late_fix_older_than_the_last_one_changes_no_stay()
+    {
+        var engine = new GeofenceEngine();
+        engine.Load([new Fence(1, "square", Fence.Circle(7.42, 43.74, 200), Rules("enter", "exit"))]);
+        Assert.Single(engine.Evaluate(1, "car", T0.AddMinutes(1), 7.42, 43.74));
+        Assert.Empty(engine.Evaluate(1, "car", T0, 7.50, 43.74)); // a backlog fix from before: no exit
+        Assert.Single(engine.Evaluate(1, "car", T0.AddMinutes(2), 7.50, 43.74));
     }
 
     [Fact]

@@ -60,6 +60,7 @@ public sealed class GeofenceEngine
     sealed class UnitState
     {
         public Point? Last;
+        public DateTime LastAt;
         public readonly Dictionary<long, (DateTime Since, bool DwellSent)> In = [];
     }
 
@@ -102,6 +103,8 @@ public sealed class GeofenceEngine
         var events = new List<FenceEvent>();
         lock (state)
         {
+            // A fix older than the last judged one (a device's backlog arriving late) is history: it changes no stay.
+            if (state.Last is not null && at < state.LastAt) return events;
             var point = Wgs84.CreatePoint(new Coordinate(lon, lat));
             var prev = state.Last;
             var search = new Envelope(point.Coordinate);
@@ -146,6 +149,7 @@ public sealed class GeofenceEngine
                     if (f.Rules.Contains(rule)) events.Add(new FenceEvent(id, f.Name, unitId, rule, at, lon, lat));
             }
             state.Last = point;
+            state.LastAt = at;
         }
         return events;
     }

@@ -7,6 +7,7 @@ using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Infrastructure.Errors;
 using GeoTwin.Server.Status;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace GeoTwin.Server.Live.Geofences;
@@ -61,11 +62,11 @@ public static class GeofenceEndpoints
                 r.GetString(6), r.GetDateTime(7), r.GetDouble(8), r.GetDouble(9)), ct), ct);
     }
 
-    static async Task<IResult> CreateAsync(GeofenceBody body, ClaimsPrincipal user, ScopedDb scoped, NpgsqlDataSource db,
+    static async Task<Created<GeofenceView>> CreateAsync(GeofenceBody body, ClaimsPrincipal user, ScopedDb scoped, NpgsqlDataSource db,
         GeofenceService fences, CancellationToken ct)
     {
+        var area = AreaText(body); // first: the one free-form part of the body, which the framework's binding cannot check
         if (Problems.CheckText(body.Name, 200) is { } nameProblem) throw Refusal.BadRequest("name", nameProblem);
-        var area = AreaText(body);
         List<string?> problems;
         try
         {
@@ -104,7 +105,7 @@ public static class GeofenceEndpoints
         return TypedResults.Created($"/api/geofences/{ids[0]}", created);
     }
 
-    static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, ScopedDb scoped, GeofenceService fences, CancellationToken ct)
+    static async Task<NoContent> DeleteAsync(long id, ClaimsPrincipal user, ScopedDb scoped, GeofenceService fences, CancellationToken ct)
     {
         var gone = await scoped.RunAsync(CurrentUser.From(user), s => s.Sql("Live/Geofences/delete_fence.sql", id).ListAsync(r => r.GetInt64(0), ct), ct);
         if (gone.Count == 0) throw Refusal.NotFound($"no fence {id} in your jurisdiction");

@@ -1,3 +1,4 @@
+using GeoTwin.Server.Live.Geofences;
 using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Addresses;
 using GeoTwin.Server.Hotspots.Density;
@@ -53,6 +54,7 @@ public static class Program
             builder.AddImagery();
             builder.AddTwin3d();
             builder.AddLive();
+            builder.AddGeofences();
             builder.Services.AddExceptionHandler<DatabaseUnavailable>();
             builder.AddRefusals();
             builder.AddDispatch();
@@ -83,6 +85,7 @@ public static class Program
             app.MapTwin3dEndpoints();
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
+            app.MapGeofenceEndpoints();
             app.MapDispatchEndpoints();
             app.MapHotspotsEndpoints();
             GeoTwin.Server.Addresses.Registration.RegistrationEndpoints.MapRegistrationEndpoints(app);

@@ -100,21 +100,16 @@ public sealed record HotspotFilters(
         return d;
     }
 
-    /// <summary>"0-6,22-23": single values and ranges; a range from high to low wraps (22-2 is 22, 23, 0, 1, 2).</summary>
-    static IReadOnlyList<int>? Ranges(IQueryCollection query, string name, int min, int max, string what)
+    /// <summary>"0-6,22-23": single values and ranges; a range from high to low wraps (22-2 is 22, 23, 0, 1, 2). Null when a part is bad.
+    /// The one reading of hour and weekday lists (hot spot filters, geofences' active hours).</summary>
+    public static SortedSet<int>? ParseRanges(string text, int min, int max)
     {
-        var text = Single(query, name);
-        if (text is null)
-        {
-            if (query.ContainsKey(name)) throw HotspotRefusal.Bad(name, $"is empty: give {what}, or leave it out for all");
-            return null;
-        }
         var set = new SortedSet<int>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
             var ends = part.Split('-', StringSplitOptions.TrimEntries);
             if (ends.Length is < 1 or > 2 || !ends.All(e => int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max))
-                throw HotspotRefusal.Bad(name, $"'{part}' is not within {min}-{max}: give {what}");
+                return null;
             var a = int.Parse(ends[0], CultureInfo.InvariantCulture);
             var b = ends.Length == 2 ? int.Parse(ends[1], CultureInfo.InvariantCulture) : a;
             for (var v = a; ; v = v == max ? min : v + 1)
@@ -123,6 +118,23 @@ public sealed record HotspotFilters(
                 if (v == b) break;
             }
         }
+        return set;
+    }
+
+    /// <summary>The first part of a list <see cref="ParseRanges"/> refuses, for the error message.</summary>
+    public static string BadPart(string text, int min, int max) =>
+        text.Split(',', StringSplitOptions.TrimEntries).FirstOrDefault(p => ParseRanges(p, min, max) is null) ?? text;
+
+    static IReadOnlyList<int>? Ranges(IQueryCollection query, string name, int min, int max, string what)
+    {
+        var text = Single(query, name);
+        if (text is null)
+        {
+            if (query.ContainsKey(name)) throw HotspotRefusal.Bad(name, $"is empty: give {what}, or leave it out for all");
+            return null;
+        }
+        if (ParseRanges(text, min, max) is not { } set || set.Count == 0)
+            throw HotspotRefusal.Bad(name, $"'{BadPart(text, min, max)}' is not within {min}-{max}: give {what}");
         return set.Count == max - min + 1 ? null : [.. set];
     }
 

@@ -15,7 +15,7 @@ public readonly record struct GoodFix(long UnitId, DateTime FixTime, double Lon,
 /// police_units). A request is acknowledged only after that commit; if it fails, every request of the group
 /// gets the error and nothing of the group is in memory or pushed.
 /// </summary>
-public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger<PositionWriter> log) : BackgroundService
+public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger<PositionWriter> log, Geofences.GeofenceService? fences = null) : BackgroundService
 {
     sealed record Pending(IReadOnlyList<GoodFix> Fixes, TaskCompletionSource Done);
 
@@ -52,6 +52,7 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
             {
                 await StoreAsync(group, stoppingToken);
                 units.ApplyFixes(group.SelectMany(p => p.Fixes));
+                fences?.Observe(group.SelectMany(p => p.Fixes)); // judged against the fences once kept, off this loop
                 foreach (var p in group) p.Done.TrySetResult();
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

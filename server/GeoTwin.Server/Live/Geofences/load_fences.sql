@@ -1,0 +1,6 @@
+-- Every fence, for the in-memory engine (as GeoTwin's own login: the engine serves every jurisdiction). The clock of
+-- active hours is the fence's jurisdiction's (the nearest ancestor that names one), else UTC.
+SELECT f.id, f.name, ST_AsBinary(f.area), f.rules, f.margin_m, f.dwell_minutes, f.unit_ids, f.unit_kinds, f.active_hours,
+       coalesce((SELECT j.time_zone FROM jurisdictions j WHERE j.path @> f.jurisdiction_path AND j.time_zone IS NOT NULL
+                 ORDER BY nlevel(j.path) DESC LIMIT 1), 'UTC')
+FROM geofences f

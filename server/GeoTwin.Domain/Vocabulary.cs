@@ -99,6 +99,15 @@ public static class Vocabulary
     public static IReadOnlyList<string> OpenIncidentStatuses { get; } = Flagged("incidentStatuses", "open");
     public static CodeList UnitStatuses { get; } = Codes("unitStatuses");
     public static CodeList UnitKinds { get; } = Codes("unitKinds");
+    static readonly Dictionary<string, double> ResponseSpeeds = Entries("unitKinds")
+        .ToDictionary(p => p.Name, p => p.Value.GetProperty("responseKmh").GetDouble(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// How fast a unit of this kind goes to an incident (km/h): the one speed both the recommendation's ETA and the demo
+    /// simulator's drive use, so the time on the dispatcher's screen is the time the unit takes.
+    /// </summary>
+    public static double ResponseKmh(string kind) => ResponseSpeeds.TryGetValue(kind, out var kmh) ? kmh
+        : throw new KeyNotFoundException($"unit kind '{kind}' is not one of {UnitKinds}");
     public static PositionFreshness Freshness { get; } = new(
         Root.GetProperty("positionFreshness").GetProperty("staleSeconds").GetInt32(),
         Root.GetProperty("positionFreshness").GetProperty("offlineSeconds").GetInt32());

@@ -49,7 +49,7 @@ browserTest("a dispatcher closes an incident as 'found' after confirming, and it
   assert.notEqual((await api.get(`/api/incidents/${code}/detail`)).json.status, "closed");
   await page.locator("[data-testid=dispatch-close]").dispatchEvent("click");
   await page.locator("[data-testid=dispatch-close-confirm]").dispatchEvent("click");
-  await page.waitForFunction(() => window.geotwin.dispatch.current?.status === "closed", null, { timeout: 30000 });
+  await page.waitForFunction(() => window.geotwin.dispatch.current?.status === "closed", null, { timeout: 90000 }); // a busy machine
   const detail = (await api.get(`/api/incidents/${code}/detail`)).json;
   assert.equal(detail.status, "closed");
   assert.equal(detail.disposition, "found");

@@ -189,7 +189,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
         </ul>
         <h3>${t("dispatch.recs")}</h3>
         <ol data-testid="dispatch-recommendations">${(state.recommendations?.units ?? []).map((u) => `
-          <li>${esc(u.callSign)} · ${Math.round(u.etaSeconds)} s (${esc(t(`dispatch.eta.${u.etaBasis}`))}) · ${Math.round(u.straightLineM)} m${u.etaNote ? ` · <span class="dispatch-eta-note" data-testid="dispatch-eta-note" data-note="${esc(u.etaNote)}">${esc(t(`dispatch.etaNote.${u.etaNote}`))}</span>` : ""}${u.diversion ? ` · ⤳ ${esc(u.divertFrom)}` : ""}
+          <li data-kind="${esc(u.kind)}">${esc(u.callSign)} (${esc(term("unitKinds", u.kind))}) · ${Math.round(u.etaSeconds)} s (${esc(t(`dispatch.eta.${u.etaBasis}`))}) · ${Math.round(u.straightLineM)} m${u.etaNote ? ` · <span class="dispatch-eta-note" data-testid="dispatch-eta-note" data-note="${esc(u.etaNote)}">${esc(t(`dispatch.etaNote.${u.etaNote}`))}</span>` : ""}${u.diversion ? ` · ⤳ ${esc(u.divertFrom)}` : ""}
             <button type="button" data-role="dispatch" data-unit="${u.unitId}" data-seen="${esc(u.status)}" data-testid="dispatch-send">${t("dispatch.send")}</button></li>`).join("") || `<li>${t("dispatch.none")}</li>`}
         </ol>
         ${isOpen(cur.status) ? (state.closing === cur.code ? `

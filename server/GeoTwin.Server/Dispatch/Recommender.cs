@@ -37,8 +37,10 @@ public sealed record Recommendations(string Incident, bool IncidentOnNetwork, IR
 
 /// <summary>
 /// Ranks units by road travel time to an incident: the incident and each eligible unit snapped onto the road graph, one
-/// Dijkstra from the incident over the reversed graph that stops as soon as the k fastest eligible units are known
-/// (every unit not yet reached is at least as far as the search front), and routes drawn only for those k.
+/// Dijkstra from the incident over the reversed graph that stops as soon as the k fastest eligible units are known, and
+/// routes drawn only for those k. A unit's time is its kind's (<see cref="UnitTravel"/>: a foot patrol walks the route),
+/// never less than the graph's, so once k units' own times are within the search front no unit not yet reached (at least
+/// the front away by the graph) can beat them.
 /// Ineligible units are listed nearest first by straight line, with their road ETA when the search reached them;
 /// units outside the dispatcher's scope are never listed.
 /// Only what is listed is put into words: the per-unit pass allocates nothing, so 1,000 units cost well under a
@@ -58,8 +60,10 @@ public static class Recommender
         var measured = new bool[n];
         var snaps = new RoadSnap[n];
         var snapped = new bool[n];
-        var eta = new double[n];
+        var eta = new double[n];   // the unit's own time by its kind (UnitTravel), once final
         var final = new bool[n];
+        var ready = new PriorityQueue<int, double>(); // final units by their own time, until the front passes it
+        var confirmed = 0;
         // the eligible units at each junction, as linked lists: firstAt[node] - 1 is an entry, nextEntry chains them
         var firstAt = target is null ? [] : new int[graph.NodeCount];
         var entryUnit = new int[2 * n];
@@ -78,10 +82,9 @@ public static class Recommender
             if (snaps[i].Road == target.Value.Road) pending.Enqueue(i, 0); // may go straight along the road
         }
 
-        var eligibleFinal = 0;
         var lastFront = 0.0;
         var times = target is { } t ? graph.To(t, null, Settled) : null;
-        var heapEmptied = times is not null && eligibleFinal < k;
+        var heapEmptied = times is not null && confirmed < k;
 
         // eligible: the k fastest, with what the search did not reach (off the network, or no road joins it) estimated
         var listed = new List<(int I, double Seconds, string Basis)>();
@@ -92,7 +95,7 @@ public static class Recommender
             if (snapped[i] && times is not null && heapEmptied && times.From(snaps[i]) is var secs && double.IsFinite(secs))
             {
                 final[i] = true;
-                listed.Add((i, secs, "road"));
+                listed.Add((i, RoadEta(i, secs), "road"));
             }
             else if (units[i].Lon is null || units[i].Lat is null) listed.Add((i, double.PositiveInfinity, "none"));
             else if (!snapped[i] || heapEmptied || times is null) listed.Add((i, StraightLineSeconds(i), "straight_line"));
@@ -121,7 +124,7 @@ public static class Recommender
             if (double.IsNaN(Straight(i))) { ineligible.Add(Describe(i, double.PositiveInfinity, "none")); continue; }
             if (target is not null && SnapUnit(i) && times is not null && times.From(snaps[i]) is var secs && double.IsFinite(secs)
                 && (heapEmptied || secs <= lastFront))
-                ineligible.Add(Describe(i, secs, "road"));
+                ineligible.Add(Describe(i, RoadEta(i, secs), "road"));
             else if (!snapped[i] || heapEmptied || times is null) ineligible.Add(Describe(i, StraightLineSeconds(i), "straight_line"));
             else ineligible.Add(Describe(i, double.PositiveInfinity, "beyond_search"));
         }
@@ -154,7 +157,10 @@ public static class Recommender
         string? NoteOf(int i, string basis) => basis != "straight_line" ? null
             : target is null ? "incident_off_network" : !snapped[i] ? "unit_off_network" : "no_road_joins";
 
-        double StraightLineSeconds(int i) => Straight(i) * options.OffNetworkDetour / (options.OffNetworkKmh / 3.6);
+        double StraightLineSeconds(int i) => UnitTravel.StraightLineSeconds(units[i].Kind, Straight(i), options.OffNetworkDetour, options.OffNetworkKmh);
+
+        // the unit's own time along the route the graph found, at its kind's speed (what the simulator drives, too)
+        double RoadEta(int i, double graphSeconds) => UnitTravel.RoadSeconds(units[i].Kind, graphSeconds, times!.RouteMetres(snaps[i]));
 
         bool Closer(int i, int j)
         {
@@ -171,22 +177,28 @@ public static class Recommender
                 Reasons(bars[i], u, options, now, capability), diversion[i], diversion[i] ? u.ActiveIncidentCode : null, null);
         }
 
-        // A unit's time is final once it is no more than the search front: any better way would pass an unsettled
-        // junction, which is at least as far as the front.
-        bool Settled(int node, double front, TravelTimes times)
+        // A unit's graph time is final once it is no more than the search front: any better way would pass an unsettled
+        // junction, which is at least as far as the front. Its own time (by kind) is no less; once that too is within the
+        // front, no unit not yet reached can beat it.
+        bool Settled(int node, double front, TravelTimes search)
         {
             lastFront = front;
             for (var e = firstAt[node] - 1; e >= 0; e = nextEntry[e])
-                if (!final[entryUnit[e]]) pending.Enqueue(entryUnit[e], times.From(snaps[entryUnit[e]]));
+                if (!final[entryUnit[e]]) pending.Enqueue(entryUnit[e], search.From(snaps[entryUnit[e]]));
             while (pending.TryPeek(out var i, out var secs) && secs <= front)
             {
                 pending.Dequeue();
                 if (final[i]) continue;
-                var current = times.From(snaps[i]); // may have improved since it was queued
+                var current = search.From(snaps[i]); // may have improved since it was queued
                 if (current != secs) { pending.Enqueue(i, current); continue; }
                 final[i] = true;
-                eta[i] = secs;
-                if (++eligibleFinal >= k) return true;
+                eta[i] = UnitTravel.RoadSeconds(units[i].Kind, secs, search.RouteMetres(snaps[i]));
+                ready.Enqueue(i, eta[i]);
+            }
+            while (ready.TryPeek(out _, out var own) && own <= front)
+            {
+                ready.Dequeue();
+                if (++confirmed >= k) return true;
             }
             return false;
         }

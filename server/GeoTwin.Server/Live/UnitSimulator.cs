@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using GeoTwin.Server.Accounts;
+using GeoTwin.Server.Dispatch;
 using GeoTwin.Server.Dispatch.Routing;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Tiling.Geodesy;
@@ -16,7 +17,8 @@ namespace GeoTwin.Server.Live;
 /// ingest API (HTTP, with a device token it issues itself), so the demo map is alive and ingest is exercised
 /// end to end. Patrol is a random walk: at each junction a unit takes another edge it may use (one-ways respected).
 /// A unit dispatched to an incident (incident_units, not released) leaves its patrol and drives the recommendation's
-/// route (<see cref="RoadGraph.Drive"/>) at its kind's response speed, reporting en_route as a device would; at the end
+/// route (<see cref="RoadGraph.Drive"/>) in the time the recommendation promised (<see cref="UnitTravel"/>: its kind's
+/// speed, never faster than the road graph), reporting en_route as a device would; at the end
 /// it waits on scene, where Dispatch's ArrivalWatcher records the arrival from its position. Released, it patrols on
 /// from the nearest road.
 /// </summary>
@@ -31,6 +33,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
         public double[][] Points = [];
         public double[] Cumulative = [];
         public double AlongM;
+        public double SpeedKmh;
         public bool ReportedEnRoute;
     }
 
@@ -58,9 +61,6 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
 
     /// <summary>Consecutive failed posts after which the run is given up and started afresh (new token, new data).</summary>
     public int MaxFailedPosts { get; init; } = 30;
-
-    /// <summary>Response speed of a dispatched unit by kind (km/h): the one place the simulator's drive speed is set.</summary>
-    public static double ResponseKmh(string kind) => kind switch { "foot" => 6, "motorbike" => 45, _ => 40 };
 
     /// <summary>Units dispatched and not released, with their incident (Dispatch/active_assignments.sql).</summary>
     sealed record Assignment(long UnitId, long IncidentId, double Lon, double Lat, bool Arrived);
@@ -137,13 +137,16 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
             return;
         }
         var (fromLon, fromLat) = w.Mission is { } m ? Last(m) : At(w) is var p ? (p.Lon, p.Lat) : default;
-        var points = graph.Drive(fromLon, fromLat, a.Lon, a.Lat, 150);
+        var (points, roadSeconds) = graph.Drive(fromLon, fromLat, a.Lon, a.Lat, 150);
         var cumulative = new double[points.Length];
         for (var i = 1; i < points.Length; i++)
             cumulative[i] = cumulative[i - 1] + Wgs84.DistanceM(points[i - 1][0], points[i - 1][1], points[i][0], points[i][1]);
+        // the pace that takes the time the dispatcher was shown: the same rule the recommendation's ETA follows
+        var kmh = UnitTravel.RouteKmh(w.Kind, roadSeconds, cumulative[^1]);
         // a unit already on scene (a restarted simulator) reports no en_route: on_scene -> en_route is no transition
-        w.Mission = new Mission { IncidentId = a.IncidentId, Points = points, Cumulative = cumulative, ReportedEnRoute = a.Arrived };
-        log.LogInformation("simulator: unit {Unit} drives {Metres:0} m to incident {Incident}", w.UnitId, cumulative[^1], a.IncidentId);
+        w.Mission = new Mission { IncidentId = a.IncidentId, Points = points, Cumulative = cumulative, SpeedKmh = kmh, ReportedEnRoute = a.Arrived };
+        log.LogInformation("simulator: unit {Unit} ({Kind}) drives {Metres:0} m to incident {Incident} at {Kmh:0.#} km/h, {Seconds:0} s",
+            w.UnitId, w.Kind, cumulative[^1], a.IncidentId, kmh, cumulative[^1] / (kmh / 3.6));
     }
 
     static (double Lon, double Lat) Last(Mission m) => Point(m.Points, m.Cumulative, m.AlongM) is var p ? (p.Lon, p.Lat) : default;
@@ -166,7 +169,7 @@ public sealed class UnitSimulator(NpgsqlDataSource db, ILogger log)
     Fix Drive(Walker w, Mission m, double dt, DateTime now)
     {
         var length = m.Cumulative[^1];
-        var speed = m.AlongM >= length ? 0 : ResponseKmh(w.Kind);
+        var speed = m.AlongM >= length ? 0 : m.SpeedKmh;
         m.AlongM = Math.Min(length, m.AlongM + speed / 3.6 * dt);
         var (lon, lat, heading) = Point(m.Points, m.Cumulative, m.AlongM);
         // the device says it is on its way, once, as a crew pressing "en route" would (dispatched -> en_route)

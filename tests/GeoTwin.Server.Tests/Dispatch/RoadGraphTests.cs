@@ -1,3 +1,4 @@
+using GeoTwin.Domain;
 using GeoTwin.DataImport.Demo;
 using GeoTwin.Server.Dispatch;
 using GeoTwin.Server.Dispatch.Routing;
@@ -119,7 +120,8 @@ public sealed class RoadGraphTests(PostgisFixture pg)
         Assert.Null(graph.Snap(8.5, 44.5, 150)); // far outside the network's grid
     }
 
-    /// <summary>The early-stopping ranking gives the same k units and times as a full search ranked afterwards.</summary>
+    /// <summary>The early-stopping ranking gives the same k units and times as a full search ranked afterwards, with each
+    /// unit's time by its kind (a third walk), so the search must go on past walkers the graph reaches early.</summary>
     [Fact]
     public async Task The_ranking_stops_early_but_finds_the_same_k_fastest_units()
     {
@@ -137,14 +139,15 @@ public sealed class RoadGraphTests(PostgisFixture pg)
             var units = Enumerable.Range(1, 200).Select(i =>
             {
                 var p = points[random.Next(points.Count)];
-                return new UnitState(i, $"U{i}", "car", ["patrol"], i % 7 == 0 ? "busy" : "available", p.Lon, p.Lat, now, "1.2");
+                return new UnitState(i, $"U{i}", i % 3 == 0 ? "foot" : "car", ["patrol"], i % 7 == 0 ? "busy" : "available", p.Lon, p.Lat, now, "1.2");
             }).ToList();
 
             var ranked = Recommender.Rank(graph, incident, "X", units, new DispatchOptions(), now, 5);
 
             var full = graph.To(graph.Snap(at.Lon, at.Lat, 150)!.Value);
             var expected = units.Where(u => u.Status == "available")
-                .Select(u => (u.Id, Secs: full.From(graph.Snap(u.Lon!.Value, u.Lat!.Value, 150)!.Value)))
+                .Select(u => (u.Id, Snap: graph.Snap(u.Lon!.Value, u.Lat!.Value, 150)!.Value, u.Kind))
+                .Select(x => (x.Id, Secs: UnitTravel.RoadSeconds(x.Kind, full.From(x.Snap), full.RouteMetres(x.Snap))))
                 .Where(x => double.IsFinite(x.Secs)).OrderBy(x => x.Secs).ThenBy(x => x.Id).Take(5).ToList();
             // units the roads do not join to the incident get a straight-line estimate, marked so, and may rank among the rest
             var byRoad = ranked.Units.Where(u => u.EtaBasis == "road").ToList();
@@ -208,7 +211,9 @@ public sealed class RoadGraphTests(PostgisFixture pg)
         Assert.Equal([1L, 2L], ranked.Units.Select(u => u.UnitId));
         var (road, field) = (ranked.Units[0], ranked.Units[1]);
         Assert.Equal(("road", (string?)null), (road.EtaBasis, road.EtaNote));
-        Assert.Equal(40, road.EtaSeconds, 0);
+        // 644 m along a road the graph times at 40 s: a car's 40 km/h makes it 58 s (never faster than the graph either)
+        Assert.Equal(UnitTravel.RoadSeconds("car", 40, 0.8 * RoadTwoMetres), road.EtaSeconds, 0);
+        Assert.Equal(58, road.EtaSeconds, 0);
         Assert.Equal(("straight_line", "unit_off_network"), (field.EtaBasis, field.EtaNote));
         // the guess alone would have put it first: the rule, not the numbers, decided the order
         Assert.True(field.EtaSeconds < road.EtaSeconds, $"guess {field.EtaSeconds} s, road {road.EtaSeconds} s");
@@ -217,6 +222,46 @@ public sealed class RoadGraphTests(PostgisFixture pg)
         var far = Recommender.Rank(graph, incident with { Lat = 43.71 }, "Y", units, new DispatchOptions(), now, 5);
         Assert.False(far.IncidentOnNetwork);
         Assert.All(far.Units, u => Assert.Equal(("straight_line", "incident_off_network"), (u.EtaBasis, u.EtaNote)));
+    }
+
+    static readonly double RoadTwoMetres = GeoTwin.Tiling.Geodesy.Wgs84.DistanceM(7.41, 43.70, 7.42, 43.70);
+
+    /// <summary>
+    /// A foot patrol's ETA is its route walked at the vocabulary's walking speed, not the car time of the roads (issue #20:
+    /// "131 s by road" for a walk of 17 minutes); a car farther in metres but sooner in time is ranked first.
+    /// </summary>
+    [Fact]
+    public void A_foot_units_eta_is_its_walk_and_a_car_sooner_in_time_outranks_it()
+    {
+        var graph = Tiny();
+        var now = DateTime.UtcNow;
+        var incident = new IncidentPlace(1, "theft", 2, 7.42, 43.70, "1"); // at C
+        var units = new[]
+        {
+            new UnitState(1, "WALK", "foot", ["patrol"], "available", 7.415, 43.70, now, "1.2"), // half way along road 2: ~400 m
+            new UnitState(2, "CAR", "car", ["patrol"], "available", 7.40, 43.70, now, "1.2"),    // at A: ~1,600 m, 150 s by road
+        };
+
+        var ranked = Recommender.Rank(graph, incident, "X", units, new DispatchOptions(), now, 5);
+
+        Assert.Equal([2L, 1L], ranked.Units.Select(u => u.UnitId));
+        var (car, walk) = (ranked.Units[0], ranked.Units[1]);
+        Assert.True(walk.StraightLineM < car.StraightLineM, $"the walker is nearer: {walk.StraightLineM} m against {car.StraightLineM} m");
+        Assert.Equal("road", walk.EtaBasis);
+        Assert.Equal(6, Vocabulary.ResponseKmh("foot"));
+        // its 400 m walked at 6 km/h: 4 minutes, where the road graph's car time is 25 s
+        Assert.Equal(RoadTwoMetres / 2 / (6 / 3.6), walk.EtaSeconds, 0);
+        Assert.Equal(150, car.EtaSeconds, 0); // 1,600 m at 40 km/h would be 145 s: the roads' own 150 s hold
+
+        // the same unit as a car is first again, at its road time
+        var asCar = Recommender.Rank(graph, incident, "X", [units[0] with { Kind = "car" }, units[1]], new DispatchOptions(), now, 5);
+        Assert.Equal([1L, 2L], asCar.Units.Select(u => u.UnitId));
+        Assert.Equal(RoadTwoMetres / 2 / (40 / 3.6), asCar.Units[0].EtaSeconds, 0);
+
+        // and the simulator drives what the screen said: the same route, at the pace that takes the ETA
+        var (line, roadSeconds) = graph.Drive(7.415, 43.70, 7.42, 43.70, 150);
+        var metres = line.Zip(line.Skip(1)).Sum(p => GeoTwin.Tiling.Geodesy.Wgs84.DistanceM(p.First[0], p.First[1], p.Second[0], p.Second[1]));
+        Assert.Equal(walk.EtaSeconds, metres / (UnitTravel.RouteKmh("foot", roadSeconds, metres) / 3.6), 0);
     }
 
     [Fact]

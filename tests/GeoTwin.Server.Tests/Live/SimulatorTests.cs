@@ -213,7 +213,12 @@ public sealed class SimulatorTests(PostgisFixture pg) : IAsyncLifetime
                 .ListAsync(r => r.GetString(0), default);
             Assert.Equal(["dispatched", "en_route", "on_scene"], statuses.Skip(statuses.LastIndexOf("dispatched")).ToList());
             var there = live.Find(unitId)!;
-            Assert.Contains(log.All, l => l.Text.Contains($"unit {unitId} drives"));
+            // it drove at the pace the dispatcher's ETA promised (the one rule, UnitTravel): the same time, give or take the
+            // seconds the unit patrolled on between the recommendation and the simulator's next tick
+            var drive = Assert.Single(log.All, l => l.Text.Contains($"unit {unitId} (") && l.Text.Contains("drives")).Text;
+            var driveSeconds = double.Parse(System.Text.RegularExpressions.Regex.Match(drive, @", (\d+) s$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var eta = first.GetProperty("etaSeconds").GetDouble();
+            Assert.True(Math.Abs(driveSeconds - eta) <= Math.Max(30, eta / 2), $"ETA {eta} s on screen, the simulator: {drive}");
 
             (await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{code}/close", new { disposition = "found" })).EnsureSuccessStatusCode();
             // released: available, and off on patrol again from the scene

@@ -20,6 +20,7 @@ public sealed class RoadGraph
     readonly double[] _cost, _reverseCost; // < 0: no such direction
     readonly double[][] _coords;           // lon, lat pairs
     readonly double[][] _along;            // metres from the road's start to each vertex
+    readonly double[] _length;             // each road's length in metres
     // Reversed CSR: arcs into node v are _inStart[v] .. _inStart[v+1]-1; each comes from _inTail, costs _inCost,
     // runs along road _inRoad[a] >> 1, forwards (drawing direction) when the low bit is 0.
     readonly int[] _inStart, _inTail, _inRoad;
@@ -48,7 +49,7 @@ public sealed class RoadGraph
         var count = roads.Count;
         _from = new int[count]; _to = new int[count];
         _cost = new double[count]; _reverseCost = new double[count];
-        _coords = new double[count][]; _along = new double[count][];
+        _coords = new double[count][]; _along = new double[count][]; _length = new double[count];
         var arcs = 0;
         for (var i = 0; i < count; i++)
         {
@@ -61,6 +62,7 @@ public sealed class RoadGraph
             if (_reverseCost[i] >= 0) arcs++;
             _coords[i] = r.Coords;
             _along[i] = Along(r.Coords);
+            _length[i] = _along[i][^1];
         }
         (_minLon, _minLat, _cellLon, _cellLat, _nx, _ny, _cellStart, _cellRoad, _cellVertex) = BuildGrid(_coords);
         _cellEnds = new double[_cellRoad.Length * 4];
@@ -211,14 +213,15 @@ public sealed class RoadGraph
     /// The way a unit drives from one point to another, as the recommendation draws it: from the point, along the
     /// fastest roads, to the target; a straight line when either is off the network or no road joins them.
     /// </summary>
-    public double[][] Drive(double fromLon, double fromLat, double toLon, double toLat, double snapMetres)
+    /// <returns>the line, and the road graph's time along it (0 for a straight line: the graph does not time it)</returns>
+    public (double[][] Line, double RoadSeconds) Drive(double fromLon, double fromLat, double toLon, double toLat, double snapMetres)
     {
         if (Snap(toLon, toLat, snapMetres) is { } target && Snap(fromLon, fromLat, snapMetres) is { } from)
         {
             var times = To(target, [_from[from.Road], _to[from.Road]]);
-            if (Framed(fromLon, fromLat, times.RouteFrom(from), toLon, toLat) is { } line) return line;
+            if (Framed(fromLon, fromLat, times.RouteFrom(from), toLon, toLat) is { } line) return (line, times.From(from));
         }
-        return [[fromLon, fromLat], [toLon, toLat]];
+        return ([[fromLon, fromLat], [toLon, toLat]], 0);
     }
 
     /// <summary>A road route framed by the unit's and the incident's own points; null when the route is empty (no road joins them).</summary>
@@ -234,6 +237,7 @@ public sealed class RoadGraph
     {
         var dist = new double[NodeCount];
         Array.Fill(dist, double.PositiveInfinity);
+        var metres = new double[NodeCount]; // length of the fastest way, for a unit kind's own speed (UnitTravel)
         var next = new int[NodeCount]; // arc toward the target; StartAtSource/StartAtTarget: then along the target road
         var settled = new bool[NodeCount];
         var wanted = new bool[NodeCount];
@@ -245,10 +249,10 @@ public sealed class RoadGraph
 
         var heap = new MinHeap(Math.Max(16, NodeCount / 8));
         int r = target.Road, s = _from[r], t = _to[r];
-        Seed(s, Part(target.Fraction, _cost[r]), TravelTimes.StartAtSource);
-        Seed(t, Part(1 - target.Fraction, _reverseCost[r]), TravelTimes.StartAtTarget);
+        Seed(s, Part(target.Fraction, _cost[r]), TravelTimes.StartAtSource, target.Fraction * _length[r]);
+        Seed(t, Part(1 - target.Fraction, _reverseCost[r]), TravelTimes.StartAtTarget, (1 - target.Fraction) * _length[r]);
 
-        var times = new TravelTimes(this, target, dist, next);
+        var times = new TravelTimes(this, target, dist, next, metres);
         while (remaining > 0 && heap.TryPop(out var v, out var dv))
         {
             if (settled[v] || dv > dist[v]) continue;
@@ -262,6 +266,7 @@ public sealed class RoadGraph
                 if (du < dist[u])
                 {
                     dist[u] = du;
+                    metres[u] = metres[v] + _length[_inRoad[a] >> 1];
                     next[u] = a;
                     heap.Push(u, du);
                 }
@@ -269,10 +274,11 @@ public sealed class RoadGraph
         }
         return times;
 
-        void Seed(int node, double d, int how)
+        void Seed(int node, double d, int how, double m)
         {
             if (!(d < dist[node])) return;
             dist[node] = d;
+            metres[node] = m;
             next[node] = how;
             heap.Push(node, d);
         }
@@ -285,27 +291,28 @@ public sealed class RoadGraph
 
     internal enum Way { None, Forward, Backward, Along }
 
-    /// <summary>Seconds from a point on a road to the target of a search (infinity when unreachable), and which way it leaves.</summary>
-    internal (double Seconds, Way Way) TimeFrom(RoadSnap from, TravelTimes times)
+    /// <summary>Seconds from a point on a road to the target of a search (infinity when unreachable), which way it leaves,
+    /// and the metres of that way along the roads (from the snapped point to the target's).</summary>
+    internal (double Seconds, Way Way, double Metres) TimeFrom(RoadSnap from, TravelTimes times)
     {
         int r = from.Road;
-        double f = from.Fraction, best = double.PositiveInfinity;
+        double f = from.Fraction, best = double.PositiveInfinity, metres = 0, length = _length[r];
         var way = Way.None;
-        if (Part(1 - f, _cost[r]) + times.Dist[_to[r]] is var fw && fw < best) { best = fw; way = Way.Forward; }
-        if (Part(f, _reverseCost[r]) + times.Dist[_from[r]] is var bw && bw < best) { best = bw; way = Way.Backward; }
+        if (Part(1 - f, _cost[r]) + times.Dist[_to[r]] is var fw && fw < best) { best = fw; way = Way.Forward; metres = (1 - f) * length + times.Metres[_to[r]]; }
+        if (Part(f, _reverseCost[r]) + times.Dist[_from[r]] is var bw && bw < best) { best = bw; way = Way.Backward; metres = f * length + times.Metres[_from[r]]; }
         if (r == times.Target.Road)
         {
             var g = times.Target.Fraction;
-            if (f <= g && Part(g - f, _cost[r]) is var ahead && ahead <= best) { best = ahead; way = Way.Along; }
-            if (f >= g && Part(f - g, _reverseCost[r]) is var back && back <= best) { best = back; way = Way.Along; }
+            if (f <= g && Part(g - f, _cost[r]) is var ahead && ahead <= best) { best = ahead; way = Way.Along; metres = (g - f) * length; }
+            if (f >= g && Part(f - g, _reverseCost[r]) is var back && back <= best) { best = back; way = Way.Along; metres = (f - g) * length; }
         }
-        return (best, way);
+        return (best, way, metres);
     }
 
     /// <summary>The route from a point to the search's target as lon, lat pairs.</summary>
     internal List<double[]> Route(RoadSnap from, TravelTimes times)
     {
-        var (_, way) = TimeFrom(from, times);
+        var (_, way, _) = TimeFrom(from, times);
         var line = new List<double[]>();
         var target = times.Target;
         switch (way)
@@ -370,10 +377,11 @@ public sealed class RoadGraph
 }
 
 /// <summary>The result of one search: seconds from each junction to the target, and the way there.</summary>
-public sealed class TravelTimes(RoadGraph graph, RoadSnap target, double[] dist, int[] next)
+public sealed class TravelTimes(RoadGraph graph, RoadSnap target, double[] dist, int[] next, double[] metres)
 {
     internal const int StartAtSource = -2, StartAtTarget = -3;
     internal double[] Dist { get; } = dist;
+    internal double[] Metres { get; } = metres;
     internal int[] Next { get; } = next;
     public RoadSnap Target { get; } = target;
 
@@ -382,6 +390,11 @@ public sealed class TravelTimes(RoadGraph graph, RoadSnap target, double[] dist,
         graph.NodeOfJunction.TryGetValue(junction, out var n) ? Dist[n] : double.PositiveInfinity;
 
     public double From(RoadSnap point) => graph.TimeFrom(point, this).Seconds;
+
+    /// <summary>Metres of the way a unit drives from the point to the target, as <see cref="RoadGraph.Framed"/> draws it: onto the
+    /// road, along the fastest roads, off the road to the target's own point. Infinity when unreachable.</summary>
+    public double RouteMetres(RoadSnap point) => graph.TimeFrom(point, this) is var t && double.IsFinite(t.Seconds)
+        ? point.DistanceM + t.Metres + Target.DistanceM : double.PositiveInfinity;
 
     /// <summary>The road route from the point to the target, lon/lat pairs; empty when unreachable.</summary>
     public List<double[]> RouteFrom(RoadSnap point) => graph.Route(point, this);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS_DIR } from "./browser.mjs";
-import { browserTest, waitForReady } from "./pageHelpers.mjs";
+import { browserTest, closeBannerWhenInTheWay, flyAndRender, waitForGlobeRendered, waitForReady } from "./pageHelpers.mjs";
 
 const PLANNER = { username: "planner", password: "demo-planner" };
 const PANEL = "[data-testid=coverage-panel]";
@@ -36,16 +36,14 @@ async function waitForCoverage(page, what, predicate, arg, timeout = 240000) {
   }
 }
 
-browserTest("a planner sees the wedges and the blind streets, asks for 5 suggestions, accepts one and the covered share rises", { account: PLANNER, pending: "never passed on the development machine: on a loaded machine the error banner (timed-out reads) lay over the panel's toggle; the test now dismisses it, not yet seen passing (#18)" }, async (s) => {
+browserTest("a planner sees the wedges and the blind streets, asks for 5 suggestions, accepts one and the covered share rises", { account: PLANNER, pending: "not yet seen passing (#18): three runs on 3 Dec (load 30-35, then 5-25 on 2 cores) got through the cameras, wedges, legend, shares and one camera's visibility; then the globe flown to 1500 m over the camera never reported its tiles loaded within 150 s (twice, the second time as the load fell), and before that change the screenshot there waited 300 s for a frame. Placement and acceptance not reached. Next: find whether the 471 ground-clamped wedges and clamped points keep the globe from settling (try it with the cameras layer off), or take the shot at the jurisdiction view. The error banner over the toggle (the reason before) is now closed whenever it is in the way" }, async (s) => {
   const { page } = s;
+  await closeBannerWhenInTheWay(page);
   await page.goto("/", { timeout: 120000 });
   await waitForReady(s);
   await waitForCoverage(page, "the panel for a planner, after the flight to the jurisdiction", () =>
     window.geotwin.coverage?.visible && window.geotwin.view === "jurisdiction");
   assert.equal(await page.locator(PANEL).isVisible(), true, "the coverage panel shows for a planner");
-  // A loaded machine's timed-out reads raise the error banner over the panel's toggle: it is dismissed as a person would.
-  const dismiss = page.locator("[data-testid=error-banner] [data-role=dismiss]");
-  if (await dismiss.isVisible()) await dismiss.click();
   await page.click("[data-testid=coverage-toggle]", { timeout: 120000 });
 
   // the cameras' wedges and the blind streets, drawn
@@ -76,8 +74,9 @@ browserTest("a planner sees the wedges and the blind streets, asks for 5 suggest
   await page.evaluate((id) => window.geotwin.coverage.showVisibility(id), first.camera.id);
   await waitForCoverage(page, "the camera's visibility drawn", () => window.geotwin.coverage.drawn().visibility > 0 || window.geotwin.coverage.lastError);
   assert.match(await page.locator("[data-testid=coverage-visibility]").innerText(), /实际可视面积 [\d,]+ 平方米/);
-  await page.evaluate(([lon, lat]) => window.geotwin.flyTo(lon, lat, 1500), [first.camera.lon, first.camera.lat]);
-  await page.waitForFunction(() => window.geotwin.view === "point", null, { timeout: 120000 });
+  // The shot after the flight's imagery is in and drawn: a screenshot taken while tiles and the wedges' ground
+  // geometry still load waits for a frame the loaded machine may not give it for minutes.
+  await flyAndRender(page, first.camera.lon, first.camera.lat, 1500);
   await shot(page, "coverage-1366-wedges");
 
   // five suggestions, with the gap in words
@@ -98,8 +97,7 @@ browserTest("a planner sees the wedges and the blind streets, asks for 5 suggest
   assert.match(gap, /最优|63%/, gap);
   assert.ok((await page.evaluate(() => window.geotwin.coverage.drawn().suggestions)) >= 5, "the suggestions are drawn");
   const best = placement.greedy[0];
-  await page.evaluate(([lon, lat]) => window.geotwin.flyTo(lon, lat, 900), [best.lon, best.lat]);
-  await page.waitForFunction(() => window.geotwin.view === "point", null, { timeout: 120000 });
+  await flyAndRender(page, best.lon, best.lat, 900);
 
   // accept the first: a planned camera, and the covered share rises
   const before = first.share;
@@ -121,7 +119,7 @@ browserTest("a planner sees the wedges and the blind streets, asks for 5 suggest
   assert.doesNotMatch(panelText, /HTTP \d{3}|\b1\d{9}\b/, "no HTTP status or epoch seconds");
   await shot(page, "coverage-1366-accepted");
   await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.evaluate(() => window.geotwin.viewer.scene.requestRender());
+  await waitForGlobeRendered(page);
   await shot(page, "coverage-1920-accepted");
 
   // the same panel in English

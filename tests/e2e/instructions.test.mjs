@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { signedInApi } from "./api.mjs";
-import { browserTest } from "./pageHelpers.mjs";
+import { openBrowser } from "./browser.mjs";
+import { browserTest, closeBannerWhenInTheWay } from "./pageHelpers.mjs";
 
 const PHONE = { width: 390, height: 844 };
 const OFFICER = { username: "officer", password: "demo-officer" };
@@ -113,5 +114,114 @@ browserTest("an instruction raised from a warning shows on the officer's daily l
     const api = await signedInApi(OFFICER);
     const stored = await api.get(`/api/warnings/instructions/${item.id}`);
     assert.deepEqual(stored.json.history.map((e) => `${e.kind}:${e.actor}`).slice(1), ["accept:officer", "report:officer"]);
+    assert.deepEqual(s.pageErrors, []);
+  });
+
+/** Poll the server (every 2 s, with a deadline) until found() returns something; say what was last seen on timeout. */
+async function pollServer(what, found, deadlineMs = 300000) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const got = await found();
+    if (got) return got;
+    if (Date.now() > until) throw new Error(`${what}: not within ${deadlineMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 2000)); // the poll's pace, not a wait for something to happen
+  }
+}
+
+browserTest("an instruction the rules raise from a red alert appears on the responsible officer's daily list, and the duty leader sees it as not done",
+  { account: OFFICER }, async (s) => {
+    const admin = await signedInApi();
+    const officer = await signedInApi(OFFICER);
+    const source = await admin.get("/api/warnings/pull/source");
+    assert.equal(source.status, 200);
+    assert.ok(source.json.demoPlatform, `the demo pulls from its platform: ${JSON.stringify(source.json)}`);
+
+    // Four thefts at a compound of the officer's station that had none this month: it enters red and the alert is raised.
+    // A compound inside a preferred place (a unit's premises around it) never gets its own incidents: the next is taken.
+    const places = (await officer.get("/api/warnings/places")).json.places;
+    const candidates = places.filter((p) => p.kind === "compound" && p.count === 0).sort((a, b) => b.id - a.id).slice(0, 5);
+    assert.ok(candidates.length > 0, "the officer's station has a compound without incidents this month");
+    let place = null;
+    for (const c of candidates) {
+      const pushed = await fetch(`${source.json.demoPlatform}/jq/demo/incidents`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ place: c.code, count: 4, category: "theft" }),
+      });
+      assert.equal(pushed.status, 200, `the platform took the calls: ${await pushed.text()}`);
+      const run = await admin.post("/api/warnings/pull/run", {});
+      assert.ok(run.json[0].ok, `the pull ran: ${JSON.stringify(run.json[0])}`);
+      const now = (await officer.get("/api/warnings/places")).json.places.find((p) => p.id === c.id);
+      if (now.level === "red") {
+        place = now;
+        break;
+      }
+    }
+    assert.ok(place, "four thefts turn a compound red");
+    const alerts = (await officer.get("/api/warnings/alerts?limit=50")).json;
+    assert.ok(alerts.some((a) => a.placeId === place.id && a.kind === "red"), "the red alert is raised");
+
+    // The officer sees the alert in the warnings panel, as a person on duty would.
+    const { page } = s;
+    // The map keeps drawing under the daily list: on a loaded machine the page's thread can be busy for longer than
+    // Playwright's default 30 s for a single read.
+    page.setDefaultTimeout(120000);
+    await closeBannerWhenInTheWay(page);
+    await page.goto("/", { timeout: 120000 });
+    await page.waitForFunction(() => window.geotwin?.warnings?.visible, null, { timeout: 120000 });
+    await page.click("[data-testid=warnings-toggle]", { timeout: 120000 });
+    const alert = page.locator(`[data-testid=warnings-alert][data-code="${place.code}"][data-kind=red]`);
+    await alert.waitFor({ timeout: 120000 });
+    assert.match(await alert.innerText(), /达到红色预警（4 起）/);
+
+    // The rules' job (every minute) turns the alert into an instruction to the place's community officer.
+    const raised = await pollServer("the rules' instruction for the red compound on the officer's list", async () =>
+      (await officer.get("/api/warnings/instructions/mine")).json.items.find((i) => i.placeId === place.id && i.rule));
+    assert.equal(raised.status, "issued");
+    assert.equal(raised.holder, "community_officer");
+    assert.equal(raised.warning, "red");
+
+    // The daily list, reached from the top bar's link, then read at phone size.
+    await page.click("[data-testid=nav-today]", { timeout: 120000 });
+    await page.waitForURL(/\/today$/, { timeout: 120000 });
+    await page.setViewportSize(PHONE);
+    const card = page.locator(`[data-testid=instruction][data-id="${raised.id}"]`);
+    await card.waitFor({ timeout: 60000 });
+    assert.equal(await card.locator("[data-testid=instruction-status]").textContent(), "已下发");
+    const text = await card.innerText();
+    assert.ok(text.includes(place.name), `the place is named: ${text}`);
+    assert.ok(text.includes(raised.task), `the rule's task is said: ${text}`);
+    assert.match(text, /红色预警/, "the warning's level in words");
+    assert.match(await page.textContent("[data-testid=today-summary]"), /待办 [1-9]\d* 条/);
+    await card.scrollIntoViewIfNeeded();
+    await s.screenshot("instructions-from-alert-today-phone");
+
+    // The duty leader's board, in a browser of their own: the instruction is there, to the officer, not done.
+    const leader = await openBrowser({ account: COMMANDER });
+    try {
+      const board = leader.page;
+      board.setDefaultTimeout(120000);
+      await board.goto("/instructions", { waitUntil: "domcontentloaded", timeout: 120000 });
+      // The board reads the instructions, the month's statistics and the warned places: minutes on a loaded machine.
+      await board.waitForFunction(() => ["shown", "error"].includes(document.querySelector("[data-testid=instructions-board]")?.dataset.state), null, { timeout: 300000 });
+      assert.equal(await board.getAttribute("[data-testid=instructions-board]", "data-state"), "shown", await board.locator("[data-testid=instructions-board]").innerText());
+      await board.selectOption("[data-testid=board-person]", String(raised.assigneeId));
+      await board.waitForFunction((id) => {
+        const page = document.querySelector("[data-testid=instructions-board]");
+        return page?.dataset.state === "shown" && page.querySelector(`[data-testid=instruction][data-id="${id}"]`);
+      }, raised.id, { timeout: 300000 });
+      const onBoard = board.locator(`[data-testid=board-list] [data-testid=instruction][data-id="${raised.id}"]`);
+      assert.equal(await onBoard.locator("[data-testid=instruction-status]").textContent(), "已下发", "not done: issued");
+      assert.match(await onBoard.innerText(), new RegExp(`社区民警：${raised.assigneeName}`));
+      assert.equal(await onBoard.locator("[data-testid=act-verify]").count(), 0, "nothing to verify before the officer reports back");
+      // Only what is not done: the status filter keeps it.
+      await board.selectOption("[data-testid=board-status]", "issued");
+      await board.waitForFunction((id) => {
+        const cards = [...document.querySelectorAll("[data-testid=board-list] [data-testid=instruction]")];
+        return cards.some((c) => c.dataset.id === String(id)) && cards.every((c) => c.dataset.status === "issued");
+      }, raised.id, { timeout: 300000 });
+      await leader.screenshot("instructions-from-alert-board");
+      assert.deepEqual(leader.pageErrors, []);
+    } finally {
+      await leader.close();
+    }
     assert.deepEqual(s.pageErrors, []);
   });

@@ -136,6 +136,21 @@ export async function flyAndRender(page, lon, lat, height) {
 }
 
 /**
+ * A loaded machine's timed-out status reads raise the error banner, centred at the top of the map, over the panels'
+ * toggles and buttons; it comes and goes with each read. From now on, whenever it is in the way of an action on the
+ * page, it is closed as a person would (Playwright's locator handler runs before the blocked action is retried).
+ */
+export function closeBannerWhenInTheWay(page) {
+  return page.addLocatorHandler(page.locator(sel.banner), async (banner) => {
+    // force: the banner's width follows its messages, so it is seldom "stable" for long; the button is clicked where it is.
+    // The next status read may have taken the banner away already: that is what the click was for.
+    await banner.locator("[data-role=dismiss]").click({ force: true, timeout: 30000 }).catch(async (err) => {
+      if (await banner.isVisible()) throw err;
+    });
+  });
+}
+
+/**
  * A click in the middle of the map. Not locator.click(): Playwright waits for the element to be "stable"
  * over two animation frames, which a busy globe on SwiftShader may not give it for minutes.
  */

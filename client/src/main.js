@@ -198,7 +198,7 @@ geotwin.coverage = coveragePanel.state;
 // The daily list (/today) and the instruction board (/instructions): pages over the map (warnings/instructions/).
 const instructionsPage = (geotwin.instructions = initInstructionsPage($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 // The four-colour warnings (warnings/): geotwin.warnings is its state (places by level, alerts, the open place).
-const warningsPanel = initWarningsPanel(geotwin.viewer, $("[data-testid=map]").parentElement);
+const warningsPanel = initWarningsPanel(geotwin.viewer, $("[data-testid=map]").parentElement, legend);
 geotwin.warnings = warningsPanel.state;
 // The registration rate by community on the map and in a table (addresses/): geotwin.rates is its state.
 const ratesPanel = initRegistrationRates(geotwin.viewer, $("[data-testid=map]").parentElement, legend);

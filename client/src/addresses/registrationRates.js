@@ -3,9 +3,9 @@
 // deployment's target, and timeliness (registrations made by their due day). On the map the communities are filled
 // by their rate's class (one table below, shared by the map, the legend and the table); the table groups by
 // community, responsibility area or station. Folded to its title until opened; nothing is fetched before that.
-import { Cartesian3, Color, ColorMaterialProperty, ConstantProperty, Entity, PolygonHierarchy } from "cesium";
 import { errorMessage, fetchJson } from "../api.js";
 import { applyI18n, onLangChange, pick, t } from "../i18n.js";
+import { areaLayer } from "../map/areas.js";
 import { allowed, term } from "../vocabulary.js";
 import "./rates.css";
 
@@ -73,7 +73,7 @@ export function initRegistrationRates(viewer, container, legend) {
   const $ = (role) => el.querySelector(`[data-role=${role}]`);
   const state = { visible: false, open: false, by: "community", target: null, places: [], communities: {}, drawn: 0, loading: 0, lastError: null };
   let communities = null; // the last community answer, with outlines
-  let entities = [];
+  const areas = areaLayer(viewer);
   let user = null;
 
   for (const by of ["community", "area", "station"]) {
@@ -126,8 +126,7 @@ export function initRegistrationRates(viewer, container, legend) {
   }
 
   function clearEntities() {
-    for (const e of entities) viewer?.entities.remove(e);
-    entities = [];
+    areas.clear();
     state.drawn = 0;
   }
 
@@ -138,25 +137,10 @@ export function initRegistrationRates(viewer, container, legend) {
     if (!communities) return;
     for (const p of communities.places) state.communities[p.code] = { rate: p.rate, cls: rateClass(p.rate, communities.target) };
     if (!viewer || !state.open || !$("layer").checked) return;
-    for (const p of communities.places) {
-      if (!p.boundary) continue;
-      const colour = Color.fromCssColorString(RATE_CLASSES[state.communities[p.code].cls].colour);
-      const polygons = p.boundary.type === "MultiPolygon" ? p.boundary.coordinates : [p.boundary.coordinates];
-      for (const rings of polygons) {
-        const [outer, ...holes] = rings.map((ring) => Cartesian3.fromDegreesArray(ring.flat()));
-        entities.push(viewer.entities.add(new Entity({
-          id: `registration-rate:${p.code}:${entities.length}`,
-          name: placeName(p),
-          polygon: {
-            hierarchy: new PolygonHierarchy(outer, holes.map((h) => new PolygonHierarchy(h))),
-            material: new ColorMaterialProperty(colour.withAlpha(0.45)),
-            outline: new ConstantProperty(false),
-          },
-        })));
-      }
-    }
-    state.drawn = entities.length;
-    viewer.scene.requestRender();
+    state.drawn = areas.draw(communities.places.map((p) => ({
+      key: `registration-rate:${p.code}`, name: placeName(p), boundary: p.boundary,
+      colour: RATE_CLASSES[state.communities[p.code].cls].colour, alpha: 0.45,
+    })));
   }
 
   /** The communities (with outlines, for the map) and, when the table groups otherwise, that grouping too. */

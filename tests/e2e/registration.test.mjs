@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signedInApi } from "./api.mjs";
-import { RENDER_TIMEOUT_MS, browserTest } from "./pageHelpers.mjs";
+import { RENDER_TIMEOUT_MS, assertApart, browserTest } from "./pageHelpers.mjs";
 
 const PHONE = { width: 390, height: 844 };
 const OFFICER = { username: "officer", password: "demo-officer" };
@@ -65,33 +65,13 @@ async function rateOnTheMap(s, communityCode, registeredText) {
   }, [communityCode, registeredText], { timeout: 90000 });
   const legendTitles = await page.evaluate(() => window.geotwin.legend.state.groups.map((g) => g.name));
   assert.ok(legendTitles.includes("registration-rates"), `the legend names the rate's colours: ${legendTitles}`);
-  await assertPanelsApart(page);
+  // the open rate panel, the legend, the live units, the warnings' bar and the layers button cover none of each other
+  await assertApart(page, ["rates-panel", "legend", "live-panel", "warnings-panel", "layers-panel"], PHONE);
   return {
     registered: await row.locator("[data-testid=rates-registered]").textContent(),
     rate: await row.locator("[data-testid=rates-rate]").textContent(),
     drawn: await page.evaluate((code) => window.geotwin.rates.communities[code], communityCode),
   };
-}
-
-/**
- * At phone size the open rate panel, the legend, the live units, the warnings' bar and the layers button cover none
- * of each other: every box read in one evaluation (a frame between two reads could move them).
- */
-async function assertPanelsApart(page) {
-  const boxes = await page.evaluate(() => Object.fromEntries(["rates-panel", "legend", "live-panel", "warnings-panel", "layers-panel"]
-    .map((id) => [id, document.querySelector(`[data-testid=${id}]`)])
-    .filter(([, el]) => el?.checkVisibility())
-    .map(([id, el]) => { const r = el.getBoundingClientRect(); return [id, { left: r.left, top: r.top, right: r.right, bottom: r.bottom }]; })));
-  assert.ok(boxes["rates-panel"] && boxes.legend && boxes["live-panel"], `the open rate panel, the legend and the live units are shown: ${JSON.stringify(boxes)}`);
-  const names = Object.keys(boxes);
-  for (const [i, a] of names.entries()) {
-    assert.ok(boxes[a].left >= 0 && boxes[a].right <= PHONE.width, `${a} within the phone's width: ${JSON.stringify(boxes[a])}`);
-    for (const b of names.slice(i + 1)) {
-      const [p, q] = [boxes[a], boxes[b]];
-      const overlap = p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom;
-      assert.ok(!overlap, `${a} and ${b} overlap at ${PHONE.width}×${PHONE.height}: ${JSON.stringify({ [a]: p, [b]: q })}`);
-    }
-  }
 }
 
 /** The rate as the table writes it (one decimal, per cent). */

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { signedInApi } from "./api.mjs";
 import { ARTIFACTS_DIR } from "./browser.mjs";
-import { browserTest, waitForReady } from "./pageHelpers.mjs";
+import { assertApart, browserTest, waitForReady } from "./pageHelpers.mjs";
 
 const OFFICER = { username: "officer", password: "demo-officer" };
 const VOCABULARY = JSON.parse(readFileSync(new URL("../../server/GeoTwin.Domain/vocabulary.json", import.meta.url), "utf8"));
@@ -164,6 +164,13 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
 
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, "warnings-red-phone");
-  const box = await page.locator("[data-testid=warnings-panel]").boundingBox();
-  assert.ok(box.x >= 0 && box.x + box.width <= 390, `the panel fits the phone's width: ${JSON.stringify(box)}`);
+  const phone = { width: 390, height: 844 };
+  // The open panel is a sheet clear of the legend, the live units and the rate panel's bar (the layers panel, open
+  // from the wide screen, is the user's to fold).
+  await assertApart(page, ["warnings-panel", "legend", "live-panel", "rates-panel"], phone);
+  // Opening the rate panel folds the warnings on a phone (both take the same sheet): their colours leave the map.
+  await page.click("[data-testid=rates-toggle]", { timeout: 120000 });
+  await waitForWarnings(page, "the warnings folded by the rate panel", () => !window.geotwin.warnings.open && window.geotwin.warnings.drawn === 0 && window.geotwin.rates.open);
+  await assertApart(page, ["warnings-panel", "legend", "live-panel", "rates-panel"], phone);
+  await shot(page, "warnings-phone-rates-open");
 });

@@ -59,11 +59,11 @@ const PANEL_HTML = `
   </div>`;
 
 /**
- * viewer: the Cesium viewer (or null); container: where the panel goes; legend: the map's legend (map/legend.js).
- * Returns { show(user), state }; state (window.geotwin.rates) is for tests: by, target, places (the table's rows),
+ * viewer: the Cesium viewer (or null); container: where the panel goes; legend: the map's legend (map/legend.js);
+ * onOpen: called when the user opens the panel. Returns { show(user), fold(), state }; state (window.geotwin.rates) is for tests: by, target, places (the table's rows),
  * communities (code -> { rate, cls } as drawn), drawn (entities on the map), loading, lastError.
  */
-export function initRegistrationRates(viewer, container, legend) {
+export function initRegistrationRates(viewer, container, legend, { onOpen } = {}) {
   const el = document.createElement("aside");
   el.className = "rates";
   el.dataset.testid = "rates-panel";
@@ -168,6 +168,7 @@ export function initRegistrationRates(viewer, container, legend) {
     if (state.open) load();
     else draw();
     render();
+    if (state.open) onOpen?.();
   });
   $("reload").addEventListener("click", load);
   $("by").addEventListener("change", () => {
@@ -186,6 +187,13 @@ export function initRegistrationRates(viewer, container, legend) {
   render();
   return {
     state,
+    /** Folds the panel (its communities leave the map), as if its title were clicked while open. */
+    fold() {
+      if (!state.open) return;
+      state.open = false;
+      draw();
+      render();
+    },
     /** Shown for the roles that answer for the rate, and not on the scan page (its panel is the page there). */
     show(next) {
       user = next;

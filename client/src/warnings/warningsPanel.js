@@ -55,11 +55,11 @@ function alertText(a) {
 }
 
 /**
- * viewer: the Cesium viewer (or null); container: where the panel goes; legend: the map's legend (map/legend.js).
- * Returns { show(user), state }; state (window.geotwin.warnings) is for tests: open, month, places (code ->
+ * viewer: the Cesium viewer (or null); container: where the panel goes; legend: the map's legend (map/legend.js);
+ * onOpen: called when the user opens the panel. Returns { show(user), fold(), state }; state (window.geotwin.warnings) is for tests: open, month, places (code ->
  * { level, count, nearNext }), alerts, drawn (entities on the map), hub, loading, lastError, place (the open place's code).
  */
-export function initWarningsPanel(viewer, container, legend) {
+export function initWarningsPanel(viewer, container, legend, { onOpen } = {}) {
   const el = document.createElement("aside");
   el.className = "warnings";
   el.dataset.testid = "warnings-panel";
@@ -92,11 +92,15 @@ export function initWarningsPanel(viewer, container, legend) {
     load();
   });
   $("layer").addEventListener("change", draw);
-  $("toggle").addEventListener("click", () => {
-    state.open = $("body").hidden;
-    $("body").hidden = !state.open;
-    $("toggle").setAttribute("aria-expanded", String(state.open));
+  function setOpen(open) {
+    state.open = open;
+    $("body").hidden = !open;
+    $("toggle").setAttribute("aria-expanded", String(open));
     draw();
+  }
+  $("toggle").addEventListener("click", () => {
+    setOpen($("body").hidden);
+    if (state.open) onOpen?.();
   });
 
   // ---- places: load, draw, list ---------------------------------------------------------------------
@@ -347,6 +351,10 @@ export function initWarningsPanel(viewer, container, legend) {
 
   return {
     state,
+    /** Folds the panel (its places leave the map), as if its title were clicked while open. */
+    fold() {
+      if (state.open) setOpen(false);
+    },
     /** Staff see the panel (residents do not); signing out stops the push and clears the map. */
     show(next) {
       user = next;

@@ -146,7 +146,7 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
   assert.match(await listed.innerText(), /比上月/, "with its change on last month");
 
   // A click: the place's incidents this month and its history.
-  await listed.click();
+  await listed.click({ timeout: 120000 }); // "stable" takes the globe's frames, slow on a busy machine
   await waitForWarnings(page, "the place's details", (code) => window.geotwin.warnings.place === code, place.code);
   const incidents = await page.locator("[data-testid=warnings-place-incidents] li").allInnerTexts();
   assert.equal(incidents.length, 4, `four thefts this month: ${incidents}`);

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { signedInApi } from "./api.mjs";
 import { ARTIFACTS_DIR } from "./browser.mjs";
-import { assertApart, browserTest, waitForReady } from "./pageHelpers.mjs";
+import { RENDER_TIMEOUT_MS, assertApart, browserTest, waitForReady } from "./pageHelpers.mjs";
 
 const OFFICER = { username: "officer", password: "demo-officer" };
 const VOCABULARY = JSON.parse(readFileSync(new URL("../../server/GeoTwin.Domain/vocabulary.json", import.meta.url), "utf8"));
@@ -44,6 +44,7 @@ const drawnColour = (page, id) =>
 
 browserTest("new calls pulled from the demo platform turn an orange compound red on the map and raise an alert", { account: OFFICER }, async (s) => {
   const { page } = s;
+  page.setDefaultTimeout(RENDER_TIMEOUT_MS); // every click waits for a stable element, which takes the globe's frames: slow on a busy machine
   const admin = await signedInApi();
   const officer = await signedInApi(OFFICER);
   const source = await admin.get("/api/warnings/pull/source");
@@ -146,7 +147,7 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
   assert.match(await listed.innerText(), /比上月/, "with its change on last month");
 
   // A click: the place's incidents this month and its history.
-  await listed.click({ timeout: 120000 }); // "stable" takes the globe's frames, slow on a busy machine
+  await listed.click();
   await waitForWarnings(page, "the place's details", (code) => window.geotwin.warnings.place === code, place.code);
   const incidents = await page.locator("[data-testid=warnings-place-incidents] li").allInnerTexts();
   assert.equal(incidents.length, 4, `four thefts this month: ${incidents}`);

@@ -587,6 +587,7 @@ const WORDS = {
   "warnings.month": ["月份", "Month"],
   "warnings.legend": ["图例（本月两抢一盗起数）", "Legend (robbery, snatching and theft this month)"],
   "warnings.legendFrom": ["{count} 起及以上", "{count} or more"],
+  "warnings.mapLegend": ["四色预警（本月两抢一盗起数）", "Four-colour warnings (robbery, snatching and theft this month)"],
   "warnings.list": ["黑色、红色及差一起升级的场所", "Black, red and one-short places"],
   "warnings.listEmpty": ["本月没有红色、黑色或差一起升级的场所", "No black, red or one-short place this month"],
   "warnings.count": ["{count} 起", "{count} incidents"],

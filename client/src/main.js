@@ -198,10 +198,12 @@ geotwin.coverage = coveragePanel.state;
 // The daily list (/today) and the instruction board (/instructions): pages over the map (warnings/instructions/).
 const instructionsPage = (geotwin.instructions = initInstructionsPage($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 // The four-colour warnings (warnings/): geotwin.warnings is its state (places by level, alerts, the open place).
-const warningsPanel = initWarningsPanel(geotwin.viewer, $("[data-testid=map]").parentElement);
+// On a phone the open warnings and rate panels take the same sheet (style.css :root): opening one folds the other.
+const phone = window.matchMedia("(max-width: 600px)");
+const warningsPanel = initWarningsPanel(geotwin.viewer, $("[data-testid=map]").parentElement, legend, { onOpen: () => phone.matches && ratesPanel.fold() });
 geotwin.warnings = warningsPanel.state;
 // The registration rate by community on the map and in a table (addresses/): geotwin.rates is its state.
-const ratesPanel = initRegistrationRates(geotwin.viewer, $("[data-testid=map]").parentElement, legend);
+const ratesPanel = initRegistrationRates(geotwin.viewer, $("[data-testid=map]").parentElement, legend, { onOpen: () => phone.matches && warningsPanel.fold() });
 geotwin.rates = ratesPanel.state;
 const searchBox = initSearchBox($("[data-testid=search]"), {
   onChoose: async (result) => {

@@ -1,5 +1,6 @@
 // Shared pieces of the browser tests: one fresh browser a test, waiting for the page to be ready
 // and for the globe to finish drawing, and what to print when it does not.
+import assert from "node:assert/strict";
 import { test } from "node:test";
 import { baseUrl, openBrowser } from "./browser.mjs";
 
@@ -163,4 +164,26 @@ export async function clickMapCentre(page) {
 export async function layerState(page) {
   const list = await page.evaluate(() => window.geotwin.layerState());
   return Object.fromEntries(list.map((l) => [l.name, l]));
+}
+
+/**
+ * The panels named by data-testid, all shown, within the viewport's width and covering none of each other: every
+ * box read in one evaluation (a frame between two reads could move them).
+ */
+export async function assertApart(page, testids, viewport) {
+  const boxes = await page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+    const el = document.querySelector(`[data-testid=${id}]`);
+    if (!el?.checkVisibility()) return [id, null];
+    const r = el.getBoundingClientRect();
+    return [id, { left: r.left, top: r.top, right: r.right, bottom: r.bottom }];
+  })), testids);
+  for (const [i, a] of testids.entries()) {
+    assert.ok(boxes[a], `${a} is shown: ${JSON.stringify(boxes)}`);
+    assert.ok(boxes[a].left >= 0 && boxes[a].right <= viewport.width, `${a} within the width: ${JSON.stringify(boxes[a])}`);
+    for (const b of testids.slice(i + 1)) {
+      const [p, q] = [boxes[a], boxes[b]];
+      const overlap = p && q && p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom;
+      assert.ok(!overlap, `${a} and ${b} overlap at ${viewport.width}×${viewport.height}: ${JSON.stringify({ [a]: p, [b]: q })}`);
+    }
+  }
 }

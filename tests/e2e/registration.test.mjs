@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signedInApi } from "./api.mjs";
-import { RENDER_TIMEOUT_MS, browserTest } from "./pageHelpers.mjs";
+import { RENDER_TIMEOUT_MS, assertApart, browserTest } from "./pageHelpers.mjs";
 
 const PHONE = { width: 390, height: 844 };
 const OFFICER = { username: "officer", password: "demo-officer" };
@@ -65,6 +65,8 @@ async function rateOnTheMap(s, communityCode, registeredText) {
   }, [communityCode, registeredText], { timeout: 90000 });
   const legendTitles = await page.evaluate(() => window.geotwin.legend.state.groups.map((g) => g.name));
   assert.ok(legendTitles.includes("registration-rates"), `the legend names the rate's colours: ${legendTitles}`);
+  // the open rate panel, the legend, the live units, the warnings' bar and the layers button cover none of each other
+  await assertApart(page, ["rates-panel", "legend", "live-panel", "warnings-panel", "layers-panel"], PHONE);
   return {
     registered: await row.locator("[data-testid=rates-registered]").textContent(),
     rate: await row.locator("[data-testid=rates-rate]").textContent(),

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { signedInApi } from "./api.mjs";
 import { ARTIFACTS_DIR } from "./browser.mjs";
-import { browserTest, waitForReady } from "./pageHelpers.mjs";
+import { RENDER_TIMEOUT_MS, assertApart, browserTest, waitForReady } from "./pageHelpers.mjs";
 
 const OFFICER = { username: "officer", password: "demo-officer" };
 const VOCABULARY = JSON.parse(readFileSync(new URL("../../server/GeoTwin.Domain/vocabulary.json", import.meta.url), "utf8"));
@@ -44,6 +44,7 @@ const drawnColour = (page, id) =>
 
 browserTest("new calls pulled from the demo platform turn an orange compound red on the map and raise an alert", { account: OFFICER }, async (s) => {
   const { page } = s;
+  page.setDefaultTimeout(RENDER_TIMEOUT_MS); // every click waits for a stable element, which takes the globe's frames: slow on a busy machine
   const admin = await signedInApi();
   const officer = await signedInApi(OFFICER);
   const source = await admin.get("/api/warnings/pull/source");
@@ -82,12 +83,45 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
   await waitForReady(s);
   await waitForWarnings(page, "the warnings panel with this month's places and live alerts connected", (code) => {
     const w = window.geotwin.warnings;
-    return w?.visible && w.loading === 0 && w.places[code] && w.hub === "connected" && w.drawn > 0;
+    return w?.visible && w.loading === 0 && w.places[code] && w.hub === "connected";
   }, place.code);
+  // Folded, the panel colours nothing (its switch is inside it), so the map's legend has no warning rows either.
+  const folded = await page.evaluate(() => ({ drawn: window.geotwin.warnings.drawn, legend: window.geotwin.legend.state.groups.map((g) => g.name) }));
+  assert.equal(folded.drawn, 0, "no warning colours on the map while the panel is folded");
+  assert.ok(!folded.legend.includes("warnings"), `no warning rows in the map's legend while folded: ${folded.legend}`);
   await page.click("[data-testid=warnings-toggle]", { timeout: 120000 });
+  await waitForWarnings(page, "the places coloured once the panel is open", () => window.geotwin.warnings.drawn > 0);
   assert.equal(await drawnColour(page, place.id), LEVEL_COLOUR.orange, "the map draws the compound orange");
   const legend = await page.locator("[data-testid=warnings-legend]").innerText();
   for (const words of ["黄色预警 (1–1)", "橙色预警 (2–3)", "红色预警 (4–5)", "黑色预警 (6 起及以上)"]) assert.ok(legend.includes(words), `the legend: ${legend}`);
+  // The map's legend names every colour drawn, with its words, in Chinese and in English.
+  const mapLegend = () => page.evaluate(() => {
+    const group = document.querySelector("[data-testid=legend] [data-legend=warnings]");
+    const levels = [...new Set(Object.values(window.geotwin.warnings.places).map((p) => p.level))];
+    return { levels, title: group?.querySelector("h4")?.innerText, visible: Boolean(group?.checkVisibility()),
+      rows: [...(group?.querySelectorAll("li") ?? [])].map((li) => ({ text: li.innerText, colour: li.querySelector(".legend-swatch").style.getPropertyValue("--c").toLowerCase() })) };
+  });
+  const checkMapLegend = (drawn, lang) => {
+    assert.ok(drawn.visible, `the map's legend shows the warning group (${lang})`);
+    assert.ok(drawn.levels.includes("orange"));
+    assert.equal(drawn.rows.length, drawn.levels.length, `one row a colour drawn (${lang}): ${JSON.stringify(drawn)}`);
+    for (const level of drawn.levels) {
+      const row = drawn.rows.find((r) => r.colour === LEVEL_COLOUR[level]);
+      const word = VOCABULARY.warnings.levels[level].label[lang === "zh" ? 0 : 1];
+      assert.ok(row?.text.startsWith(`${word} (`), `the legend names ${level} (${lang}): ${JSON.stringify(drawn.rows)}`);
+    }
+  };
+  const zh = await mapLegend();
+  assert.equal(zh.title, "四色预警（本月两抢一盗起数）");
+  checkMapLegend(zh, "zh");
+  assert.ok(zh.rows.some((r) => r.text === "橙色预警 (2–3)"), `the orange row with its counts: ${JSON.stringify(zh.rows)}`);
+  await page.click("[data-testid=lang-toggle]", { timeout: 120000 });
+  await page.waitForFunction(() => document.querySelector("[data-testid=legend] [data-legend=warnings] h4")?.innerText.startsWith("Four-colour"), null, { timeout: 30000 });
+  const en = await mapLegend();
+  checkMapLegend(en, "en");
+  assert.ok(en.rows.some((r) => r.text === "orange (2–3)"), `the orange row in English: ${JSON.stringify(en.rows)}`);
+  await page.click("[data-testid=lang-toggle]", { timeout: 120000 });
+  await page.waitForFunction(() => document.querySelector("[data-testid=legend] [data-legend=warnings] h4")?.innerText.startsWith("四色预警"), null, { timeout: 30000 });
   // The whole jurisdiction is in view (Monaco is small): no flight, so the screenshot waits for no new imagery.
   await shot(page, "warnings-orange-1366");
 
@@ -131,6 +165,13 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
 
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, "warnings-red-phone");
-  const box = await page.locator("[data-testid=warnings-panel]").boundingBox();
-  assert.ok(box.x >= 0 && box.x + box.width <= 390, `the panel fits the phone's width: ${JSON.stringify(box)}`);
+  const phone = { width: 390, height: 844 };
+  // The open panel is a sheet clear of the legend, the live units and the rate panel's bar (the layers panel, open
+  // from the wide screen, is the user's to fold).
+  await assertApart(page, ["warnings-panel", "legend", "live-panel", "rates-panel"], phone);
+  // Opening the rate panel folds the warnings on a phone (both take the same sheet): their colours leave the map.
+  await page.click("[data-testid=rates-toggle]", { timeout: 120000 });
+  await waitForWarnings(page, "the warnings folded by the rate panel", () => !window.geotwin.warnings.open && window.geotwin.warnings.drawn === 0 && window.geotwin.rates.open);
+  await assertApart(page, ["warnings-panel", "legend", "live-panel", "rates-panel"], phone);
+  await shot(page, "warnings-phone-rates-open");
 });

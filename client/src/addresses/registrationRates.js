@@ -3,9 +3,9 @@
 // deployment's target, and timeliness (registrations made by their due day). On the map the communities are filled
 // by their rate's class (one table below, shared by the map, the legend and the table); the table groups by
 // community, responsibility area or station. Folded to its title until opened; nothing is fetched before that.
-import { Cartesian3, Color, ColorMaterialProperty, ConstantProperty, Entity, PolygonHierarchy } from "cesium";
 import { errorMessage, fetchJson } from "../api.js";
 import { applyI18n, onLangChange, pick, t } from "../i18n.js";
+import { areaLayer } from "../map/areas.js";
 import { allowed, term } from "../vocabulary.js";
 import "./rates.css";
 
@@ -59,11 +59,11 @@ const PANEL_HTML = `
   </div>`;
 
 /**
- * viewer: the Cesium viewer (or null); container: where the panel goes; legend: the map's legend (map/legend.js).
- * Returns { show(user), state }; state (window.geotwin.rates) is for tests: by, target, places (the table's rows),
+ * viewer: the Cesium viewer (or null); container: where the panel goes; legend: the map's legend (map/legend.js);
+ * onOpen: called when the user opens the panel. Returns { show(user), fold(), state }; state (window.geotwin.rates) is for tests: by, target, places (the table's rows),
  * communities (code -> { rate, cls } as drawn), drawn (entities on the map), loading, lastError.
  */
-export function initRegistrationRates(viewer, container, legend) {
+export function initRegistrationRates(viewer, container, legend, { onOpen } = {}) {
   const el = document.createElement("aside");
   el.className = "rates";
   el.dataset.testid = "rates-panel";
@@ -73,7 +73,7 @@ export function initRegistrationRates(viewer, container, legend) {
   const $ = (role) => el.querySelector(`[data-role=${role}]`);
   const state = { visible: false, open: false, by: "community", target: null, places: [], communities: {}, drawn: 0, loading: 0, lastError: null };
   let communities = null; // the last community answer, with outlines
-  let entities = [];
+  const areas = areaLayer(viewer);
   let user = null;
 
   for (const by of ["community", "area", "station"]) {
@@ -126,8 +126,7 @@ export function initRegistrationRates(viewer, container, legend) {
   }
 
   function clearEntities() {
-    for (const e of entities) viewer?.entities.remove(e);
-    entities = [];
+    areas.clear();
     state.drawn = 0;
   }
 
@@ -138,25 +137,10 @@ export function initRegistrationRates(viewer, container, legend) {
     if (!communities) return;
     for (const p of communities.places) state.communities[p.code] = { rate: p.rate, cls: rateClass(p.rate, communities.target) };
     if (!viewer || !state.open || !$("layer").checked) return;
-    for (const p of communities.places) {
-      if (!p.boundary) continue;
-      const colour = Color.fromCssColorString(RATE_CLASSES[state.communities[p.code].cls].colour);
-      const polygons = p.boundary.type === "MultiPolygon" ? p.boundary.coordinates : [p.boundary.coordinates];
-      for (const rings of polygons) {
-        const [outer, ...holes] = rings.map((ring) => Cartesian3.fromDegreesArray(ring.flat()));
-        entities.push(viewer.entities.add(new Entity({
-          id: `registration-rate:${p.code}:${entities.length}`,
-          name: placeName(p),
-          polygon: {
-            hierarchy: new PolygonHierarchy(outer, holes.map((h) => new PolygonHierarchy(h))),
-            material: new ColorMaterialProperty(colour.withAlpha(0.45)),
-            outline: new ConstantProperty(false),
-          },
-        })));
-      }
-    }
-    state.drawn = entities.length;
-    viewer.scene.requestRender();
+    state.drawn = areas.draw(communities.places.map((p) => ({
+      key: `registration-rate:${p.code}`, name: placeName(p), boundary: p.boundary,
+      colour: RATE_CLASSES[state.communities[p.code].cls].colour, alpha: 0.45,
+    })));
   }
 
   /** The communities (with outlines, for the map) and, when the table groups otherwise, that grouping too. */
@@ -184,6 +168,7 @@ export function initRegistrationRates(viewer, container, legend) {
     if (state.open) load();
     else draw();
     render();
+    if (state.open) onOpen?.();
   });
   $("reload").addEventListener("click", load);
   $("by").addEventListener("change", () => {
@@ -202,6 +187,13 @@ export function initRegistrationRates(viewer, container, legend) {
   render();
   return {
     state,
+    /** Folds the panel (its communities leave the map), as if its title were clicked while open. */
+    fold() {
+      if (!state.open) return;
+      state.open = false;
+      draw();
+      render();
+    },
     /** Shown for the roles that answer for the rate, and not on the scan page (its panel is the page there). */
     show(next) {
       user = next;

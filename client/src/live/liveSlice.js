@@ -404,14 +404,22 @@ export function initLiveSlice(viewer) {
     return u ? { ...u.view, freshness: freshness(u.view) } : null;
   }
 
+  // Where each icon stood in the last frame drawn: the click was aimed at that frame, and on a slow machine the unit's
+  // next reports (which move the icon at once) can land before the pick runs.
+  scene?.postRender.addEventListener(() => {
+    for (const u of units.values()) if (u.billboard) u.shownAt = Cartesian3.clone(u.billboard.position, u.shownAt);
+  });
+
   function nearestIcon(position, withinPx = ICON_PICK_PX) {
     let best = null;
     let bestD = withinPx;
     for (const u of units.values()) {
       if (!u.billboard?.show) continue;
-      const p = scene.cartesianToCanvasCoordinates(u.billboard.position);
-      const d = p ? Math.hypot(p.x - position.x, p.y - position.y) : Infinity;
-      if (d <= bestD) [best, bestD] = [u, d];
+      for (const at of [u.billboard.position, u.shownAt]) {
+        const p = at && scene.cartesianToCanvasCoordinates(at);
+        const d = p ? Math.hypot(p.x - position.x, p.y - position.y) : Infinity;
+        if (d <= bestD) [best, bestD] = [u, d];
+      }
     }
     return best;
   }

@@ -2,11 +2,15 @@
 // month selector), the list of black, red and one-short places with their counts and the change on last month and
 // last year, a place's incidents and level history (and, for the roles that read personal data, its responsible
 // people: the server logs each reading), and the alerts list, which the /hubs/warnings push keeps up to date.
+// The places are coloured on the map only while the panel is open: the switch that hides them is inside it, and the
+// registration rate's communities (also yellow, orange, red) must not be taken for them. The map's legend names
+// every level drawn, while it is drawn.
 // Every word through i18n.js, every level, kind and role through vocabulary.js, every time in local time.
-import { Color, ColorMaterialProperty, ConstantProperty, Entity, PolygonHierarchy, Cartesian3, ScreenSpaceEventHandler, ScreenSpaceEventType } from "cesium";
+import { ScreenSpaceEventHandler, ScreenSpaceEventType } from "cesium";
 import { errorMessage, fetchJson } from "../api.js";
 import { connectHub } from "../hub.js";
 import { applyI18n, getLang, onLangChange, pick, t } from "../i18n.js";
+import { areaLayer } from "../map/areas.js";
 import { WARNING_LEVELS, term, vocabulary, warningColour, warningTerm } from "../vocabulary.js";
 import "./warnings.css";
 
@@ -51,11 +55,11 @@ function alertText(a) {
 }
 
 /**
- * viewer: the Cesium viewer (or null); container: where the panel goes. Returns { show(user), state };
- * state (window.geotwin.warnings) is for tests: month, places (code -> { level, count, nearNext }), alerts, drawn
- * (entities on the map), hub, loading, lastError, place (the open place's code).
+ * viewer: the Cesium viewer (or null); container: where the panel goes; legend: the map's legend (map/legend.js);
+ * onOpen: called when the user opens the panel. Returns { show(user), fold(), state }; state (window.geotwin.warnings) is for tests: open, month, places (code ->
+ * { level, count, nearNext }), alerts, drawn (entities on the map), hub, loading, lastError, place (the open place's code).
  */
-export function initWarningsPanel(viewer, container) {
+export function initWarningsPanel(viewer, container, legend, { onOpen } = {}) {
   const el = document.createElement("aside");
   el.className = "warnings";
   el.dataset.testid = "warnings-panel";
@@ -64,11 +68,12 @@ export function initWarningsPanel(viewer, container) {
   container.appendChild(el);
   const $ = (role) => el.querySelector(`[data-role=${role}]`);
 
-  const state = { visible: false, month: monthKey(new Date()), places: {}, alerts: [], drawn: 0, hub: "closed", loading: 0, lastError: null, place: null, generation: 0 };
+  const state = { visible: false, open: false, month: monthKey(new Date()), places: {}, alerts: [], drawn: 0, hub: "closed", loading: 0, lastError: null, place: null, generation: 0 };
   let user = null;
   let answer = null;
   let hub = null;
-  let entities = [];
+  const areas = areaLayer(viewer);
+  let drawnLevels = []; // the levels of the places drawn now, in WARNING_LEVELS order (the map legend's rows)
   let openPlace = null;
   let people = null;
 
@@ -87,10 +92,15 @@ export function initWarningsPanel(viewer, container) {
     load();
   });
   $("layer").addEventListener("change", draw);
-  $("toggle").addEventListener("click", () => {
-    const open = $("body").hidden;
+  function setOpen(open) {
+    state.open = open;
     $("body").hidden = !open;
     $("toggle").setAttribute("aria-expanded", String(open));
+    draw();
+  }
+  $("toggle").addEventListener("click", () => {
+    setOpen($("body").hidden);
+    if (state.open) onOpen?.();
   });
 
   // ---- places: load, draw, list ---------------------------------------------------------------------
@@ -144,60 +154,54 @@ export function initWarningsPanel(viewer, container) {
     }
   }
 
+  /** A level's words with its range of counts: the deployment's thresholds (from the server's answer) for compounds, the kind most places are. */
+  function levelText(level) {
+    const from = answer?.thresholds?.compound ?? WARNING_LEVELS.slice(1).map((l) => vocabulary.warnings.levels[l].from);
+    const i = rank(level);
+    const range = i === 0 ? "0" : i < from.length ? `${from[i - 1]}–${from[i] - 1}` : t("warnings.legendFrom", { count: from[i - 1] });
+    return `${warningTerm("levels", level)} (${range})`;
+  }
+
   function renderLegend() {
     const ul = $("legend");
     ul.innerHTML = "";
-    // The deployment's thresholds (from the server's answer) for compounds, the kind most places are.
-    const from = answer?.thresholds?.compound ?? WARNING_LEVELS.slice(1).map((l) => vocabulary.warnings.levels[l].from);
-    WARNING_LEVELS.forEach((level, i) => {
+    for (const level of WARNING_LEVELS) {
       const li = document.createElement("li");
       li.dataset.level = level;
       li.innerHTML = `<span class="wn-swatch"></span><span></span>`;
       li.querySelector(".wn-swatch").style.background = warningColour(level);
-      const range = i === 0 ? "0" : i < from.length ? `${from[i - 1]}–${from[i] - 1}` : t("warnings.legendFrom", { count: from[i - 1] });
-      li.lastChild.textContent = `${warningTerm("levels", level)} (${range})`;
+      li.lastChild.textContent = levelText(level);
       ul.append(li);
-    });
+    }
   }
 
   function clearEntities() {
-    for (const e of entities) viewer?.entities.remove(e);
-    entities = [];
+    areas.clear();
     state.drawn = 0;
+    drawnLevels = [];
+    legend?.refresh();
   }
 
-  /** One polygon entity a place outline (a MultiPolygon's parts each), filled with its level's colour. */
+  /** The places filled with their level's colour, while the panel is open and its switch is on. */
   function draw() {
     clearEntities();
-    if (!viewer || !answer || !$("layer").checked || !state.visible) return;
+    if (!viewer || !answer || !$("layer").checked || !state.visible || !state.open) return;
     // Patrol zones under the places they cross, so a compound's colour is not hidden by its street's.
     const places = [...answer.places].sort((a, b) => (a.kind === "patrol_zone" ? 0 : 1) - (b.kind === "patrol_zone" ? 0 : 1));
-    for (const p of places) {
-      const colour = Color.fromCssColorString(warningColour(p.level));
-      const polygons = p.boundary.type === "MultiPolygon" ? p.boundary.coordinates : [p.boundary.coordinates];
-      for (const rings of polygons) {
-        const [outer, ...holes] = rings.map((ring) => Cartesian3.fromDegreesArray(ring.flat()));
-        entities.push(viewer.entities.add(new Entity({
-          id: `warning-place:${p.id}:${entities.length}`,
-          name: placeName(p),
-          polygon: {
-            hierarchy: new PolygonHierarchy(outer, holes.map((h) => new PolygonHierarchy(h))),
-            material: new ColorMaterialProperty(colour.withAlpha(p.level === "none" ? 0.15 : 0.55)),
-            outline: new ConstantProperty(false),
-          },
-          properties: { warningPlaceId: p.id },
-        })));
-      }
-    }
-    state.drawn = entities.length;
-    viewer.scene.requestRender();
+    state.drawn = areas.draw(places.map((p) => ({
+      key: `warning-place:${p.id}`, name: placeName(p), boundary: p.boundary,
+      colour: warningColour(p.level), alpha: p.level === "none" ? 0.15 : 0.55, properties: { warningPlaceId: p.id },
+    })));
+    const levels = new Set(places.map((p) => p.level));
+    drawnLevels = state.drawn > 0 ? WARNING_LEVELS.filter((l) => levels.has(l)) : [];
+    legend?.refresh();
   }
 
   // A click on a coloured place opens it (the other slices' picking sees tiles, not these entities).
   if (viewer) {
     const clicks = new ScreenSpaceEventHandler(viewer.scene.canvas);
     clicks.setInputAction((event) => {
-      if (!state.visible || entities.length === 0) return;
+      if (!state.visible || areas.count === 0) return;
       const picked = viewer.scene.pick(event.position);
       const id = picked?.id?.properties?.warningPlaceId?.getValue();
       if (id) openDetail(id);
@@ -342,9 +346,15 @@ export function initWarningsPanel(viewer, container) {
   fillMonths();
   renderLegend();
   renderAlerts();
+  legend?.source("warnings", () => t("warnings.mapLegend"), () =>
+    drawnLevels.map((level) => ({ swatch: { colour: warningColour(level), shape: "fill" }, text: levelText(level) })));
 
   return {
     state,
+    /** Folds the panel (its places leave the map), as if its title were clicked while open. */
+    fold() {
+      if (state.open) setOpen(false);
+    },
     /** Staff see the panel (residents do not); signing out stops the push and clears the map. */
     show(next) {
       user = next;

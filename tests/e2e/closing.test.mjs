@@ -35,6 +35,9 @@ browserTest("a dispatcher closes an incident as 'found' after confirming, and it
     assert.ok(Date.now() < deadline, `the incident did not open: ${await page.evaluate(() => window.geotwin.dispatch.lastError)}`);
   }
 
+  // The panel sets its state (detail, trail) before it asks for the recommendations and draws only after them, so
+  // the state above can be there before the page shows it: wait for the drawn incident's closing form.
+  await page.locator(`[data-testid=dispatch-current][data-code="${code}"] [data-testid=dispatch-disposition]`).waitFor({ state: "attached", timeout: 90000 });
   // the disposition comes from the vocabulary's list, in words
   const options = await page.locator("[data-testid=dispatch-disposition] option").evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
   const listed = Object.keys(VOCABULARY.incidentDispositions).filter((k) => !k.startsWith("_"));

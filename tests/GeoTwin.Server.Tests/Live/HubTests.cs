@@ -152,6 +152,9 @@ public sealed class HubTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(90f, moved.Heading);
 
         await Task.Delay(600);
+        // Durable first, as the status endpoint does: a memory-only change would be undone by the next database refresh
+        // (LiveSync reloads a unit whose row changed, and the fixes above changed it), which CI once caught in the window.
+        await _server.App.Services.GetRequiredService<LiveStore>().ChangeStatusAsync(_unit1, "busy", "test", null, null, null, default);
         _server.App.Services.GetRequiredService<LiveUnits>().ApplyStatus(_unit1, "busy");
         await WaitFor(() => viewer.Received.Count(u => u.Id == _unit1) == 3, "the status change");
         var changed = viewer.Received.Last(u => u.Id == _unit1);

@@ -127,6 +127,8 @@ public static class Vocabulary
             .Select(p => (p.Name, LabelIn(p.Value)))), IncidentCategoryGroups);
 
     /// <summary>Resident registration at the door plate (issue #19): what is declared, by whom, and where it stands.</summary>
+    /// <summary>What a geofence watches for (enter, exit, inside, outside, cross, dwell): Live/Geofences.</summary>
+    public static CodeList GeofenceRules { get; } = Codes("geofenceRules");
     public static CodeList DeclarationKinds { get; } = Codes("declarationKinds");
     public static CodeList DeclarationSubjects { get; } = Codes("declarationSubjects");
     public static CodeList DeclarationStatuses { get; } = Codes("declarationStatuses");

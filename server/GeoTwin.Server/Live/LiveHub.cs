@@ -44,6 +44,8 @@ public sealed class LiveHub(LiveUnits units) : Hub
         var old = GroupsOf.GetValueOrDefault(Context.ConnectionId) ?? [];
         foreach (var g in old.Except(groups)) await Groups.RemoveFromGroupAsync(Context.ConnectionId, g);
         foreach (var g in groups.Except(old)) await Groups.AddToGroupAsync(Context.ConnectionId, g);
+        // Alerts of the whole jurisdiction (fence events), wherever the viewer looks: joining twice is harmless.
+        if (old.Length == 0) await Groups.AddToGroupAsync(Context.ConnectionId, LiveTiles.ScopeGroup(scope));
         GroupsOf[Context.ConnectionId] = groups;
 
         var now = DateTime.UtcNow;
@@ -90,6 +92,9 @@ public static class LiveTiles
     }
 
     public static string Group(string scope, int z, int x, int y) => $"{scope}|{z}/{x}/{y}";
+
+    /// <summary>Every viewer of a scope, wherever it looks (alerts of the whole jurisdiction).</summary>
+    public static string ScopeGroup(string scope) => $"{scope}|all";
 
 }
 

@@ -43,6 +43,13 @@ public sealed partial class VocabularyTests(PostgisFixture pg)
         Assert.Equal(Vocabulary.Warnings.Levels.Order(), (await CheckValuesAsync(db, "warning_levels", "level")).Order());
         Assert.Equal(Vocabulary.Warnings.Levels.Order(), (await CheckValuesAsync(db, "warning_level_changes", "to_level")).Order());
         Assert.Equal(Vocabulary.Warnings.PersonRoles.Order(), (await CheckValuesAsync(db, "warning_place_people", "role")).Order());
+        Assert.Equal(Vocabulary.GeofenceRules.Order(), (await CheckValuesAsync(db, "geofence_events", "rule")).Order());
+        // a fence's rules are an array: rules <@ ARRAY[...] (printed with the cardinality check in one constraint)
+        var fenceRules = await db.ScalarAsync<string>("""
+            SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+            WHERE t.relname = 'geofences' AND c.contype = 'c' AND pg_get_constraintdef(c.oid) LIKE '%rules <@ ARRAY[%'
+            """);
+        Assert.Equal(Vocabulary.GeofenceRules.Order(), Quoted().Matches(fenceRules).Select(m => m.Groups[1].Value).Order());
 
         // priority BETWEEN 1 AND 4, printed as ((priority >= 1) AND (priority <= 4))
         var priority = await db.ScalarAsync<string>("""

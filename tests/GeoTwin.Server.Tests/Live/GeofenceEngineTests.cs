@@ -131,4 +131,24 @@ public sealed class GeofenceEngineTests
         Assert.Equal(["cross"], Run(engine, 1, (7.40, 43.74), (7.44, 43.74)));
         Assert.Empty(Run(engine, 2, (7.40, 43.70), (7.44, 43.70))); // passes south of it
     }
+    [Fact]
+    public void Fences_put_and_removed_one_by_one_are_watched_as_if_loaded_whole_past_a_rebuild()
+    {
+        // More single changes than the engine keeps beside its tree: fences 1..N in a row along a parallel, every
+        // other one removed again. The unit drives along the row: exactly the kept ones report an enter.
+        var engine = new GeofenceEngine();
+        engine.Load([]);
+        var n = GeofenceEngine.RebuildAfter + 40;
+        for (var i = 1; i <= n; i++) engine.Put(new Fence(i, $"f{i}", Fence.Circle(7 + i * 0.01, 43.7, 200), Rules("enter")));
+        for (var i = 2; i <= n; i += 2) engine.Remove(i);
+        engine.Put(new Fence(1, "f1 redrawn", Fence.Circle(7.01, 43.7, 200), Rules("enter"))); // replaced: one fence, new name
+        Assert.Equal((n + 1) / 2, engine.FenceCount);
+        var names = new List<string>();
+        for (var i = 1; i <= n; i++)
+        {
+            names.AddRange(engine.Evaluate(3, "car", T0.AddSeconds(2 * i), 7 + i * 0.01, 43.7).Select(e => e.FenceName));
+            names.AddRange(engine.Evaluate(3, "car", T0.AddSeconds(2 * i + 1), 7 + i * 0.01 + 0.005, 43.7).Select(e => e.FenceName));
+        }
+        Assert.Equal(Enumerable.Range(1, n).Where(i => i % 2 == 1).Select(i => i == 1 ? "f1 redrawn" : $"f{i}"), names);
+    }
 }

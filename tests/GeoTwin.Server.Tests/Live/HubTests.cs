@@ -39,17 +39,7 @@ public sealed class HubTests(PostgisFixture pg) : IAsyncLifetime
 
     async Task<HubConnection> ConnectAsync(string user, string role, string jurisdiction)
     {
-        await Browser.CreateUserAsync(_server, user, role, jurisdiction);
-        var cookies = new CookieContainer();
-        using (var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(_server.Url) })
-            (await http.PostAsJsonAsync("/api/auth/login", new { username = user, password = Browser.Password })).EnsureSuccessStatusCode();
-        // Negotiation is a cookie-authenticated POST: it carries the CSRF header like every other write.
-        var csrf = cookies.GetCookies(new Uri(_server.Url))["geotwin.csrf"]!.Value;
-        var hub = new HubConnectionBuilder().WithUrl(_server.Url + LiveHub.Path, o =>
-        {
-            o.Cookies = cookies;
-            o.Headers["X-CSRF-Token"] = csrf;
-        }).Build();
+        var hub = await SignedInHub.BuildAsync(_server, user, role, jurisdiction, LiveHub.Path);
         _connections.Add(hub);
         await hub.StartAsync();
         return hub;

@@ -74,12 +74,7 @@ public sealed class WarningAlertsTests(PostgisFixture pg) : IAsyncLifetime
 
     async Task<ConcurrentQueue<AlertView>> WatchAsync(GeoTwinServer server, string user, string role, string jurisdiction)
     {
-        await Browser.CreateUserAsync(server, user, role, jurisdiction);
-        var cookies = new CookieContainer();
-        using (var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(server.Url) })
-            (await http.PostAsJsonAsync("/api/auth/login", new { username = user, password = Browser.Password })).EnsureSuccessStatusCode();
-        var csrf = cookies.GetCookies(new Uri(server.Url))["geotwin.csrf"]!.Value;
-        var hub = new HubConnectionBuilder().WithUrl(server.Url + WarningsHub.Path, o => { o.Cookies = cookies; o.Headers["X-CSRF-Token"] = csrf; }).Build();
+        var hub = await SignedInHub.BuildAsync(server, user, role, jurisdiction, WarningsHub.Path);
         _hubs.Add(hub);
         var received = new ConcurrentQueue<AlertView>();
         hub.On<AlertView>(WarningAlerts.AlertMessage, a => received.Enqueue(a));

@@ -31,7 +31,8 @@ public static class GeofenceEndpoints
     {
         builder.Services.AddSingleton<GeofenceService>();
         builder.Services.AddHostedService(s => s.GetRequiredService<GeofenceService>());
-        builder.Services.AddHealthPart<GeofenceService>("geofences", (s, _) => new { status = s.Status, fences = s.Engine.FenceCount });
+        builder.Services.AddHealthPart<GeofenceService>("geofences", (s, _) => s.Health());
+        builder.Services.AddGeofenceWebhooks(builder.Configuration);
         return builder;
     }
 
@@ -48,8 +49,10 @@ public static class GeofenceEndpoints
         return app;
     }
 
-    static Task<List<GeofenceView>> ListAsync(ClaimsPrincipal user, ScopedDb scoped, CancellationToken ct) =>
-        scoped.RunAsync(CurrentUser.From(user), s => s.Sql("Live/Geofences/list_fences.sql").ListAsync(r => new GeofenceView(
+    static Task<List<GeofenceView>> ListAsync(ClaimsPrincipal user, ScopedDb scoped, CancellationToken ct) => ReadAsync(user, scoped, null, ct);
+
+    static Task<List<GeofenceView>> ReadAsync(ClaimsPrincipal user, ScopedDb scoped, long? id, CancellationToken ct) =>
+        scoped.RunAsync(CurrentUser.From(user), s => s.Sql("Live/Geofences/list_fences.sql", id).ListAsync(r => new GeofenceView(
             r.GetInt64(0), r.GetString(1), JsonDocument.Parse(r.GetString(2)).RootElement.Clone(), r.GetFieldValue<string[]>(3), r.GetDouble(4),
             r.Nullable<int?>(5), r.Nullable<long[]>(6), r.Nullable<string[]>(7), r.Nullable<int[]>(8), r.GetString(9), r.GetString(10),
             r.GetString(11), r.GetDateTime(12)), ct), ct);
@@ -100,8 +103,8 @@ public static class GeofenceEndpoints
             .ListAsync(r => r.GetInt64(0), ct), ct);
         if (ids.Count == 0) throw Refusal.Unprocessable($"{(body.Circle is null ? "area" : "circle")}: the fence's centre is outside your jurisdiction",
             body.Circle is null ? "area" : "circle");
-        await fences.ReloadAsync(ct); // watched from the next fix on
-        var created = (await ListAsync(user, scoped, ct)).First(f => f.Id == ids[0]);
+        await fences.RefreshAsync(ids[0], ct); // watched from the next fix on
+        var created = (await ReadAsync(user, scoped, ids[0], ct)).Single();
         return TypedResults.Created($"/api/geofences/{ids[0]}", created);
     }
 
@@ -109,7 +112,7 @@ public static class GeofenceEndpoints
     {
         var gone = await scoped.RunAsync(CurrentUser.From(user), s => s.Sql("Live/Geofences/delete_fence.sql", id).ListAsync(r => r.GetInt64(0), ct), ct);
         if (gone.Count == 0) throw Refusal.NotFound($"no fence {id} in your jurisdiction");
-        await fences.ReloadAsync(ct);
+        await fences.RefreshAsync(id, ct);
         return TypedResults.NoContent();
     }
 

@@ -5,7 +5,7 @@
 // k-nearest on the server's LiveUnits against a brute-force scan.
 // The sender first runs 3 s of the same load as warm-up: rate, latency and CPU are over the SECONDS after it;
 // sent, accepted, stored and pushed count the whole run.
-// Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50] [spread|burst]
+// Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50] [spread|burst] [fences=0]
 //        (children: GeoTwin.Live.Bench send URL TOKEN IDS_FILE SECONDS ARRIVAL | viewers URL COUNT USER PASSWORD)
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -21,6 +21,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using GoeEngine = GeoTwin.Server.Live.Geofences.GeofenceEngine;
 
 if (args.Length > 0 && args[0] == "send") return await Send(args[1], args[2], args[3], int.Parse(args[4]), args.ElementAtOrDefault(5) == "burst");
 if (args.Length > 0 && args[0] == "viewers") return await Watch(args[1], int.Parse(args[2]), args[3], args[4]);
@@ -31,6 +32,8 @@ var viewerCount = args.Length > 2 ? int.Parse(args[2]) : 50;
 // spread: the fleet reports out of phase, as devices on their own clocks do (batches evenly over each second);
 // burst: every unit at the same instant each second, the worst case.
 var arrival = args.ElementAtOrDefault(3) ?? "spread";
+// fences=N: N circular geofences (50-200 m, enter and exit) scattered over the units' region, judged on every fix.
+var fenceCount = args.ElementAtOrDefault(4) is { } f && f.StartsWith("fences=") ? int.Parse(f[7..]) : 0;
 const int ViewersAProcess = 10;
 const int LatencyBuckets = 120_001; // 1 ms each; the last holds everything slower than two minutes
 if (arrival is not ("spread" or "burst")) throw new ArgumentException("arrival must be spread or burst");
@@ -48,6 +51,12 @@ try
     await using (var seed = db.CreateCommand($"""
         INSERT INTO jurisdictions (code, kind, name, boundary) VALUES ('B-CITY', 'city_bureau', 'bench', ST_Multi(ST_MakeEnvelope(7.0, 43.5, 8.0, 44.0, 4326)));
         INSERT INTO police_units (call_sign, kind, jurisdiction_id) SELECT 'B' || g, 'car', (SELECT id FROM jurisdictions WHERE code = 'B-CITY') FROM generate_series(1, {units}) g;
+        SELECT setseed(0.5);
+        INSERT INTO geofences (name, area, rules, jurisdiction_id, created_by)
+        SELECT 'F' || g, ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(7.05 + random() * 0.9, 43.55 + random() * 0.4), 4326)::geography,
+                                            50 + random() * 150, 'quad_segs=8')::geometry),
+               ARRAY['enter', 'exit'], (SELECT id FROM jurisdictions WHERE code = 'B-CITY'), 'bench'
+        FROM generate_series(1, {fenceCount}) g;
         """)) await seed.ExecuteNonQueryAsync();
     await server.App.StartAsync();
     var ids = (await db.Sql("Live/load_units.sql", (DateTime?)null).ListAsync(r => r.GetInt64(0), default)).ToArray();
@@ -95,6 +104,41 @@ try
     Console.WriteLine($"cpu_cores over the {elapsed:0.0} s of sending: server={serverCpu / elapsed:0.00} postgres={pgCpu / elapsed:0.00} " +
                       $"sender={double.Parse(senderLine["cpu_s"]) / elapsed:0.00} viewers={double.Parse(viewerLine["cpu_s"]) / double.Parse(viewerLine["window_s"]):0.00} " +
                       $"(viewers over their {viewerLine["window_s"]} s incl. settling) server_peak_rss_mib={peakMemory / 1048576}");
+
+    // Fences are judged off the ingest's path: how far behind the stored fixes they were when sending ended, and how
+    // long until every fix was judged; then the engine alone, per fix, against the same fences and against none.
+    var fences = server.App.Services.GetRequiredService<GeoTwin.Server.Live.Geofences.GeofenceService>();
+    {
+        var atEnd = System.Text.Json.JsonSerializer.Serialize(fences.Health());
+        var drain = Stopwatch.StartNew();
+        while (drain.Elapsed < TimeSpan.FromMinutes(5) && System.Text.Json.JsonSerializer.SerializeToElement(fences.Health()).GetProperty("backlog").GetInt32() > 0)
+            await Task.Delay(100);
+        var events = Convert.ToInt64(await db.CreateCommand("SELECT count(*) FROM geofence_events").ExecuteScalarAsync());
+        Console.WriteLine($"geofences fences={fences.Engine.FenceCount} events_stored={events} health_when_sending_ended={atEnd} backlog_judged_within_s={drain.Elapsed.TotalSeconds:0.0}");
+        double PerFix(GoeEngine engine)
+        {
+            var r = new Random(9);
+            var walkers = Enumerable.Range(0, 10_000).Select(_ => (Lon: 7.05 + r.NextDouble() * 0.9, Lat: 43.55 + r.NextDouble() * 0.4)).ToArray();
+            var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            var times = new List<double>(300_000);
+            for (var second = 0; second < 30; second++)
+                for (var i = 0; i < walkers.Length; i++)
+                {
+                    walkers[i].Lon += 0.0001;
+                    var t = Stopwatch.GetTimestamp();
+                    engine.Evaluate(1_000_000_000L + i, "car", t0.AddSeconds(second), walkers[i].Lon, walkers[i].Lat);
+                    if (second >= 3) times.Add(Stopwatch.GetElapsedTime(t).TotalMicroseconds);
+                }
+            times.Sort();
+            Console.Write($"p50_us={times[times.Count / 2]:0.0} p99_us={times[(int)(times.Count * 0.99)]:0.0} rate_one_core={times.Count / (times.Sum() / 1e6):0} fixes_per_s ");
+            return times[times.Count / 2];
+        }
+        Console.Write($"geofence_engine units=10000 fences={fences.Engine.FenceCount} ");
+        var withFences = PerFix(fences.Engine);
+        Console.Write("| reference no fences: ");
+        var without = PerFix(new GoeEngine());
+        Console.WriteLine($"| added_us_per_fix_p50={withFences - without:0.0}");
+    }
 
     // Reference: the same number of fixes as a bare binary COPY into a plain table.
     var sentCount = long.Parse(senderLine["sent"]);

@@ -10,12 +10,14 @@
 # CPU per tile: utime+stime from /proc/<pid>/stat of the server and of every process of the cluster, before/after.
 # Prints markdown rows: per zoom, per way (floor / uncached / cached) at 1 and 6 in flight, medians over the rounds.
 # Usage: tests/bench/tiles_outside.sh [rounds]   (default 5). Needs node, npm (the client's one dependency: pg).
+# GEOTWIN_SERVER_DLL=/elsewhere/GeoTwin.Server.dll times another build (e.g. an older commit's, for a before/after).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ROUNDS="${1:-5}"
 CLIENT="$ROOT/tests/bench/tiles-client"
 
-dotnet build "$ROOT/server/GeoTwin.Server" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null
+if [ -n "${GEOTWIN_SERVER_DLL:-}" ]; then SERVER_DLL="$GEOTWIN_SERVER_DLL"
+else dotnet build "$ROOT/server/GeoTwin.Server" -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null; fi
 [ -d "$CLIENT/node_modules/pg" ] || (cd "$CLIENT" && npm ci --no-audit --no-fund >/dev/null)
 
 bench_postgres tiles

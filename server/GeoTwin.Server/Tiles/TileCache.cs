@@ -77,7 +77,12 @@ public sealed class TileCache(long capacityBytes)
             }
             catch (Exception e)
             {
-                if (e is OperationCanceledException) mine.SetCanceled(ct); else mine.SetException(e);
+                if (e is OperationCanceledException) mine.SetCanceled(ct);
+                else
+                {
+                    mine.SetException(e);
+                    _ = mine.Task.Exception; // observed: with no waiter it would be reported as unobserved later
+                }
                 throw;
             }
             finally

@@ -100,13 +100,12 @@ public static class TilesEndpoints
             http.Response.Headers.ETag = etag;
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
-        if (!cache.TryGet(key, out var tile))
+        var tile = await cache.GetOrBuildAsync(key, async token =>
         {
-            var mvt = selected.Count == 0 ? [] : await BuildAsync(db, user, selected, z, x, yValue, filters, ct);
-            foreach (var c in computed) mvt = [.. mvt, .. await c.TileAsync(http, user, z, x, yValue, ct)]; // MVT layers concatenate
-            tile = new CachedTile(mvt);
-            cache.Put(key, tile);
-        }
+            var mvt = selected.Count == 0 ? [] : await BuildAsync(db, user, selected, z, x, yValue, filters, token);
+            foreach (var c in computed) mvt = [.. mvt, .. await c.TileAsync(http, user, z, x, yValue, token)]; // MVT layers concatenate
+            return new CachedTile(mvt);
+        }, ct);
         return Respond(http, tile, etag);
     }
 

@@ -77,6 +77,42 @@ public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, forStation1.StatusCode); // the other station's house and camera do not exist for it
     }
 
+    [Fact]
+    public async Task Prepared_tile_statements_keep_each_scope_to_its_own_features()
+    {
+        // The layer statements are prepared per connection and PostgreSQL moves to a generic plan after five
+        // executions: alternate the two scopes well past that on the same statements, each round after a write
+        // that moves the houses' data version, so both answers are built from the database, not the cache.
+        var cache = _server.App.Services.GetRequiredService<TileCache>();
+        for (var i = 0; i < 8; i++)
+        {
+            var builds = cache.Builds;
+            var forCity = await Decode(await _city.GetAsync(Path("houses,cameras", House2Tile)), House2Tile);
+            var forStation1 = await _station1.GetAsync(Path("houses,cameras", House2Tile));
+
+            Assert.Contains(forCity.Layers, l => l.Name == "houses" && l.Features.Count == 1);
+            Assert.Equal(HttpStatusCode.NoContent, forStation1.StatusCode);
+            Assert.Equal(2, cache.Builds - builds); // each scope's tile built from the database: its key is its own
+
+            await using var bump = _server.Database.DataSource.CreateCommand("UPDATE houses SET floors = floors WHERE code = 'H-2'");
+            await bump.ExecuteNonQueryAsync();
+            await _server.App.Services.GetRequiredService<GeoTwin.Server.Infrastructure.Db.DataVersions>().FenceAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_misses_of_one_tile_are_built_once()
+    {
+        var cache = _server.App.Services.GetRequiredService<TileCache>();
+        var t = new TileAddress(15, House1Tile.X / 2, House1Tile.Y / 2);
+        var builds = cache.Builds;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _city.GetAsync(Path("houses,roads", t))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal(1, cache.Builds - builds); // shared by the requests in flight, cached for the rest
+    }
+
     [Theory]
     [InlineData("/tiles/houses/31/0/0.mvt", 400, "z must be between 0 and 30")]
     [InlineData("/tiles/houses/3/8/0.mvt", 400, "x must be between 0 and 7 at zoom 3")]
@@ -175,7 +211,9 @@ public sealed class TilesTests(PostgisFixture pg) : IAsyncLifetime
         // (milliseconds; see DataVersionsTests for the listener-down path, which needs no wait).
         await _server.App.Services.GetRequiredService<GeoTwin.Server.Infrastructure.Db.DataVersions>().FenceAsync();
 
+        var builds = _server.App.Services.GetRequiredService<TileCache>().Builds;
         var after = await Decode(await _city.GetAsync(Path("houses", House1Tile)), House1Tile);
+        Assert.Equal(1, _server.App.Services.GetRequiredService<TileCache>().Builds - builds); // built afresh, not the cached tile
         using var revalidate = new HttpRequestMessage(HttpMethod.Get, Path("houses", House1Tile));
         revalidate.Headers.IfNoneMatch.Add(etag);
 
@@ -282,6 +320,39 @@ public sealed class TileCacheTests
         Assert.False(cache.TryGet("b", out _));
         Assert.True(cache.TryGet("a", out _));
         Assert.True(cache.TryGet("c", out _));
+    }
+
+    [Fact]
+    public async Task Concurrent_misses_share_one_build_and_a_later_miss_builds_again()
+    {
+        var cache = new TileCache(capacityBytes: 0); // nothing is kept: only the flight can share
+        var release = new TaskCompletionSource<CachedTile>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+        Task<CachedTile> Build(CancellationToken _) { Interlocked.Increment(ref started); return release.Task; }
+
+        var waiting = Enumerable.Range(0, 5).Select(_ => cache.GetOrBuildAsync("k", Build, default)).ToList();
+        var tile = Tile(10);
+        release.SetResult(tile);
+        var tiles = await Task.WhenAll(waiting);
+
+        Assert.Equal(1, started);
+        Assert.All(tiles, t => Assert.Same(tile, t));
+        await cache.GetOrBuildAsync("k", _ => Task.FromResult(Tile(10)), default);
+        Assert.Equal(2, cache.Builds); // the flight is over and nothing was cached: built again
+    }
+
+    [Fact]
+    public async Task A_failed_build_fails_its_waiters_and_is_not_remembered()
+    {
+        var cache = new TileCache(capacityBytes: 1_000);
+        var release = new TaskCompletionSource<CachedTile>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = cache.GetOrBuildAsync("k", _ => release.Task, default);
+        var second = cache.GetOrBuildAsync("k", _ => Task.FromResult(Tile(10)), default);
+        release.SetException(new InvalidOperationException("database down"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => second);
+        Assert.Equal(10, (await cache.GetOrBuildAsync("k", _ => Task.FromResult(Tile(10)), default)).Mvt.Length);
     }
 
     [Fact]

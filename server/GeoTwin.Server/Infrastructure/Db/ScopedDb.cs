@@ -32,6 +32,12 @@ public sealed class ScopedDb(NpgsqlDataSource db)
         await using var batch = new NpgsqlBatch(conn);
         batch.BatchCommands.Add(Command(SetScope, ScopeArgs(user)));
         foreach (var (file, args) in queries) batch.BatchCommands.Add(Command(EmbeddedSql.Get(file), args));
+        // Prepared once per pooled connection (Npgsql keeps them across opens; one extra round trip the first time),
+        // then bound by name: PostgreSQL skips parsing and, once its plan cache settles on a generic plan, planning.
+        // Safe under RLS: a cached plan is re-checked against the role that binds it (set_config just before, in
+        // this batch), and the scope is read at execution (geotwin_scope() is STABLE). A null's type is unknown
+        // before it has a value, so a batch with one goes unprepared.
+        if (queries.All(q => Array.TrueForAll(q.Args, a => a is not null))) await batch.PrepareAsync(ct);
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var values = new object?[queries.Count];
         for (var i = 0; i < values.Length; i++)

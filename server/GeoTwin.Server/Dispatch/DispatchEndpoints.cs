@@ -44,6 +44,8 @@ public static partial class DispatchEndpoints
     {
         var staff = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff).RefusesStrangers();
         staff.MapGet("/", ListAsync).WithName("ListIncidents").WithSummary("Newest incidents in the caller's jurisdiction (status=open: not yet ended).").Refuses(400);
+        staff.MapGet("/replay", ReplayAsync).WithName("ReplayIncidents")
+            .WithSummary("Incidents of a window (at most 7 days) with their status changes: intake, first dispatch, first arrival, end.").Refuses(400);
         staff.MapGet("/{code}", FindAsync).WithName("GetIncident").Refuses(400, 404);
         staff.MapGet("/{code}/detail", async Task<Ok<IncidentDetail>> (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
             TypedResults.Ok(await store.DetailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentDetail").WithSummary("An incident with its units.")

@@ -122,7 +122,9 @@ export function initReplayWindow(el, viewer, { onTime }) {
       setTime(to);
     } catch (err) {
       if (mine !== generation) return;
-      Object.assign(state, { loading: false, error: t("replay.failed", { reason: errorMessage(err) }) });
+      // the server's window rule (GET /api/incidents/replay) said in the page's words; anything else as the API says it
+      const badWindow = err?.status === 400 && ["from", "to"].includes(err.body?.field);
+      Object.assign(state, { loading: false, error: badWindow ? t("replay.badWindow") : t("replay.failed", { reason: errorMessage(err) }) });
       render();
     }
   }

@@ -32,13 +32,13 @@ public sealed partial class DispatchEndpointsTests
     public async Task Replay_gives_each_incident_of_the_window_its_status_changes_at_its_trail_s_times_within_the_caller_s_scope()
     {
         var from = DateTimeOffset.UtcNow.AddSeconds(-2);
-        var mine = await CreateAsync(category: "noise", priority: 3);
+        var mine = await CreateAsync(category: "disturbance", priority: 3);
         var (unit, seen) = await FirstRecommendedAsync(mine);
         await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{mine}/dispatch", new { units = new[] { new { unitId = unit, seenStatus = seen } } }));
         await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{mine}/arrive", new { unitId = unit }));
         await Json(await _w.Dispatcher.PostAsJsonAsync($"/api/incidents/{mine}/cancel", new { reason = "replay test" }));
         var (lon, lat) = await OutsideTheOfficersStationAsync();
-        var theirs = await CreateAsync(new { lon, lat }, category: "noise", priority: 4);
+        var theirs = await CreateAsync(new { lon, lat }, category: "disturbance", priority: 4);
         var to = DateTimeOffset.UtcNow.AddSeconds(2);
 
         var all = await Json(await _w.Dispatcher.GetAsync($"/api/incidents/replay?from={Q(from)}&to={Q(to)}"));

@@ -272,9 +272,7 @@ browserTest("drill (c): a shift of ten calls over an hour: the overview's open c
   await page.waitForFunction(() => window.geotwin.overview?.summary && window.geotwin.overview.hub === "connected", null, { timeout: 120000 });
   await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
   await page.locator(".overview-body").waitFor({ state: "visible" });
-  // The open incidents before the shift, by priority and status (nobody else acts on them during the drill).
   const groups = (summary) => Object.fromEntries(summary.open.map((g) => [`${g.priority}/${g.status}`, g.count]));
-  const baseline = groups((await api.get("/api/overview")).json);
   const start = Date.parse((await api.get("/api/overview")).json.now);
 
   const mine = []; // { code, ...plan, status }
@@ -309,8 +307,19 @@ browserTest("drill (c): a shift of ten calls over an hour: the overview's open c
           m.status = "cancelled";
         }
       }
+      // The open incidents and the overview read together: the demo's call platform keeps taking calls of its own, so the
+      // list is read before and after the overview until it did not change in between (a real state, not a pause).
+      let summary, openList;
+      for (let tries = 0; ; tries++) {
+        const before = (await api.get("/api/incidents/?status=open&limit=5000")).json;
+        summary = (await api.get("/api/overview")).json;
+        openList = (await api.get("/api/incidents/?status=open&limit=5000")).json;
+        const key = (list) => list.map((i) => `${i.code}/${i.status}`).sort().join();
+        if (key(before) === key(openList)) break;
+        assert.ok(tries < 10, "the open incidents kept changing under the drill");
+      }
       // A dispatched incident may be on scene by now through the simulator: its status is the server's, checked against the plan.
-      const listed = Object.fromEntries((await api.get("/api/incidents/?status=open&limit=5000")).json.map((i) => [i.code, i]));
+      const listed = Object.fromEntries(openList.map((i) => [i.code, i]));
       const open = mine.filter((m) => ["new", "dispatched", "on_scene"].includes(m.status));
       for (const m of open) {
         const server = listed[m.code];
@@ -320,15 +329,17 @@ browserTest("drill (c): a shift of ten calls over an hour: the overview's open c
       }
       for (const m of mine.filter((x) => !open.includes(x))) assert.equal(listed[m.code], undefined, `${m.code} has ended`);
 
-      // the page has caught up: every open one of ours listed with its status, the ended ones gone
+      // the page has caught up: every open one of ours listed with its status, the ended ones gone, the server's total
       const want = open.map((m) => [m.code, m.now.status]);
-      await page.waitForFunction(([w, gone]) => w.every(([c, st]) => document.querySelector(`[data-testid=overview-incidents] tr[data-code="${c}"]`)?.dataset.status === st)
-        && gone.every((c) => !document.querySelector(`[data-testid=overview-incidents] tr[data-code="${c}"]`)), [want, mine.filter((x) => !open.includes(x)).map((x) => x.code)], { timeout: 90000 });
-      const summary = (await api.get("/api/overview")).json;
+      await page.waitForFunction(([w, gone, total]) => w.every(([c, st]) => document.querySelector(`[data-testid=overview-incidents] tr[data-code="${c}"]`)?.dataset.status === st)
+        && gone.every((c) => !document.querySelector(`[data-testid=overview-incidents] tr[data-code="${c}"]`))
+        && Number(document.querySelector("[data-testid=overview-open]")?.dataset.count) === total,
+      [want, mine.filter((x) => !open.includes(x)).map((x) => x.code), summary.openTotal], { timeout: 90000 });
       const serverNow = Date.parse(summary.now);
 
-      // the server's counts: the baseline plus ours, by priority and status
-      const expected = { ...baseline };
+      // the server's counts: the others open plus ours as planned, by priority and status
+      const expected = {};
+      for (const i of openList.filter((x) => !codes.includes(x.code))) expected[`${i.priority}/${i.status}`] = (expected[`${i.priority}/${i.status}`] ?? 0) + 1;
       for (const m of open) expected[`${m.priority}/${m.now.status}`] = (expected[`${m.priority}/${m.now.status}`] ?? 0) + 1;
       const got = groups(summary);
       for (const key of new Set([...Object.keys(expected), ...Object.keys(got)])) assert.equal(got[key] ?? 0, expected[key] ?? 0, `step ${k + 1}: open ${key}`);
@@ -361,10 +372,6 @@ browserTest("drill (c): a shift of ten calls over an hour: the overview's open c
       t.diagnostic(`step ${k + 1}: ${open.length} of ours open, ${ours} overdue; page open ${shown.open}, overdue ${shown.overdue}`);
     }
     await s.screenshot("drill-c-shift");
-    // the shift's overdue ones by the plan at the end: P2 theft (dispatched, nobody there past 20 min), P4s never, P3 fraud not
-    // (dispatched within its arrival target), the fight and the first disturbance not (on scene / closed)
-    const final = Object.fromEntries(mine.map((m) => [m.code, m]));
-    assert.equal(final[codes[2]].status, "new");
   } finally {
     for (const m of mine) if (["new", "dispatched", "on_scene"].includes(m.status)) await api.post(`/api/incidents/${m.code}/cancel`, { reason: "drill ended" });
   }

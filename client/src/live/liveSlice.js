@@ -157,7 +157,7 @@ export function initLiveSlice(viewer) {
     u.billboard.rotation = -CesiumMath.toRadians(heading ?? 0);
     u.billboard.alignedAxis = Cartesian3.ZERO;
     u.label.position = position;
-    const hidden = state.filter && u.view.status !== state.filter;
+    const hidden = state.filter && status !== state.filter;
     u.billboard.show = u.label.show = !hidden;
     const trail = state.mode === "live" ? u.trail : [];
     u.line.show = !hidden && trail.length > 1;

@@ -148,7 +148,6 @@ browserTest("a dispatcher re-dispatches: the first unit is taken off and a secon
   assert.ok(shown[1].text.includes(first.callSign) && shown[2].text.includes(first.callSign), JSON.stringify(shown));
   assert.ok(shown[3].text.includes(second.callSign), JSON.stringify(shown));
   assert.ok(shown[2].text.includes("改派"), `the step in words: ${shown[2].text}`);
-  await page.locator("[data-testid=dispatch-trail]").scrollIntoViewIfNeeded();
-  await s.screenshot("dispatch-redispatch", page.locator("[data-testid=dispatch-trail]"));
+  await s.screenshot("dispatch-redispatch", page.locator("[data-testid=dispatch-panel]"));
   await api.post(`/api/incidents/${code}/cancel`, { reason: "re-dispatch test done" });
 });

@@ -25,7 +25,7 @@ import { onLiveFeed } from "./status/status.js";
 import { initLegend } from "./map/legend.js";
 import { initScaleBar } from "./map/scaleBar.js";
 import { STATUS_COLORS } from "./live/liveSlice.js";
-import { PRIORITY_COLOURS } from "./dispatch/dispatchPanel.js";
+import { PRIORITY_COLOURS, STATUS_RINGS } from "./dispatch/dispatchPanel.js";
 import { layerTitle } from "./tiles/layersPanel.js";
 import { INCIDENT_PRIORITIES, UNIT_STATUSES } from "./vocabulary.js";
 import { initCoveragePanel } from "./coverage/coveragePanel.js";
@@ -182,9 +182,7 @@ legend.source("units", () => t("legend.units"), () => {
 });
 legend.source("dispatch", () => t("legend.openIncidents"), () => (dispatchPanel.state.incidents.length
   ? [...INCIDENT_PRIORITIES.map((p) => ({ swatch: { colour: PRIORITY_COLOURS[p]?.toCssColorString() ?? "#fff", shape: "point" }, text: term("incidentPriorities", p) })),
-    { swatch: { colour: "#ffffff", shape: "ring" }, text: term("incidentStatuses", "new") },
-    { swatch: { colour: "#0000ff", shape: "ring" }, text: term("incidentStatuses", "dispatched") },
-    { swatch: { colour: "#008000", shape: "ring" }, text: term("incidentStatuses", "on_scene") }]
+    ...Object.entries(STATUS_RINGS).map(([status, colour]) => ({ swatch: { colour: colour.toCssColorString(), shape: "ring" }, text: term("incidentStatuses", status) }))]
   : []));
 /** The incident layer's time window in words (the filter's own words; "all" when none is set). */
 function incidentWindowText() {

@@ -228,3 +228,153 @@ browserTest("drill (b): a hill fire at the edge of the jurisdiction: the nearest
     if (code) await api.post(`/api/incidents/${code}/cancel`, { reason: "drill test ended early" });
   }
 });
+
+// (c) A shift: ten calls over an hour, entered as they came in (each with the time its call was received: a
+// call-taker's late entry, POST /api/incidents receivedAt), dispatched, arrived at, closed and cancelled in turn. After
+// each step the commander's overview must count the open incidents by priority and status, mark exactly the overdue
+// ones (vocabulary.json targets, from the call's time, on the server's clock) and time each from its call.
+const COMMANDER = { username: "commander", password: "demo-commander" };
+// ago: minutes before the drill's start the call came in; each at least 8 minutes from every target it could cross, so a
+// slow run does not move an incident over a line. steps: what happens to it at step k (after incident k is taken in).
+const SHIFT = [
+  { ago: 58, priority: 3, category: "disturbance", steps: { 2: "dispatch", 3: "arrive", 5: "close" } },
+  { ago: 52, priority: 2, category: "theft", steps: { 4: "dispatch" } },
+  { ago: 46, priority: 4, category: "other", steps: {} },
+  { ago: 40, priority: 1, category: "fight", steps: { 5: "dispatch", 6: "arrive" } },
+  { ago: 34, priority: 3, category: "fraud", steps: { 7: "dispatch" } },
+  { ago: 30, priority: 2, category: "snatching", steps: { 8: "cancel" } },
+  { ago: 24, priority: 4, category: "other", steps: {} },
+  { ago: 18, priority: 1, category: "robbery", steps: { 9: "dispatch" } },
+  { ago: 10, priority: 4, category: "disturbance", steps: {} },
+  { ago: 4, priority: 3, category: "theft", steps: {} },
+];
+
+/** The overdue rule as vocabulary.json states it (the page and the server each apply it; the drill checks both). */
+function overdue(i, nowMs) {
+  const target = VOCABULARY.incidentPriorities[String(i.priority)].targetMinutes;
+  const minutes = (nowMs - Date.parse(i.receivedAt)) / 60000;
+  return (!i.firstDispatchAt && minutes >= target.dispatch) || (!i.firstArrivalAt && minutes >= target.arrival);
+}
+
+browserTest("drill (c): a shift of ten calls over an hour: the overview's open counts by priority and status, overdue marks and timers at each step", { account: COMMANDER }, async (s, t) => {
+  const { page } = s;
+  const api = await signedInApi(DISPATCHER);
+  const units = (await api.get("/api/units")).json.filter((u) => u.lon != null);
+  const past = (await api.get("/api/incidents/?limit=500")).json;
+  const metres = (a, b) => Math.hypot((a.lon - b.lon) * 80500, (a.lat - b.lat) * 111200);
+  const nearestUnit = (i) => Math.min(...units.map((u) => metres(u, i)));
+  // ten places where incidents happen, the farthest from the units first (units sent there take a while to arrive)
+  const spots = [...past].sort((a, b) => nearestUnit(b) - nearestUnit(a)).filter((p, i, all) => all.findIndex((q) => metres(p, q) < 250) === i).slice(0, 10);
+  assert.equal(spots.length, 10, "ten distinct places of past incidents");
+
+  await page.goto("/", { timeout: 180000 });
+  await waitForReady(s);
+  await page.waitForFunction(() => window.geotwin.overview?.summary && window.geotwin.overview.hub === "connected", null, { timeout: 120000 });
+  await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
+  await page.locator(".overview-body").waitFor({ state: "visible" });
+  const groups = (summary) => Object.fromEntries(summary.open.map((g) => [`${g.priority}/${g.status}`, g.count]));
+  const start = Date.parse((await api.get("/api/overview")).json.now);
+
+  const mine = []; // { code, ...plan, status }
+  const codes = [];
+  try {
+    for (let k = 0; k < SHIFT.length; k++) {
+      const plan = SHIFT[k];
+      const created = await api.post("/api/incidents", { category: plan.category, priority: plan.priority, description: `shift call ${k + 1}`,
+        receivedAt: new Date(start - plan.ago * 60e3).toISOString(), location: { lon: spots[k].lon, lat: spots[k].lat } });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      codes.push(created.json.code);
+      mine.push({ ...plan, code: created.json.code, status: "new" });
+      for (const m of mine) {
+        const action = m.steps[k];
+        if (!action) continue;
+        if (action === "dispatch") {
+          const rec = (await api.get(`/api/incidents/${m.code}/recommendations?k=1`)).json.units[0];
+          const r = await api.post(`/api/incidents/${m.code}/dispatch`, { units: [{ unitId: rec.unitId, seenStatus: rec.status }] });
+          assert.equal(r.status, 200, JSON.stringify(r.json));
+          m.unit = rec.unitId;
+          m.status = "dispatched";
+        } else if (action === "arrive") {
+          const d = (await api.get(`/api/incidents/${m.code}/detail`)).json;
+          // the simulator may have driven the unit there already (the arrival watcher recorded it): that is the arrival
+          if (d.status !== "on_scene") assert.equal((await api.post(`/api/incidents/${m.code}/arrive`, { unitId: m.unit })).status, 200);
+          m.status = "on_scene";
+        } else if (action === "close") {
+          assert.equal((await api.post(`/api/incidents/${m.code}/close`, { disposition: "resolved" })).status, 200);
+          m.status = "closed";
+        } else if (action === "cancel") {
+          assert.equal((await api.post(`/api/incidents/${m.code}/cancel`, { reason: "caller rang back: no longer needed" })).status, 200);
+          m.status = "cancelled";
+        }
+      }
+      // The open incidents and the overview read together: the demo's call platform keeps taking calls of its own, so the
+      // list is read before and after the overview until it did not change in between (a real state, not a pause).
+      let summary, openList;
+      for (let tries = 0; ; tries++) {
+        const before = (await api.get("/api/incidents/?status=open&limit=5000")).json;
+        summary = (await api.get("/api/overview")).json;
+        openList = (await api.get("/api/incidents/?status=open&limit=5000")).json;
+        const key = (list) => list.map((i) => `${i.code}/${i.status}`).sort().join();
+        if (key(before) === key(openList)) break;
+        assert.ok(tries < 10, "the open incidents kept changing under the drill");
+      }
+      // A dispatched incident may be on scene by now through the simulator: its status is the server's, checked against the plan.
+      const listed = Object.fromEntries(openList.map((i) => [i.code, i]));
+      const open = mine.filter((m) => ["new", "dispatched", "on_scene"].includes(m.status));
+      for (const m of open) {
+        const server = listed[m.code];
+        assert.ok(server, `${m.code} (call ${mine.indexOf(m) + 1}) is open`);
+        assert.ok(server.status === m.status || (m.status === "dispatched" && server.status === "on_scene"), `${m.code}: ${server.status}, planned ${m.status}`);
+        m.now = server;
+      }
+      for (const m of mine.filter((x) => !open.includes(x))) assert.equal(listed[m.code], undefined, `${m.code} has ended`);
+
+      // The page has caught up: every open one of ours listed with its status, the ended ones gone, and its strip counting
+      // what its list holds (both come from one read; a call of the demo's platform in between is followed by another read).
+      const want = open.map((m) => [m.code, m.now.status]);
+      await page.waitForFunction(([w, gone]) => w.every(([c, st]) => document.querySelector(`[data-testid=overview-incidents] tr[data-code="${c}"]`)?.dataset.status === st)
+        && gone.every((c) => !document.querySelector(`[data-testid=overview-incidents] tr[data-code="${c}"]`))
+        && Number(document.querySelector("[data-testid=overview-open]")?.dataset.count) === document.querySelectorAll("[data-testid=overview-incidents] tr[data-code]").length,
+      [want, mine.filter((x) => !open.includes(x)).map((x) => x.code)], { timeout: 90000 });
+      const serverNow = Date.parse(summary.now);
+
+      // the server's counts: the others open plus ours as planned, by priority and status
+      const expected = {};
+      for (const i of openList.filter((x) => !codes.includes(x.code))) expected[`${i.priority}/${i.status}`] = (expected[`${i.priority}/${i.status}`] ?? 0) + 1;
+      for (const m of open) expected[`${m.priority}/${m.now.status}`] = (expected[`${m.priority}/${m.now.status}`] ?? 0) + 1;
+      const got = groups(summary);
+      for (const key of new Set([...Object.keys(expected), ...Object.keys(got)])) assert.equal(got[key] ?? 0, expected[key] ?? 0, `step ${k + 1}: open ${key}`);
+
+      // the page: the strip's counts as the server's, each of ours marked overdue exactly when the rule says, timed from its call
+      const shown = await page.evaluate((cs) => ({
+        open: Number(document.querySelector("[data-testid=overview-open]").dataset.count),
+        listed: [...document.querySelectorAll("[data-testid=overview-incidents] tr[data-code]")].map((r) => Number(r.dataset.priority)),
+        overdue: Number(document.querySelector("[data-testid=overview-overdue]").dataset.count),
+        overdueRows: document.querySelectorAll("[data-testid=overview-incidents] tr[data-overdue=true]").length,
+        priorities: Object.fromEntries([...document.querySelectorAll("[data-testid=overview-priorities] [data-priority]")].map((e) => [e.dataset.priority, Number(e.dataset.count)])),
+        rows: Object.fromEntries(cs.map((c) => { const r = document.querySelector(`[data-testid=overview-incidents] tr[data-code="${c}"]`);
+          return [c, r && { overdue: r.dataset.overdue === "true", since: r.querySelector("[data-role=since-intake]").textContent, sinceDispatch: r.querySelector("[data-role=since-dispatch]").textContent }]; })),
+        skew: window.geotwin.overview.skewMs,
+      }), open.map((m) => m.code));
+      // the strip counts what the page lists, by priority (the server's counts were checked above)
+      assert.equal(shown.open, shown.listed.length, `step ${k + 1}: open`);
+      for (const p of ["1", "2", "3", "4"]) assert.equal(shown.priorities[p], shown.listed.filter((x) => String(x) === p).length, `step ${k + 1}: P${p}`);
+      assert.equal(shown.overdue, shown.overdueRows, `step ${k + 1}: the overdue count is the rows marked`);
+      for (const m of open) {
+        const row = shown.rows[m.code];
+        assert.equal(row.overdue, overdue(m.now, serverNow), `step ${k + 1}: ${m.code} (P${m.priority}, ${m.ago} min ago, ${m.now.status}) overdue`);
+        // m:ss or h:mm:ss since the call (not since it was entered), on the server's clock: within a minute of the API's now
+        const [a, b, c] = row.since.split(":").map(Number);
+        const seconds = c === undefined ? a * 60 + b : a * 3600 + b * 60 + c;
+        const want = (serverNow - Date.parse(m.now.receivedAt)) / 1000;
+        assert.ok(Math.abs(seconds - want) < 60, `step ${k + 1}: ${m.code} shows ${row.since} since its call, ${Math.round(want)} s by the server`);
+        assert.equal(row.sinceDispatch === "—", !m.now.firstDispatchAt, `step ${k + 1}: ${m.code} since dispatch ${row.sinceDispatch}`);
+      }
+      const ours = open.filter((m) => shown.rows[m.code].overdue).length;
+      t.diagnostic(`step ${k + 1}: ${open.length} of ours open, ${ours} overdue; page open ${shown.open}, overdue ${shown.overdue}`);
+    }
+    await s.screenshot("drill-c-shift");
+  } finally {
+    for (const m of mine) if (["new", "dispatched", "on_scene"].includes(m.status)) await api.post(`/api/incidents/${m.code}/cancel`, { reason: "drill ended" });
+  }
+});

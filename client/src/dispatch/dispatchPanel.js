@@ -24,6 +24,9 @@ import "./intake.css";
 import { showIncidentCameras } from "../coverage/video/incidentCameras.js";
 
 export const PRIORITY_COLOURS = { 1: Color.RED, 2: Color.ORANGE, 3: Color.YELLOW, 4: Color.LIGHTSKYBLUE };
+/** An incident's status as the ring around its dot: new white, dispatched blue, on scene green, ended grey. */
+export const STATUS_RINGS = { new: Color.WHITE, dispatched: Color.BLUE, on_scene: Color.GREEN };
+export const ENDED_RING = Color.GRAY;
 const ROUTE_COLOURS = [Color.CYAN, Color.LIME, Color.MAGENTA, Color.WHITE, Color.GOLD];
 const isOpen = (status) => OPEN_INCIDENT_STATUSES.includes(status);
 
@@ -127,7 +130,7 @@ export function initDispatchPanel(viewer, container, { onError }) {
         position: Cartesian3.fromDegrees(i.lon, i.lat, 5),
         pixelSize: i.code === state.current?.code ? 16 : 11,
         color: PRIORITY_COLOURS[i.priority] ?? Color.WHITE,
-        outlineColor: i.status === "new" ? Color.WHITE : i.status === "on_scene" ? Color.GREEN : Color.BLUE,
+        outlineColor: STATUS_RINGS[i.status] ?? ENDED_RING,
         outlineWidth: 3,
         disableDepthTestDistance: Number.POSITIVE_INFINITY,
       });

@@ -19,7 +19,9 @@ export function stepText(entry) {
   const d = details(entry);
   switch (entry.kind) {
     case "intake":
-      return [d.category ? term("incidentCategories", d.category) : null, d.priority ? term("incidentPriorities", d.priority) : null].filter(Boolean).join(" · ");
+      // a call entered late says when it came in
+      return [d.category ? term("incidentCategories", d.category) : null, d.priority ? term("incidentPriorities", d.priority) : null,
+        d.receivedAt ? t("trail.receivedAt", { time: localTime(new Date(d.receivedAt)) }) : null].filter(Boolean).join(" · ");
     case "dispatch":
       return d.eta_seconds != null || d.etaSeconds != null ? t("trail.eta", { minutes: Math.max(1, Math.round((d.eta_seconds ?? d.etaSeconds) / 60)) }) : "";
     case "arrival":

@@ -1,7 +1,7 @@
 // Live police units on the map: a SignalR subscription for the current view (snapshot + coalesced
 // deltas), drawn with Cesium primitive collections (billboards, labels, trail polylines; no entities,
 // so thousands of units stay smooth), a unit list with a status filter, unit details with its track,
-// and a time slider that replays the last hour from /api/units/replay.
+// and a time slider for the after-action review (replayWindow.js: units and incidents over a chosen window).
 import {
   BillboardCollection,
   Cartesian3,
@@ -20,6 +20,7 @@ import { connectHub } from "../hub.js";
 import { showLiveFeed } from "../status/status.js";
 import { onLangChange, t } from "../i18n.js";
 import { FRESHNESS, UNIT_STATUSES, term } from "../vocabulary.js";
+import { initReplayWindow, lastAtOrBefore } from "./replayWindow.js";
 import "./live.css";
 
 // Colours and icon letters are drawing, not words: the statuses and kinds themselves (and their names) come
@@ -97,7 +98,7 @@ export function initLiveSlice(viewer) {
   // The server's snapshot repeats these; until the first one, the shared rule's numbers.
   let staleSeconds = FRESHNESS.staleSeconds;
   let offlineSeconds = FRESHNESS.offlineSeconds;
-  let replay = null; // { from, to, units: Map(id -> points[]) }
+  let replay = null; // Map(id -> { points: [epoch s, lon, lat, heading][], statuses: [{ at, status }] }) while replaying
 
   const scene = viewer?.scene;
   const billboards = scene ? scene.primitives.add(new BillboardCollection({ scene })) : null;
@@ -115,15 +116,14 @@ export function initLiveSlice(viewer) {
       <select data-role="filter" data-testid="live-filter"><option value=""></option></select></header>
     <ul data-role="list" data-testid="live-list"></ul>
     <div class="live-detail" data-role="detail" data-testid="live-detail" hidden></div>
-    <div class="live-time"><input type="range" min="-3600" max="0" step="10" value="0" data-role="slider" data-testid="live-slider" />
-      <span data-role="when"></span></div>`;
+    <div class="live-time" data-role="time" data-testid="live-time"></div>`;
   (viewer?.container ?? document.body).appendChild(panel);
   const $ = (role) => panel.querySelector(`[data-role=${role}]`);
   const filterEl = $("filter");
   for (const s of UNIT_STATUSES) filterEl.add(new Option("", s));
   // The filter hides the other units' icons on the map at once, not at their next report (a parked unit has none).
   filterEl.addEventListener("change", () => { state.filter = filterEl.value; redrawAll(); });
-  $("slider").addEventListener("input", () => onSlider(Number($("slider").value)));
+  const replayWindow = initReplayWindow($("time"), viewer, { onTime: showAt });
 
   function freshness(v, now = Date.now()) {
     if (!v.time) return "never";
@@ -132,7 +132,7 @@ export function initLiveSlice(viewer) {
   }
 
   // ---- drawing ----------------------------------------------------------------------------
-  function draw(u, lon, lat, heading) {
+  function draw(u, lon, lat, heading, status = u.view.status) {
     if (!billboards || lon == null || lat == null) return;
     const position = Cartesian3.fromDegrees(lon, lat, 2);
     const fresh = state.mode === "live" ? freshness(u.view) : "live";
@@ -149,15 +149,15 @@ export function initLiveSlice(viewer) {
     }
     u.billboard.position = position;
     // Only on change, and by key: the atlas then holds each icon once and a moving unit never reloads it.
-    const key = `${u.view.kind}|${u.view.status}|${faded}`;
+    const key = `${u.view.kind}|${status}|${faded}`;
     if (u.iconKey !== key) {
-      u.billboard.setImage(key, icon(u.view.kind, u.view.status, faded));
+      u.billboard.setImage(key, icon(u.view.kind, status, faded));
       u.iconKey = key;
     }
     u.billboard.rotation = -CesiumMath.toRadians(heading ?? 0);
     u.billboard.alignedAxis = Cartesian3.ZERO;
     u.label.position = position;
-    const hidden = state.filter && u.view.status !== state.filter;
+    const hidden = state.filter && status !== state.filter;
     u.billboard.show = u.label.show = !hidden;
     const trail = state.mode === "live" ? u.trail : [];
     u.line.show = !hidden && trail.length > 1;
@@ -257,33 +257,23 @@ export function initLiveSlice(viewer) {
   }
 
   // ---- replay --------------------------------------------------------------------------------
-  async function onSlider(offsetSeconds) {
-    if (offsetSeconds >= 0) {
-      state.mode = "live";
-      state.replayAt = null;
-      $("when").textContent = t("live.now");
-      redrawAll();
-      return;
-    }
-    state.mode = "replay";
-    const at = Date.now() + offsetSeconds * 1000;
-    state.replayAt = new Date(at).toISOString();
-    $("when").textContent = new Date(at).toLocaleTimeString();
-    if (!replay || Date.now() - replay.loadedAt > 60e3) {
-      const to = new Date(), from = new Date(to - 3600e3);
-      const { data } = await fetchJson(`/api/units/replay?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&stepSeconds=10`);
-      replay = { loadedAt: Date.now(), units: new Map(data.map((r) => [r.unitId, r.points])) };
-    }
+  /** The replay window's time (null: live again); units holds each unit's replayed fixes and statuses. */
+  function showAt(atMs, replayed) {
+    state.mode = atMs == null ? "live" : "replay";
+    state.replayAt = atMs == null ? null : new Date(atMs).toISOString();
+    replay = atMs == null ? null : replayed;
     redrawAll();
   }
 
   function drawReplayed(u) {
-    const points = replay?.units.get(u.view.id);
+    const held = replay?.get(u.view.id);
     const at = Date.parse(state.replayAt) / 1000;
-    let best = null;
-    for (const p of points ?? []) if (p[0] <= at) best = p; else break;
+    const best = lastAtOrBefore(held?.points, at);
     if (!best) { if (u.billboard) u.billboard.show = u.label.show = u.line.show = false; return; }
-    draw(u, best[1], best[2], best[3] >= 0 ? best[3] : 0);
+    // coloured by the status it had then, not the one it has now
+    const status = lastAtOrBefore(held.statuses, at, (x) => x.at)?.status ?? u.view.status;
+    u.replayStatus = status;
+    draw(u, best[1], best[2], best[3] >= 0 ? best[3] : 0, status);
   }
 
   // ---- connection ----------------------------------------------------------------------------
@@ -368,6 +358,7 @@ export function initLiveSlice(viewer) {
     labels?.removeAll();
     trails?.removeAll();
     tracks?.removeAll();
+    replayWindow.reset();
     panel.hidden = true;
     await h?.stop();
   }
@@ -376,7 +367,6 @@ export function initLiveSlice(viewer) {
   onLangChange(() => {
     renderHub();
     renderList();
-    if (state.mode === "live") $("when").textContent = t("live.now");
   });
 
   /** Test handle: units as the page holds them, with where each is drawn. */
@@ -384,7 +374,7 @@ export function initLiveSlice(viewer) {
     return [...units.values()].map((u) => ({
       ...u.view,
       freshness: freshness(u.view),
-      drawn: u.billboard ? { show: u.billboard.show, ...toDegrees(u.billboard.position) } : null,
+      drawn: u.billboard ? { show: u.billboard.show, ...toDegrees(u.billboard.position), status: state.mode === "replay" ? u.replayStatus : u.view.status } : null,
       trail: u.trail.length,
     }));
   }
@@ -424,5 +414,5 @@ export function initLiveSlice(viewer) {
     return best;
   }
 
-  return { start, stop, state, units: snapshot, select, subscribe, setTime: onSlider, hub: () => hub, unitAt };
+  return { start, stop, state, units: snapshot, select, subscribe, setTime: replayWindow.setTime, replay: replayWindow, hub: () => hub, unitAt };
 }

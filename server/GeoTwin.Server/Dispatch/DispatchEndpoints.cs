@@ -22,6 +22,10 @@ public static partial class DispatchEndpoints
     static CodeList Categories => Vocabulary.IncidentCategories;
     static CodeList UnitStatuses => Vocabulary.UnitStatuses;
     const string Intake = "dispatch-or-intake-token";
+    // A call entered late is one of this shift's: older than a day it is a report, not an alarm to dispatch on.
+    static readonly TimeSpan LateCallLimit = TimeSpan.FromHours(24);
+    // A call platform's clock may run a little ahead of ours; more than this is a wrong time, not skew.
+    static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 
     public static WebApplicationBuilder AddDispatch(this WebApplicationBuilder builder)
     {
@@ -44,6 +48,8 @@ public static partial class DispatchEndpoints
     {
         var staff = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization(Policies.Staff).RefusesStrangers();
         staff.MapGet("/", ListAsync).WithName("ListIncidents").WithSummary("Newest incidents in the caller's jurisdiction (status=open: not yet ended).").Refuses(400);
+        staff.MapGet("/replay", ReplayAsync).WithName("ReplayIncidents")
+            .WithSummary("Incidents of a window (at most 7 days) with their status changes: intake, first dispatch, first arrival, end.").Refuses(400);
         staff.MapGet("/{code}", FindAsync).WithName("GetIncident").Refuses(400, 404);
         staff.MapGet("/{code}/detail", async Task<Ok<IncidentDetail>> (string code, ClaimsPrincipal user, DispatchStore store, CancellationToken ct) =>
             TypedResults.Ok(await store.DetailAsync(CurrentUser.From(user), code, ct))).WithName("IncidentDetail").WithSummary("An incident with its units.")
@@ -118,6 +124,11 @@ public static partial class DispatchEndpoints
         if (Problems.CheckText(body.Description, 4000, required: false) is { } d) return Problems.BadRequest("description", d);
         if (body.CallerPhone is not null && !Phone().IsMatch(body.CallerPhone)) return Problems.BadRequest("callerPhone", "must be 3-20 digits, spaces or dashes, with an optional leading +");
         if (Problems.CheckText(body.CallerName, 100, required: false) is { } n) return Problems.BadRequest("callerName", n);
+        if (body.ReceivedAt is { } received)
+        {
+            if (received > DateTimeOffset.UtcNow + ClockSkew) return Problems.BadRequest("receivedAt", "is in the future");
+            if (received < DateTimeOffset.UtcNow - LateCallLimit) return Problems.BadRequest("receivedAt", $"must be within the last {LateCallLimit.TotalHours:0} hours");
+        }
         if (body.Location is not { } loc) return Problems.BadRequest("location", "is required");
         var given = new[] { loc.AddressCode is not null, loc.QrUrl is not null, loc.AddressText is not null, loc.Lon is not null || loc.Lat is not null }.Count(x => x);
         if (given != 1) return Problems.BadRequest("location", "give exactly one of addressCode, qrUrl, addressText, or lon and lat");
@@ -189,7 +200,9 @@ public static partial class DispatchEndpoints
             }
         }
 
-        var created = await store.CreateAsync(user, body.Category, priority, body.Description, body.CallerPhone, body.CallerName, lon, lat, addressCode, ct);
+        // a time a little ahead (within the skew) is now: an incident is never received after it was entered
+        var receivedAt = body.ReceivedAt is { } r && r < DateTimeOffset.UtcNow ? r.UtcDateTime : (DateTime?)null;
+        var created = await store.CreateAsync(user, body.Category, priority, body.Description, body.CallerPhone, body.CallerName, lon, lat, addressCode, receivedAt, ct);
         return TypedResults.Created($"/api/incidents/{created.Code}", created);
     }
 

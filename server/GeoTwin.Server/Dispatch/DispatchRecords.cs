@@ -4,8 +4,10 @@ namespace GeoTwin.Server.Dispatch;
 /// <param name="Datum">of Lon/Lat: "wgs84" (default) or "gcj02" (Chinese web maps)</param>
 public sealed record IncidentLocation(string? AddressCode, string? QrUrl, string? AddressText, double? Lon, double? Lat, string? Datum);
 
+/// <param name="ReceivedAt">when the call came in, for a call entered late (a call-taker writes it up after the rush, a
+/// radio call noted later); the intake time when left out. The overview's timers and overdue marks run from it.</param>
 public sealed record NewIncident(string? Category, int? Priority, string? Description, string? CallerPhone, string? CallerName,
-    IncidentLocation? Location);
+    IncidentLocation? Location, DateTimeOffset? ReceivedAt = null);
 
 public sealed record MergeOffer(string Code, string Category, int Priority, string Status, DateTime ReceivedAt, double Lon, double Lat, double DistanceM);
 

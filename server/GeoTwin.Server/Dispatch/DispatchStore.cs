@@ -48,7 +48,7 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
         ?? throw Refusal.NotFound($"no incident you may see has code '{code}'");
 
     public async Task<IncidentCreated> CreateAsync(CurrentUser user, string category, int priority, string? description, string? phone,
-        string? callerName, double lon, double lat, string? addressCode, CancellationToken ct)
+        string? callerName, double lon, double lat, string? addressCode, DateTime? receivedAt, CancellationToken ct)
     {
         var created = await RunAsync(user, async s =>
         {
@@ -67,11 +67,11 @@ public sealed class DispatchStore(ScopedDb scoped, NpgsqlDataSource db, RoadGrap
                     "location");
 
             var (id, code) = (await s.Sql("Dispatch/create_incident.sql", category, (short)priority, description, lon, lat, addressCode,
-                    user.TokenId is null ? "manual" : "call_platform", place.Id, place.Community)
+                    user.TokenId is null ? "manual" : "call_platform", place.Id, place.Community, receivedAt)
                 .FirstOrDefaultAsync(r => Tuple.Create(r.GetInt64(0), r.GetString(1)), ct))!;
             if (phone is not null || callerName is not null)
                 await Exec(s.Sql("Dispatch/add_caller.sql", id, phone, callerName), ct);
-            await Event(s, id, user.Name, "intake", null, new { category, priority, lon, lat, address = addressCode }, ct);
+            await Event(s, id, user.Name, "intake", null, new { category, priority, lon, lat, address = addressCode, receivedAt }, ct);
             var offers = await s.Sql("Dispatch/merge_candidates.sql", id, options.MergeMetres, options.MergeMinutes).ListAsync(r => new MergeOffer(
                 r.GetString(0), r.GetString(1), r.GetInt16(2), r.GetString(3), r.GetDateTime(4), r.GetDouble(5), r.GetDouble(6),
                 Math.Round(r.GetDouble(7), 1)), ct);

@@ -22,7 +22,11 @@ public sealed record NearUnit(long Id, string CallSign, string Kind, string Stat
 
 public sealed record Track(long UnitId, DateTime From, DateTime To, long Fixes, List<double[]> Points);
 
-public sealed record ReplayUnit(long UnitId, List<double[]> Points);
+/// <param name="Points">[epoch seconds, lon, lat, heading or -1]</param>
+/// <param name="Statuses">the status at the window's start, then each change, oldest first</param>
+public sealed record ReplayUnit(long UnitId, List<double[]> Points, List<UnitStatusAt> Statuses);
+
+public sealed record UnitStatusAt(double At, string Status);
 
 /// <summary>
 /// Police units live: position ingest (device tokens), status changes, the units list, nearest units, tracks and
@@ -197,7 +201,8 @@ public static class LiveEndpoints
             Math.Round(n.DistanceM, 1))).ToList());
     }
 
-    static (DateTime From, DateTime To, ProblemHttpResult? Error) Window(DateTimeOffset? from, DateTimeOffset? to, TimeSpan longest)
+    /// <summary>The one rule for a replay or track window: from before to, at most <paramref name="longest"/>; by default the last hour.</summary>
+    internal static (DateTime From, DateTime To, ProblemHttpResult? Error) Window(DateTimeOffset? from, DateTimeOffset? to, TimeSpan longest)
     {
         var end = to?.UtcDateTime ?? DateTime.UtcNow;
         var start = from?.UtcDateTime ?? end.AddHours(-1);
@@ -232,7 +237,10 @@ public static class LiveEndpoints
         var rows = await db.RunAsync(CurrentUser.From(user), s => s.Sql("Live/replay.sql", start, end, (double)stepSeconds, maxPoints + 1)
             .ListAsync(r => (Unit: r.GetInt64(0), Point: new[] { r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.IsDBNull(4) ? -1 : r.GetFloat(4) }), ct), ct);
         if (rows.Count > maxPoints) return Problems.BadRequest("stepSeconds", $"more than {maxPoints} points: choose a larger step or a shorter window");
-        return TypedResults.Ok(rows.GroupBy(r => r.Unit).Select(g => new ReplayUnit(g.Key, g.Select(r => r.Point).ToList())).ToList());
+        var statuses = (await db.RunAsync(CurrentUser.From(user), s => s.Sql("Live/replay_statuses.sql", start, end)
+            .ListAsync(r => (Unit: r.GetInt64(0), Status: new UnitStatusAt(r.GetDouble(1), r.GetString(2))), ct), ct))
+            .ToLookup(r => r.Unit, r => r.Status);
+        return TypedResults.Ok(rows.GroupBy(r => r.Unit).Select(g => new ReplayUnit(g.Key, g.Select(r => r.Point).ToList(), statuses[g.Key].ToList())).ToList());
     }
 
     static List<double[]> Rows(this double[,] grid) =>

@@ -12,7 +12,7 @@ namespace GeoTwin.Server.Tests.Dispatch;
 
 /// <summary>Intake, recommendation, dispatch, arrival and the trail over HTTP, on one server with the Monaco demo.</summary>
 [Collection("postgis")]
-public sealed class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
+public sealed partial class DispatchEndpointsTests(PostgisFixture pg) : IAsyncLifetime
 {
     sealed record World(GeoTwinServer Server, string Station, double Lon, double Lat, HttpClient Dispatcher, HttpClient Other, HttpClient Officer,
         HttpClient Tracker);

@@ -74,4 +74,21 @@ public sealed class TrackTests(PostgisFixture pg) : IAsyncLifetime
         var mine = (await officer.GetFromJsonAsync<JsonElement>(url)).EnumerateArray().Select(u => u.GetProperty("unitId").GetInt64());
         Assert.Equal([_unit1], mine);
     }
+
+    [Fact]
+    public async Task Replay_gives_each_unit_its_status_at_the_start_and_its_changes_in_the_window()
+    {
+        // the unit's history: busy before the window, available 30 s into it (rows as change_unit_status writes them)
+        await _server.Database.DataSource.ExecAsync(
+            "INSERT INTO unit_status_events (unit_id, from_status, to_status, changed_by, changed_at) VALUES ($1, 'available', 'busy', 'test', $2), ($1, 'busy', 'available', 'test', $3)",
+            _unit1, _start.AddMinutes(-2), _start.AddSeconds(30));
+        using var city = await Browser.SignedInAsync(_server, "cmd3", "commander", TwoStations.City);
+        var from = _start.AddSeconds(-1);
+        var replay = await city.GetFromJsonAsync<JsonElement>($"/api/units/replay?from={Q(from)}&to={Q(_start.AddMinutes(5))}&stepSeconds=10");
+        var statuses = replay.EnumerateArray().Single(u => u.GetProperty("unitId").GetInt64() == _unit1).GetProperty("statuses").EnumerateArray()
+            .Select(x => (At: x.GetProperty("at").GetDouble(), Status: x.GetProperty("status").GetString())).ToList();
+        Assert.Equal(["busy", "available"], statuses.Select(x => x.Status));
+        Assert.Equal((from - DateTime.UnixEpoch).TotalSeconds, statuses[0].At, tolerance: 0.001);
+        Assert.Equal((_start.AddSeconds(30) - DateTime.UnixEpoch).TotalSeconds, statuses[1].At, tolerance: 0.001);
+    }
 }

@@ -1,12 +1,15 @@
 // Coloured areas on the map: the one way a panel fills places (communities, warning places) with a colour. Each
 // area's GeoJSON outline (a Polygon, or a MultiPolygon whose parts become one entity each) is drawn as a Cesium
 // polygon entity with its holes, filled and without an outline. The panels keep their own rules for which colour.
-import { Cartesian3, Color, ColorMaterialProperty, ConstantProperty, Entity, PolygonHierarchy } from "cesium";
+// An area may ask for an outline (a line along each ring: Cesium draws no polygon outline on the ground) and a
+// label (its name, at its outer ring's middle), for places that must be told apart by edge and name (geofences).
+import { Cartesian3, Color, ColorMaterialProperty, ConstantProperty, Entity, LabelStyle, PolygonHierarchy, VerticalOrigin } from "cesium";
 
 /**
  * A set of areas one panel draws on the viewer (null: nothing is drawn). draw(areas) replaces what it drew;
  * an area is { key, name, boundary, colour (CSS), alpha, properties? }: its entities are named `${key}:${n}` (n the
  * entity's place in the set), so a panel's own ids stay as they were. clear() takes them off; count is how many.
+ * Optional: outline { colour (CSS), width (px) } and label (text): drawn as more entities of the same key.
  */
 export function areaLayer(viewer) {
   let entities = [];
@@ -43,10 +46,34 @@ export function areaLayer(viewer) {
             },
             ...(a.properties ? { properties: a.properties } : {}),
           })));
+          if (a.outline) {
+            const line = Color.fromCssColorString(a.outline.colour);
+            for (const ring of rings) entities.push(viewer.entities.add(new Entity({
+              id: `${a.key}:${entities.length}`,
+              name: a.name,
+              polyline: { positions: Cartesian3.fromDegreesArray(ring.flat()), width: a.outline.width ?? 2, material: new ColorMaterialProperty(line) },
+              ...(a.properties ? { properties: a.properties } : {}),
+            })));
+          }
+        }
+        if (a.label) {
+          const [lon, lat] = middle(polygons[0][0]);
+          entities.push(viewer.entities.add(new Entity({
+            id: `${a.key}:${entities.length}`,
+            position: Cartesian3.fromDegrees(lon, lat, 3),
+            label: { text: a.label, font: "13px sans-serif", style: LabelStyle.FILL_AND_OUTLINE, outlineWidth: 3, outlineColor: Color.BLACK,
+              fillColor: Color.WHITE, verticalOrigin: VerticalOrigin.CENTER, disableDepthTestDistance: Number.POSITIVE_INFINITY },
+          })));
         }
       }
       viewer.scene.requestRender();
       return entities.length;
     },
   };
+}
+
+/** The middle of a ring's extent: where its name goes (inside for the round and boxy shapes people draw). */
+function middle(ring) {
+  const xs = ring.map((p) => p[0]), ys = ring.map((p) => p[1]);
+  return [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
 }

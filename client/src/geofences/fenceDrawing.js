@@ -52,8 +52,10 @@ export function fenceDrawing(viewer, { onChange = () => {} } = {}) {
     if (!g) return;
     const p = [g.lon, g.lat];
     if (state.mode === "circle") {
-      if (!state.centre) state.centre = p;
-      else {
+      if (!state.centre) {
+        state.centre = p;
+        state.finished = state.radiusM > 0; // a radius typed first: the centre completes the circle
+      } else {
         state.radiusM = Math.round(metresBetween(state.centre, p));
         state.finished = true;
       }

@@ -113,6 +113,12 @@ browserTest("geofences: a drawn fence, a car entering it over JT/T 808, the aler
     assert.match(await page.locator(`[data-testid=fences-list] li[data-fence="${fence.id}"]`).innerText(), /确认删除围栏/);
     await page.locator("[data-testid=fences-delete-yes]").dispatchEvent("click");
     await waitFor(page, "the fence gone", (id) => !window.geotwin.geofences.state.fences.some((f) => f.id === id), fence.id);
+    // the same in English: the alert, the panel's head and the rule
+    await page.locator("[data-testid=lang-toggle]").dispatchEvent("click");
+    await waitFor(page, "English alert", ([c, n]) => document.querySelector("[data-testid=overview-alerts] li[data-source=geofences]")
+      && [...document.querySelectorAll("[data-testid=overview-alerts] li[data-source=geofences]")].some((li) => li.innerText.includes(`Fence: ${c} entered ${n}`)), [car.callSign, name], 30000);
+    assert.match(await page.locator("[data-testid=fences-toggle]").innerText(), /Geofences/);
+    assert.match(await page.locator("[data-testid=fences-rules]").innerText(), /Enter.*Exit.*Dwell/s);
     assert.deepEqual(s.pageErrors, [], "uncaught errors in the page");
   } finally {
     clearInterval(keepThere);

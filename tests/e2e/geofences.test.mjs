@@ -95,6 +95,7 @@ browserTest("geofences: a drawn fence, a car entering it over JT/T 808, the aler
     const alert = await page.evaluate(([c, n]) => window.geotwin.overview.alerts.find((a) => a.source === "geofences" && a.text.includes(c) && a.text.includes(n)), [car.callSign, name]);
     assert.equal(alert.text, `围栏 ${car.callSign} 驶入 ${name}`);
     assert.equal(await page.evaluate((id) => window.geotwin.geofences.layer.flashing.includes(id), fence.id), true, "the fence flashes");
+    await s.screenshot("geofences-flash");
     if (!(await page.evaluate(() => window.geotwin.overview.open))) await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
     const shown = page.locator(`[data-testid=overview-alerts] li[data-source=geofences][data-key^="fence:${fence.id}:${car.id}:enter"]`);
     await shown.waitFor({ timeout: 30000 });

@@ -15,6 +15,8 @@ export function fencesLayer(viewer, { onChange = () => {} } = {}) {
   const flashing = new Map(); // fence id -> timer
   let fences = [];
 
+  const look = (id) => (flashing.has(id) ? { colour: FLASH_COLOUR, alpha: 0.45, outline: FLASH_COLOUR } : { colour: FENCE_COLOUR, alpha: 0.15, outline: FENCE_COLOUR });
+
   function draw() {
     state.flashing = [...flashing.keys()];
     if (!state.show || fences.length === 0) {
@@ -22,11 +24,18 @@ export function fencesLayer(viewer, { onChange = () => {} } = {}) {
       state.drawn = 0;
     } else {
       state.drawn = areas.draw(fences.map((f) => {
-        const hot = flashing.has(f.id);
-        return { key: `geofence:${f.id}`, name: f.name, boundary: f.area, colour: hot ? FLASH_COLOUR : FENCE_COLOUR, alpha: hot ? 0.45 : 0.15,
-          outline: { colour: hot ? FLASH_COLOUR : FENCE_COLOUR, width: hot ? 4 : 2 }, label: f.name, properties: { geofenceId: f.id } };
+        const { colour, alpha, outline } = look(f.id);
+        return { key: `geofence:${f.id}`, name: f.name, boundary: f.area, colour, alpha, outline: { colour: outline, width: 3 }, label: f.name,
+          properties: { geofenceId: f.id }, restyle: true };
       }));
     }
+    onChange();
+  }
+
+  /** A flash starting or ending: the fence recoloured in place (a redraw would blank it while its geometry is built). */
+  function restyle(id) {
+    state.flashing = [...flashing.keys()];
+    areas.style(`geofence:${id}`, look(id));
     onChange();
   }
 
@@ -40,9 +49,9 @@ export function fencesLayer(viewer, { onChange = () => {} } = {}) {
       clearTimeout(flashing.get(fenceId));
       flashing.set(fenceId, setTimeout(() => {
         flashing.delete(fenceId);
-        draw();
+        restyle(fenceId);
       }, FLASH_MS));
-      draw();
+      restyle(fenceId);
     },
     show(on) {
       state.show = Boolean(on);

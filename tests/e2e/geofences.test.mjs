@@ -64,7 +64,7 @@ browserTest("geofences: a drawn fence, a car entering it over JT/T 808, the aler
     await page.locator("[data-testid=fences-save]").dispatchEvent("click");
     await waitFor(page, "the refusal shown", () => window.geotwin.geofences.panel.error !== null && !window.geotwin.geofences.panel.saving);
     const refusal = await page.locator("[data-testid=fences-error]").innerText();
-    assert.match(refusal, /围栏未保存：停留分钟/, refusal);
+    assert.match(refusal, /围栏未保存：停留分钟 — 停留分钟只用于“停留超时”规则.*（服务器：is only for the dwell rule）/, refusal);
     assert.doesNotMatch(refusal, /HTTP|422|400/, refusal);
     await page.locator("[data-testid=fences-error-dismiss]").dispatchEvent("click");
     assert.equal(await page.locator("[data-testid=fences-error]").count(), 0, "dismissed");

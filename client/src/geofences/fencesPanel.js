@@ -18,7 +18,10 @@ export function refusalText(err) {
   const name = FIELDS.includes(field) ? t(`fences.field.${field}`) : field;
   let detail = String(body.detail ?? body.title ?? "");
   if (detail.startsWith(`${field}:`)) detail = detail.slice(field.length + 1).trim();
-  return t("fences.refused", { field: name, detail });
+  // the server's reason is in English: the page says what the field needs in its own language, and shows the reason too
+  const group = field.startsWith("circle") ? "circle" : field;
+  const hint = ["name", "area", "circle", "rules", "marginM", "dwellMinutes", "activeHours"].includes(group) ? t(`fences.hint.${group}`) : t("fences.hint.other");
+  return t("fences.refused", { field: name, hint, detail });
 }
 
 /**

@@ -109,6 +109,32 @@ browserTest("geofences: a drawn fence, a car entering it over JT/T 808, the aler
     await waitFor(page, "drawn at 1920 wide", () => window.geotwin.viewer.canvas.clientWidth === 1920);
     await s.screenshot("geofences-1920");
 
+    // a polygon: three corners clicked around the map's centre, finished by the button, watched for exits
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await waitFor(page, "back at 1366 wide", () => window.geotwin.viewer.canvas.clientWidth === 1366);
+    // the unfolded overview lies over the map's top: folded, so the clicks reach the map
+    if (await page.evaluate(() => window.geotwin.overview.open)) await page.locator("[data-testid=overview-fold]").dispatchEvent("click");
+    await page.locator("[data-testid=fences-draw-polygon]").dispatchEvent("click");
+    const box = await page.locator("[data-testid=map]").boundingBox();
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    for (const [i, [dx, dy]] of [[-90, -40], [90, -40], [0, 100]].entries()) {
+      await page.mouse.click(cx + dx, cy + dy);
+      await waitFor(page, `corner ${i + 1}`, (n) => window.geotwin.geofences.panel.drawing.vertices.length === n, i + 1, 60000);
+    }
+    await page.locator("[data-testid=fences-finish]").dispatchEvent("click");
+    await waitFor(page, "the polygon finished", () => window.geotwin.geofences.panel.drawing.finished);
+    const polygonName = `${name} 多边形`;
+    await page.locator("[data-testid=fences-name]").fill(polygonName);
+    await page.locator("[data-testid=fences-rule-enter]").uncheck();
+    await page.locator("[data-testid=fences-rule-exit]").check();
+    await page.locator("[data-testid=fences-save]").dispatchEvent("click");
+    await waitFor(page, "the polygon saved", (n) => window.geotwin.geofences.state.fences.some((f) => f.name === n) || window.geotwin.geofences.panel.error, polygonName);
+    assert.equal(await page.evaluate(() => window.geotwin.geofences.panel.error), null);
+    const polygon = await page.evaluate((n) => window.geotwin.geofences.state.fences.find((f) => f.name === n), polygonName);
+    assert.deepEqual(polygon.rules, ["exit"]);
+    assert.match(await page.locator(`[data-testid=fences-list] li[data-fence="${polygon.id}"]`).innerText(), /驶出/);
+    assert.equal((await api.get(`/api/geofences`)).json.filter((f) => f.id === polygon.id).length, 1, "the API lists the polygon");
+
     // deleted after the confirmation
     await page.locator(`[data-testid=fences-list] li[data-fence="${fence.id}"] [data-testid=fences-delete]`).dispatchEvent("click");
     assert.match(await page.locator(`[data-testid=fences-list] li[data-fence="${fence.id}"]`).innerText(), /确认删除围栏/);

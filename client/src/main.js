@@ -31,6 +31,7 @@ import { INCIDENT_PRIORITIES, UNIT_STATUSES } from "./vocabulary.js";
 import { initCoveragePanel } from "./coverage/coveragePanel.js";
 import { initInstructionsPage } from "./warnings/instructions/instructionsPage.js";
 import { initWarningsPanel } from "./warnings/warningsPanel.js";
+import { initGeofences } from "./geofences/geofences.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -188,6 +189,10 @@ legend.source("dispatch", () => t("legend.openIncidents"), () => (dispatchPanel.
 function incidentWindowText() {
   return layersSlice.incidentWindow?.() ?? "";
 }
+// Geofences (geofences/): the layer, the dispatch roles' panel, and the fence events into the overview's alerts feed.
+const geofences = (geotwin.geofences = initGeofences(geotwin.viewer, stage, {
+  layersPanel: $("[data-testid=layers-panel]"), legend, live, onEvents: (events) => overview.fenceEvents(events),
+}));
 // The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
 const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 // The planner's camera coverage panel (coverage/): geotwin.coverage is its state.
@@ -297,6 +302,8 @@ function showUser() {
   dispatchPanel.show(user);
   hotspotsPanel.show(user);
   overview.show(user);
+  geofences.show(user);
+  overview.fenceEvents(geofences.events()); // the overview's feed starts empty at each show
   legend.show(user);
   scanPanel.refresh();
   coveragePanel.show(user);

@@ -95,6 +95,7 @@ export function initLiveSlice(viewer) {
     track: null, mode: "live", replayAt: null, error: null,
   };
   let hub = null;
+  const fenceListeners = new Set();
   // The server's snapshot repeats these; until the first one, the shared rule's numbers.
   let staleSeconds = FRESHNESS.staleSeconds;
   let offlineSeconds = FRESHNESS.offlineSeconds;
@@ -319,6 +320,8 @@ export function initLiveSlice(viewer) {
       handlers: {
         // the server says when positions stop arriving (and when they come back): the banner shows it
         feed: (state) => showLiveFeed(state),
+        // fence events of the fences this jurisdiction sees (geofences/): handed on, this slice draws nothing of them
+        fenceEvents: (events) => { for (const fn of fenceListeners) fn(events); },
         positions: (views) => {
           state.received += views.length;
           for (const v of views) apply(v);
@@ -414,5 +417,8 @@ export function initLiveSlice(viewer) {
     return best;
   }
 
-  return { start, stop, state, units: snapshot, select, subscribe, setTime: replayWindow.setTime, replay: replayWindow, hub: () => hub, unitAt };
+  /** Hear the hub's "fenceEvents" pushes (an array of GET /api/geofences/events' objects) on this one connection. */
+  const onFenceEvents = (fn) => fenceListeners.add(fn);
+
+  return { start, stop, state, units: snapshot, select, subscribe, setTime: replayWindow.setTime, replay: replayWindow, hub: () => hub, unitAt, onFenceEvents };
 }

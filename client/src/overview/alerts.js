@@ -2,8 +2,10 @@
 // { key, source, level: "critical"|"warning"|"info", at (ISO time or null), text (in the page's language), incident
 // (a code to open, or null) }. Dispatch's own alerts (overdue incidents), Live's (a stalled feed, units offline) and
 // the four-colour warnings' (GET /api/warnings/alerts, read as it comes: whatever carries a key, a level or colour,
-// a time and a text or label pair) all become such items, so a new source is one more setter here.
+// a time and a text or label pair) all become such items, so a new source is one more setter here. Geofence events
+// (geofences/, pushed by the live hub or read) say "围栏 一所01 驶入 海滩围栏", one item per fence, unit and rule.
 import { fetchJson } from "../api.js";
+import { ruleLabel, ruleLevel } from "../geofences/fenceRules.js";
 import { pick, t } from "../i18n.js";
 import { isOverdue, priorityTarget, term } from "../vocabulary.js";
 
@@ -50,6 +52,18 @@ export function alertFeed({ onChange = () => {} } = {}) {
       make: () => t("overview.alert.stalled", { seconds: Math.round(report.secondsSinceLastFix ?? 0) }) }] : []);
   }
 
+  /** Fence events (newest first): the latest of each fence, unit and rule, so a unit reported inside every second is one item. */
+  function setFenceEvents(events) {
+    const seen = new Set();
+    set("geofences", (events ?? []).filter((e) => {
+      const key = `${e.fenceId}:${e.unitId}:${e.rule}`;
+      return !seen.has(key) && seen.add(key);
+    }).map((e) => ({
+      key: `fence:${e.fenceId}:${e.unitId}:${e.rule}`, source: "geofences", level: ruleLevel(e.rule), at: e.at, incident: null,
+      make: () => t("overview.alert.fence", { unit: e.callSign ?? t("overview.alert.fenceUnit", { id: e.unitId }), rule: ruleLabel(e.rule, "event"), fence: e.fenceName }),
+    })));
+  }
+
   /** One warnings alert as a feed item, whatever optional fields it has; null when it has nothing to say. */
   function fromWarning(w, n) {
     const words = w.text ?? w.message ?? w.title ?? w.label ?? w.place?.name ?? w.placeName;
@@ -83,6 +97,7 @@ export function alertFeed({ onChange = () => {} } = {}) {
     setIncidents,
     setUnits,
     setLiveFeed,
+    setFenceEvents,
     start() {
       warningsGone = false;
       readWarnings();

@@ -227,6 +227,8 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
     refresh,
     /** A live-feed report from /readyz (status.js): a stall is an alert too. */
     liveFeed: (report) => feed.setLiveFeed(report),
+    /** The fence events the page holds (geofences/), newest first. */
+    fenceEvents: (events) => feed.setFenceEvents(events),
     /** Shown to every signed-in person of the staff; hidden (and silent) when signed out. */
     show(user) {
       stop();

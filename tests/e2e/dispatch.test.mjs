@@ -84,7 +84,7 @@ const overviewCounts = (page) => page.evaluate(() => ({
   units: Object.fromEntries([...document.querySelectorAll("[data-testid=overview-units] [data-status]")].map((e) => [e.dataset.status, Number(e.dataset.count)])),
 }));
 
-browserTest("a dispatcher re-dispatches: the first unit is taken off and a second sent; the trail shows both and the overview counts the incident once", { account: DISPATCHER }, async (s) => {
+browserTest("a dispatcher re-dispatches: the first unit is taken off and a second sent; the trail shows both and the overview counts the incident once", { account: DISPATCHER }, async (s, t) => {
   const { page } = s;
   const api = await signedInApi(DISPATCHER);
   const units = (await api.get("/api/units")).json.filter((u) => u.lon != null);
@@ -103,6 +103,8 @@ browserTest("a dispatcher re-dispatches: the first unit is taken off and a secon
   const created = await api.post("/api/incidents", { category: "theft", priority: 2, description: "re-dispatch test", location: { lon: spot.lon, lat: spot.lat } });
   assert.equal(created.status, 201, JSON.stringify(created.json));
   const code = created.json.code;
+  // cancelled whatever happens: a unit left driving to this incident would skew the drills that follow on the same server
+  t.after(() => api.post(`/api/incidents/${code}/cancel`, { reason: "re-dispatch test done" }));
   const [first, second] = (await api.get(`/api/incidents/${code}/recommendations?k=3`)).json.units;
   assert.ok(first && second, "two units are offered");
   const sent = await api.post(`/api/incidents/${code}/dispatch`, { units: [{ unitId: first.unitId, seenStatus: first.status }] });
@@ -110,8 +112,11 @@ browserTest("a dispatcher re-dispatches: the first unit is taken off and a secon
   const row = `[data-testid=overview-incidents] tr[data-code="${code}"]`;
   await waitForDispatch(page, "the overview has it dispatched", (r) => document.querySelector(r)?.dataset.status === "dispatched", 90000, row);
   const dispatched = await overviewCounts(page);
-  assert.equal(dispatched.open, before.open + 1);
-  assert.equal(dispatched.priorities["2"], before.priorities["2"] + 1);
+  // The demo's call platform adds calls of its own at any moment, so the counts may only grow past ours; the incident
+  // itself is listed exactly once.
+  assert.equal(await page.locator(row).count(), 1, "listed once");
+  assert.ok(dispatched.open >= before.open + 1, `open ${before.open} -> ${dispatched.open}`);
+  assert.ok(dispatched.priorities["2"] >= before.priorities["2"] + 1, `P2 ${before.priorities["2"]} -> ${dispatched.priorities["2"]}`);
 
   // the first unit is taken off and the second one sent, in one step
   const reassigned = await api.post(`/api/incidents/${code}/reassign`, { unitId: first.unitId, to: { unitId: second.unitId, seenStatus: second.status } });
@@ -130,24 +135,27 @@ browserTest("a dispatcher re-dispatches: the first unit is taken off and a secon
   for (const u of summary.units) apiUnits[u.status] = (apiUnits[u.status] ?? 0) + u.count;
   const busy = (u) => (u.dispatched ?? 0) + (u.en_route ?? 0) + (u.on_scene ?? 0);
   await page.waitForFunction(([r, n]) => document.querySelector(r)?.dataset.status === "dispatched"
-    && Number(document.querySelector("[data-testid=overview-open]")?.dataset.count) === n, [row, dispatched.open], { timeout: 60000 });
+    && Number(document.querySelector("[data-testid=overview-open]")?.dataset.count) >= n, [row, dispatched.open], { timeout: 60000 });
   const after = await overviewCounts(page);
-  assert.equal(after.open, dispatched.open, "the re-dispatch neither opens nor closes an incident");
-  assert.equal(after.priorities["2"], dispatched.priorities["2"]);
+  assert.equal(await page.locator(row).count(), 1, "still listed once");
+  assert.ok(after.open >= dispatched.open, `the re-dispatch closes no incident: open ${dispatched.open} -> ${after.open}`);
+  assert.ok(after.priorities["2"] >= dispatched.priorities["2"]);
   assert.equal(summary.open.filter((g) => g.priority === 2 && g.status === "dispatched").reduce((a, g) => a + g.count, 0),
     (await api.get("/api/incidents/?status=dispatched&limit=5000")).json.filter((i) => i.priority === 2).length);
   assert.equal(busy(apiUnits), busy(dispatched.units), "one unit out before and after: the first came back, the second went");
 
   // The trail on screen: the first dispatch, the first unit taken off, the second dispatched, with their call signs.
   await page.evaluate((c) => window.geotwin.openIncident(c), code);
+  // A merge offer is the server's note of an open incident nearby (earlier tests on the same demo server leave some):
+  // it is not a step of this re-dispatch, so the steps are read without it.
+  const steps = (list) => list.filter((e) => e.kind !== "merge_offer");
   const trail = (await api.get(`/api/incidents/${code}/trail`)).json;
-  assert.deepEqual(trail.map((e) => e.kind), ["intake", "dispatch", "reassign", "dispatch"]);
+  assert.deepEqual(steps(trail).map((e) => e.kind), ["intake", "dispatch", "reassign", "dispatch"]);
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=dispatch-trail] li").length === n, trail.length, { timeout: 30000 });
-  const shown = await page.locator("[data-testid=dispatch-trail] li").evaluateAll((lis) => lis.map((li) => ({ kind: li.dataset.kind, text: li.textContent })));
+  const shown = steps(await page.locator("[data-testid=dispatch-trail] li").evaluateAll((lis) => lis.map((li) => ({ kind: li.dataset.kind, text: li.textContent }))));
   assert.deepEqual(shown.map((x) => x.kind), ["intake", "dispatch", "reassign", "dispatch"]);
   assert.ok(shown[1].text.includes(first.callSign) && shown[2].text.includes(first.callSign), JSON.stringify(shown));
   assert.ok(shown[3].text.includes(second.callSign), JSON.stringify(shown));
   assert.ok(shown[2].text.includes("改派"), `the step in words: ${shown[2].text}`);
   await s.screenshot("dispatch-redispatch", page.locator("[data-testid=dispatch-panel]"));
-  await api.post(`/api/incidents/${code}/cancel`, { reason: "re-dispatch test done" });
 });

@@ -273,7 +273,9 @@ browserTest("drill (c): a shift of ten calls over an hour: the overview's open c
   const metres = (a, b) => Math.hypot((a.lon - b.lon) * 80500, (a.lat - b.lat) * 111200);
   const nearestUnit = (i) => Math.min(...units.map((u) => metres(u, i)));
   // ten places where incidents happen, the farthest from the units first (units sent there take a while to arrive)
-  const spots = [...past].sort((a, b) => nearestUnit(b) - nearestUnit(a)).filter((p, i, all) => all.findIndex((q) => metres(p, q) < 250) === i).slice(0, 10);
+  // 210 m apart: beyond intake's 200 m merge radius, so no call of the shift is offered as another's duplicate (at 250 m
+  // the demo's record gave 9 to 11 places, by which incidents other tests had added)
+  const spots = [...past].sort((a, b) => nearestUnit(b) - nearestUnit(a)).filter((p, i, all) => all.findIndex((q) => metres(p, q) < 210) === i).slice(0, 10);
   assert.equal(spots.length, 10, "ten distinct places of past incidents");
 
   await page.goto("/", { timeout: 180000 });

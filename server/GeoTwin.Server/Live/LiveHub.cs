@@ -148,7 +148,8 @@ public sealed class LivePush(LiveUnits units, IHubContext<LiveHub> hub, ILogger<
             await _wake.WaitAsync(TimeSpan.FromMilliseconds(50), stoppingToken);
             Volatile.Write(ref _woken, 0);
             try { await FlushAsync(); }
-            catch (Exception e) when (e is not OperationCanceledException) { log.LogWarning("pushing unit changes failed: {Error}", e.Message); }
+            // a send that timed out is a TaskCanceledException too: only a shutdown ends the loop, anything else is logged and the next tick tries again
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) { log.LogWarning("pushing unit changes failed: {Error}", e.Message); }
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class CrowdService(NpgsqlDataSource db, IHubContext<LiveHub> hub, 
         NpgsqlCommand Sql(string file, params object?[] args) => DbCommands.WithParameters(new NpgsqlCommand(EmbeddedSql.Get(file), conn, tx), args);
 
         var codes = counts.Where(c => c.Sensor is not null).Select(c => c.Sensor!).Distinct().ToArray();
-        var sensors = codes.Length == 0 ? [] : (await Sql("Live/Crowds/resolve_sensors.sql", codes)
+        var sensors = codes.Length == 0 ? [] : (await Sql("Live/Crowds/resolve_sensors.sql", (object)codes) // one array parameter, not one per code
             .ListAsync(r => (Code: r.GetString(0), Id: r.GetInt64(1), Area: r.GetInt64(2)), ct)).ToDictionary(s => s.Code, StringComparer.Ordinal);
         foreach (var c in counts)
             if (c.Sensor is { } code && !sensors.ContainsKey(code))

@@ -91,10 +91,18 @@ public static class CrowdEndpoints
                 [.. typicalDays.Select(d => d.ToString("yyyy-MM-dd"))]);
         }, ct);
 
-    static async Task<Results<Ok<CrowdIngestReport>, ProblemHttpResult>> IngestAsync(JsonElement body, HttpContext http, ClaimsPrincipal user,
+    /// <remarks>The body is read here, not bound: its problems are named as counts[i].field, which binding cannot do.</remarks>
+    static async Task<Results<Ok<CrowdIngestReport>, ProblemHttpResult>> IngestAsync(HttpContext http, ClaimsPrincipal user,
         LiveOptions options, CrowdService crowds, CancellationToken ct)
     {
-        var (counts, problems) = CrowdIngest.Read(body, options, DateTime.UtcNow);
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 8 }, ct);
+        }
+        catch (JsonException e) { return Problems.BadRequest("body", $"not JSON: {e.Message}"); }
+        using var _ = document;
+        var (counts, problems) = CrowdIngest.Read(document.RootElement, options, DateTime.UtcNow);
         if (counts is null)
         {
             var first = problems[0];
@@ -118,9 +126,10 @@ public static class CrowdEndpoints
 
     static async Task<Created<CrowdAreaView>> CreateAsync(CrowdAreaBody body, ClaimsPrincipal user, ScopedDb scoped, NpgsqlDataSource db, CancellationToken ct)
     {
-        if (Problems.CheckText(body.Name, 200) is { } nameProblem) throw Refusal.BadRequest("name", nameProblem);
+        // first: the one free-form part of the body, which the framework's binding cannot check
         if (body.Area is not { ValueKind: JsonValueKind.Object } area || !area.TryGetProperty("type", out _) || !area.TryGetProperty("coordinates", out _))
             throw Refusal.BadRequest("area", "must be a GeoJSON Polygon or MultiPolygon object with type and coordinates");
+        if (Problems.CheckText(body.Name, 200) is { } nameProblem) throw Refusal.BadRequest("name", nameProblem);
         var areaText = area.GetRawText();
         List<string?> shape;
         try

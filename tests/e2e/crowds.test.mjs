@@ -63,4 +63,8 @@ browserTest("crowds: areas by level with a legend, today against a typical day, 
   assert.match(alert.text, /人流红色预警/);
   assert.match(alert.text, /95\/100/);
   await waitFor(page, "the new area drawn red", (n) => window.geotwin.crowds.state.areas.some((a) => a.name === n && a.level === "red"), name, 60000);
+  // a picture of the beach's areas, the legend and the chart, for a person to look at (tests/e2e/artifacts)
+  await page.evaluate(([x, y]) => window.geotwin.flyTo(x, y, 1500), [lon, lat]);
+  await waitFor(page, "at the beach", () => window.geotwin.view === "point", null, 60000);
+  await s.screenshot("crowds-larvotto");
 });

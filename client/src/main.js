@@ -32,6 +32,7 @@ import { initCoveragePanel } from "./coverage/coveragePanel.js";
 import { initInstructionsPage } from "./warnings/instructions/instructionsPage.js";
 import { initWarningsPanel } from "./warnings/warningsPanel.js";
 import { initGeofences } from "./geofences/geofences.js";
+import { initCrowds } from "./crowds/crowds.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -193,6 +194,10 @@ function incidentWindowText() {
 const geofences = (geotwin.geofences = initGeofences(geotwin.viewer, stage, {
   layersPanel: $("[data-testid=layers-panel]"), legend, live, onEvents: (events) => overview.fenceEvents(events),
 }));
+// Crowd counts (crowds/): the areas by level, the panel with today's curve, the level changes into the alerts feed.
+const crowds = (geotwin.crowds = initCrowds(geotwin.viewer, stage, {
+  layersPanel: $("[data-testid=layers-panel]"), legend, live, onEvents: (events) => overview.crowdEvents(events),
+}));
 // The door-plate scan page (/qr/{code}): a panel over the map, phone first (addresses/).
 const scanPanel = (geotwin.scan = initScanPanel($("[data-testid=map]").parentElement, { getUser: () => geotwin.user }));
 // The planner's camera coverage panel (coverage/): geotwin.coverage is its state.
@@ -304,6 +309,8 @@ function showUser() {
   overview.show(user);
   geofences.show(user);
   overview.fenceEvents(geofences.events()); // the overview's feed starts empty at each show
+  crowds.show(user);
+  overview.crowdEvents(crowds.events());
   legend.show(user);
   scanPanel.refresh();
   coveragePanel.show(user);

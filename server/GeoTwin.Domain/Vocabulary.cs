@@ -129,6 +129,8 @@ public static class Vocabulary
     /// <summary>Resident registration at the door plate (issue #19): what is declared, by whom, and where it stands.</summary>
     /// <summary>What a geofence watches for (enter, exit, inside, outside, cross, dwell): Live/Geofences.</summary>
     public static CodeList GeofenceRules { get; } = Codes("geofenceRules");
+    /// <summary>Crowd warning levels of counting areas, least severe first (normal, yellow, orange, red): Live/Crowds.</summary>
+    public static CodeList CrowdLevels { get; } = Codes("crowdLevels");
     public static CodeList DeclarationKinds { get; } = Codes("declarationKinds");
     public static CodeList DeclarationSubjects { get; } = Codes("declarationSubjects");
     public static CodeList DeclarationStatuses { get; } = Codes("declarationStatuses");

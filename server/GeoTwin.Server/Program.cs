@@ -1,4 +1,5 @@
 using GeoTwin.Server.Live.Geofences;
+using GeoTwin.Server.Live.Crowds;
 using GeoTwin.Server.Accounts;
 using GeoTwin.Server.Addresses;
 using GeoTwin.Server.Hotspots.Density;
@@ -55,6 +56,7 @@ public static class Program
             builder.AddTwin3d();
             builder.AddLive();
             builder.AddGeofences();
+            builder.AddCrowds();
             builder.Services.AddExceptionHandler<DatabaseUnavailable>();
             builder.AddRefusals();
             builder.AddDispatch();
@@ -86,6 +88,7 @@ public static class Program
             app.MapCoverageEndpoints();
             app.MapLiveEndpoints();
             app.MapGeofenceEndpoints();
+            app.MapCrowdEndpoints();
             app.MapDispatchEndpoints();
             app.MapHotspotsEndpoints();
             GeoTwin.Server.Addresses.Registration.RegistrationEndpoints.MapRegistrationEndpoints(app);

@@ -96,6 +96,7 @@ export function initLiveSlice(viewer) {
   };
   let hub = null;
   const fenceListeners = new Set();
+  const crowdListeners = new Set();
   // The server's snapshot repeats these; until the first one, the shared rule's numbers.
   let staleSeconds = FRESHNESS.staleSeconds;
   let offlineSeconds = FRESHNESS.offlineSeconds;
@@ -322,6 +323,8 @@ export function initLiveSlice(viewer) {
         feed: (state) => showLiveFeed(state),
         // fence events of the fences this jurisdiction sees (geofences/): handed on, this slice draws nothing of them
         fenceEvents: (events) => { for (const fn of fenceListeners) fn(events); },
+        // crowd level changes of the areas this jurisdiction sees (crowds/): handed on likewise
+        crowdEvents: (events) => { for (const fn of crowdListeners) fn(events); },
         positions: (views) => {
           state.received += views.length;
           for (const v of views) apply(v);
@@ -419,6 +422,8 @@ export function initLiveSlice(viewer) {
 
   /** Hear the hub's "fenceEvents" pushes (an array of GET /api/geofences/events' objects) on this one connection. */
   const onFenceEvents = (fn) => fenceListeners.add(fn);
+  /** Hear the hub's "crowdEvents" pushes (an array of GET /api/crowds/events' objects). */
+  const onCrowdEvents = (fn) => crowdListeners.add(fn);
 
-  return { start, stop, state, units: snapshot, select, subscribe, setTime: replayWindow.setTime, replay: replayWindow, hub: () => hub, unitAt, onFenceEvents };
+  return { start, stop, state, units: snapshot, select, subscribe, setTime: replayWindow.setTime, replay: replayWindow, hub: () => hub, unitAt, onFenceEvents, onCrowdEvents };
 }

@@ -6,6 +6,7 @@
 // (geofences/, pushed by the live hub or read) say "围栏 一所01 驶入 海滩围栏", one item per fence, unit and rule.
 import { fetchJson } from "../api.js";
 import { ruleLabel, ruleLevel } from "../geofences/fenceRules.js";
+import { levelAlert, levelWords } from "../crowds/crowdLevels.js";
 import { pick, t } from "../i18n.js";
 import { isOverdue, priorityTarget, term } from "../vocabulary.js";
 
@@ -64,6 +65,15 @@ export function alertFeed({ onChange = () => {} } = {}) {
     })));
   }
 
+  /** Crowd level changes (newest first): each area's latest, while it is yellow, orange or red ("back to normal" ends it). */
+  function setCrowdEvents(events) {
+    const seen = new Set();
+    set("crowds", (events ?? []).filter((e) => !seen.has(e.areaId) && seen.add(e.areaId)).filter((e) => levelAlert(e.level)).map((e) => ({
+      key: `crowd:${e.areaId}`, source: "crowds", level: levelAlert(e.level), at: e.at, incident: null,
+      make: () => t("overview.alert.crowd", { area: e.areaName, level: levelWords(e.level, "event"), count: e.count, capacity: e.capacity }),
+    })));
+  }
+
   /** One warnings alert as a feed item, whatever optional fields it has; null when it has nothing to say. */
   function fromWarning(w, n) {
     const words = w.text ?? w.message ?? w.title ?? w.label ?? w.place?.name ?? w.placeName;
@@ -98,6 +108,7 @@ export function alertFeed({ onChange = () => {} } = {}) {
     setUnits,
     setLiveFeed,
     setFenceEvents,
+    setCrowdEvents,
     start() {
       warningsGone = false;
       readWarnings();

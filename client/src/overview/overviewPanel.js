@@ -229,6 +229,8 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
     liveFeed: (report) => feed.setLiveFeed(report),
     /** The fence events the page holds (geofences/), newest first. */
     fenceEvents: (events) => feed.setFenceEvents(events),
+    /** The crowd level changes the page holds (crowds/), newest first. */
+    crowdEvents: (events) => feed.setCrowdEvents(events),
     /** Shown to every signed-in person of the staff; hidden (and silent) when signed out. */
     show(user) {
       stop();

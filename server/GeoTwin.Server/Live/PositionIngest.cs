@@ -90,11 +90,18 @@ public static class PositionIngest
     /// <summary>The checks every fix passes whatever carried it (this JSON, a JT/T 808 frame): its time and place.</summary>
     public static string? Refuse(DateTime at, double lon, double lat, LiveOptions options, DateTime now)
     {
+        if (RefuseTime(at, options, now) is { } time) return time;
+        if (lon is < -180 or > 180 || double.IsNaN(lon)) return $"lon {lon} is out of range (-180 to 180)";
+        if (lat is < -90 or > 90 || double.IsNaN(lat)) return $"lat {lat} is out of range (-90 to 90)";
+        return null;
+    }
+
+    /// <summary>How far ahead of the server clock and how far back a reading may be: fixes and crowd counts alike.</summary>
+    public static string? RefuseTime(DateTime at, LiveOptions options, DateTime now)
+    {
         if (at > now.AddSeconds(options.MaxFutureSeconds))
             return $"time is too far in the future (more than {options.MaxFutureSeconds} s ahead of the server clock)";
         if (at < now.AddDays(-options.MaxAgeDays)) return $"time is more than {options.MaxAgeDays} days old";
-        if (lon is < -180 or > 180 || double.IsNaN(lon)) return $"lon {lon} is out of range (-180 to 180)";
-        if (lat is < -90 or > 90 || double.IsNaN(lat)) return $"lat {lat} is out of range (-90 to 90)";
         return null;
     }
 

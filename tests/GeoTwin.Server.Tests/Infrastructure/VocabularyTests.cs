@@ -44,6 +44,10 @@ public sealed partial class VocabularyTests(PostgisFixture pg)
         Assert.Equal(Vocabulary.Warnings.Levels.Order(), (await CheckValuesAsync(db, "warning_level_changes", "to_level")).Order());
         Assert.Equal(Vocabulary.Warnings.PersonRoles.Order(), (await CheckValuesAsync(db, "warning_place_people", "role")).Order());
         Assert.Equal(Vocabulary.GeofenceRules.Order(), (await CheckValuesAsync(db, "geofence_events", "rule")).Order());
+        Assert.Equal(Vocabulary.CrowdLevels.Order(), (await CheckValuesAsync(db, "crowd_areas", "level")).Order());
+        Assert.Equal(Vocabulary.CrowdLevels.Order(), (await CheckValuesAsync(db, "crowd_events", "level")).Order());
+        // token purposes: the CHECK of api_tokens and the list the policies and the token form use
+        Assert.Equal(Policies.TokenPurposes.Order(), (await CheckValuesAsync(db, "api_tokens", "purpose")).Order());
         // a fence's rules are an array: rules <@ ARRAY[...] (printed with the cardinality check in one constraint)
         var fenceRules = await db.ScalarAsync<string>("""
             SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid

@@ -42,6 +42,8 @@ public static class Policies
     public const string PositionIngest = "token:position_ingest";
     public const string IncidentIntake = "token:incident_intake";
     public const string Import = "token:import";
+    /// <summary>People counters at beaches, squares and scenic spots (Live/Crowds).</summary>
+    public const string CrowdIngest = "token:crowd_ingest";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
@@ -55,5 +57,5 @@ public static class Policies
         [Registration] = [.. Vocabulary.Policies[Registration]],
     };
 
-    public static readonly IReadOnlyList<string> TokenPurposes = ["position_ingest", "incident_intake", "import"];
+    public static readonly IReadOnlyList<string> TokenPurposes = ["position_ingest", "incident_intake", "import", "crowd_ingest"];
 }

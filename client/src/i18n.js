@@ -675,6 +675,8 @@ const WORDS = {
   "warnings.place.history": ["等级变化", "Level history"],
   "warnings.place.noHistory": ["没有等级变化", "No change of level"],
   "warnings.place.change": ["{from} → {to}（{count} 起）", "{from} → {to} ({count})"],
+  "warnings.place.instructions": ["指令", "Instructions"],
+  "warnings.place.noInstructions": ["没有指令", "No instruction"],
   "warnings.place.people": ["责任人", "Responsible people"],
   "warnings.place.showPeople": ["查看责任人电话（将记录查阅日志）", "Show their phones (the reading is logged)"],
   "warnings.place.noPeople": ["没有登记责任人", "No responsible person recorded"],

@@ -146,7 +146,12 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
   assert.equal(await listed.getAttribute("data-level"), "red", "the compound is in the list of red places");
   assert.match(await listed.innerText(), /比上月/, "with its change on last month");
 
-  // A click: the place's incidents this month and its history.
+  // A leader turns the warning into an instruction: the place's details list it with its status, holder and deadline.
+  const task = `排查小区车棚 ${Date.now()}`;
+  const raised = await (await signedInApi({ username: "commander", password: "demo-commander" })).post("/api/warnings/instructions", { placeId: place.id, task, hours: 48 });
+  assert.equal(raised.status, 201, JSON.stringify(raised.json));
+
+  // A click: the place's incidents this month, its history and its instructions.
   await listed.click();
   await waitForWarnings(page, "the place's details", (code) => window.geotwin.warnings.place === code, place.code);
   const incidents = await page.locator("[data-testid=warnings-place-incidents] li").allInnerTexts();
@@ -154,6 +159,11 @@ browserTest("new calls pulled from the demo platform turn an orange compound red
   assert.ok(incidents.every((i) => i.includes("盗窃")), `categories in words: ${incidents}`);
   const history = await page.locator("[data-testid=warnings-place-history]").innerText();
   assert.match(history, /橙色预警 → 红色预警（4 起）/, `the history: ${history}`);
+  const instructions = await page.locator("[data-testid=warnings-place-instructions] li").allInnerTexts();
+  const ours = instructions.find((i) => i.includes(task));
+  assert.ok(ours, `the instruction raised is listed: ${instructions}`);
+  assert.ok(ours.includes(VOCABULARY.instructions.statuses[raised.json.status].label[0]) && ours.includes(raised.json.assigneeName) && ours.includes("期限"),
+    `its status in words, holder and deadline: ${ours}`);
   // The officer may read the responsible people (the server logs it).
   await page.click("[data-testid=warnings-show-people]");
   await page.waitForSelector("[data-testid=warnings-place-people] li", { timeout: 30000 });

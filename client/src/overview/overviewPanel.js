@@ -11,6 +11,7 @@ import { alertFeed } from "./alerts.js";
 import "./overview.css";
 
 const REFRESH_MS = 30000;
+const RETRY_MS = 5000;
 const FOLD_KEY = "geotwin.overview.open";
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -52,8 +53,20 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
 
   const now = () => Date.now() + state.skewMs;
 
+  let again = false;
+  let retry = null;
+
+  /**
+   * One read at a time. A push during a read asks for one more read after it (the read in flight may have started
+   * before the change it announces); a read that failed (a timeout on a loaded server) is tried again after
+   * RETRY_MS rather than waiting for the next periodic read, so the panel never stays behind for long.
+   */
   async function refresh() {
-    if (reading) return reading; // one read at a time; a push during a read is covered by the read after it
+    if (reading) {
+      again = true;
+      return reading;
+    }
+    clearTimeout(retry);
     reading = (async () => {
       try {
         const [summary, incidents] = await Promise.all([
@@ -68,13 +81,20 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
         feed.setUnits(summary.units);
       } catch (err) {
         state.lastError = err;
+        if (!el.hidden) retry = setTimeout(refresh, RETRY_MS);
       } finally {
         state.refreshes++;
         reading = null;
         render();
       }
     })();
-    return reading;
+    const done = reading;
+    await done;
+    if (again && !el.hidden) {
+      again = false;
+      return refresh();
+    }
+    return done;
   }
 
   /** Open incidents in the order a commander acts on them: overdue first, then priority, then the oldest. */
@@ -219,6 +239,8 @@ export function initOverview(container, { onOpenIncident = () => {} } = {}) {
     hub = null;
     clearInterval(tick);
     clearInterval(refresher);
+    clearTimeout(retry);
+    again = false;
     feed.stop();
   }
 

@@ -11,11 +11,12 @@ import { errorMessage, fetchJson } from "../api.js";
 import { connectHub } from "../hub.js";
 import { applyI18n, getLang, onLangChange, pick, t } from "../i18n.js";
 import { areaLayer } from "../map/areas.js";
-import { WARNING_LEVELS, term, vocabulary, warningColour, warningTerm } from "../vocabulary.js";
+import { WARNING_LEVELS, nestedTerm, term, vocabulary, warningColour, warningTerm } from "../vocabulary.js";
 import "./warnings.css";
 
 const MONTHS_OFFERED = 25; // this month and the two years before it: the list compares with last year
 const ALERTS_KEPT = 50;
+const INSTRUCTIONS_SHOWN = 20; // the latest; the instruction board (/instructions) has them all
 const PERSONAL = new Set(Object.entries(vocabulary.roles).filter(([, r]) => r?.personalData).map(([code]) => code));
 
 const PANEL_HTML = `
@@ -211,8 +212,12 @@ export function initWarningsPanel(viewer, container, legend, { onOpen } = {}) {
   // ---- one place --------------------------------------------------------------------------------------
   async function openDetail(id) {
     try {
-      const { data } = await fetchJson(`/api/warnings/places/${id}?month=${state.month}`);
-      openPlace = data;
+      // The place and its instructions (指令) together: the duty leader sees at a glance what is not done there.
+      const [{ data }, { data: instructions }] = await Promise.all([
+        fetchJson(`/api/warnings/places/${id}?month=${state.month}`),
+        fetchJson(`/api/warnings/instructions?place=${id}&limit=${INSTRUCTIONS_SHOWN}`),
+      ]);
+      openPlace = { ...data, instructions };
       people = null;
       state.place = data.code;
       renderPlace();
@@ -265,6 +270,9 @@ export function initWarningsPanel(viewer, container, legend, { onOpen } = {}) {
     section("warnings.place.history",
       p.history.map((c) => `${localTime(c.at)} · ${monthLabel(c.month.slice(0, 7))} · ${t("warnings.place.change", { from: warningTerm("levels", c.from), to: warningTerm("levels", c.to), count: c.count })}${c.nearNext ? ` · ${pick(vocabulary.warnings.nearNext.label)}` : ""}`),
       "warnings.place.noHistory", "warnings-place-history");
+    section("warnings.place.instructions",
+      p.instructions.map((i) => `${nestedTerm("instructions", "statuses", i.status)}${i.overdue ? ` · ${t("wi.overdue")}` : ""} · ${i.task} · ${i.assigneeName} · ${t("wi.due")} ${localTime(i.dueAt)}`),
+      "warnings.place.noInstructions", "warnings-place-instructions");
     if (!PERSONAL.has(user?.role)) return; // the server refuses the others too; the button is not offered
     if (people === null) {
       const button = Object.assign(document.createElement("button"), { type: "button", textContent: t("warnings.place.showPeople") });

@@ -4,14 +4,14 @@ using System.IO.Compression;
 namespace GeoTwin.Server.Tiles;
 
 /// <summary>A tile as served: raw MVT bytes, and their gzip form once a client asks for it (its ETag comes from its cache key).</summary>
-public sealed class CachedTile(byte[] mvt)
+public sealed class CachedTile(byte[] mvt, CompressionLevel gzipLevel = CompressionLevel.Optimal)
 {
     byte[]? _gzip;
 
     public byte[] Mvt => mvt;
 
     /// <summary>Compressed on the first request that accepts gzip (two racing requests compress twice, harmlessly).</summary>
-    public byte[] Gzip => _gzip ??= Compress(mvt);
+    public byte[] Gzip => _gzip ??= Compress(mvt, gzipLevel);
 
     /// <summary>Counted as if compressed already (gzip output is at most its input plus a few bytes a 64 KiB block), plus the object.</summary>
     public long Size => 2L * mvt.Length + 128;
@@ -20,11 +20,12 @@ public sealed class CachedTile(byte[] mvt)
     /// Optimal (zlib's default level 6, as a peer's server sends): on the demo's 43 non-empty houses+roads tiles at
     /// z14-z16 it sends 61.6 % of the raw bytes where Fastest sent 71.1 % (Fastest is 15 % larger), for about twice
     /// Fastest's CPU; paid once a tile and data version while the cache holds it, and every request with the cache off.
+    /// The default; GeoTwin:Tiles:GzipLevel chooses another (Fastest where CPU, not bandwidth, is short).
     /// </summary>
-    static byte[] Compress(byte[] mvt)
+    static byte[] Compress(byte[] mvt, CompressionLevel level)
     {
         using var gz = new MemoryStream(mvt.Length / 2 + 64);
-        using (var zip = new GZipStream(gz, CompressionLevel.Optimal)) zip.Write(mvt);
+        using (var zip = new GZipStream(gz, level)) zip.Write(mvt);
         return gz.ToArray();
     }
 }
@@ -33,8 +34,11 @@ public sealed class CachedTile(byte[] mvt)
 /// Least-recently-used tiles, bounded in bytes. Keys carry the data versions of the tables a tile was
 /// built from, so a change makes old entries unreachable at once; they age out of the LRU.
 /// </summary>
-public sealed class TileCache(long capacityBytes)
+public sealed class TileCache(long capacityBytes, CompressionLevel gzipLevel = CompressionLevel.Optimal)
 {
+    /// <summary>The gzip level of the tiles built for this cache (GeoTwin:Tiles:GzipLevel).</summary>
+    public CompressionLevel GzipLevel => gzipLevel;
+
     readonly ConcurrentDictionary<string, Task<CachedTile>> _building = new(StringComparer.Ordinal);
     long _builds;
     readonly Dictionary<string, LinkedListNode<(string Key, CachedTile Tile)>> _index = new();

@@ -31,7 +31,8 @@ public static class TilesEndpoints
 
     public static WebApplicationBuilder AddTiles(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(new TileCache(builder.Configuration.GetValue<long>("GeoTwin:Tiles:CacheBytes", 256L << 20)));
+        builder.Services.AddSingleton(new TileCache(builder.Configuration.GetValue<long>("GeoTwin:Tiles:CacheBytes", 256L << 20),
+            builder.Configuration.GetValue("GeoTwin:Tiles:GzipLevel", System.IO.Compression.CompressionLevel.Optimal)));
         return builder;
     }
 
@@ -104,7 +105,7 @@ public static class TilesEndpoints
         {
             var mvt = selected.Count == 0 ? [] : await BuildAsync(db, user, selected, z, x, yValue, filters, token);
             foreach (var c in computed) mvt = [.. mvt, .. await c.TileAsync(http, user, z, x, yValue, token)]; // MVT layers concatenate
-            return new CachedTile(mvt);
+            return new CachedTile(mvt, cache.GzipLevel);
         }, ct);
         return Respond(http, tile, etag);
     }

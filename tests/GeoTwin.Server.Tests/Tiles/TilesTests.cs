@@ -307,6 +307,19 @@ public sealed class TileCacheTests
 {
     static CachedTile Tile(int size) => new(new byte[size]);
 
+    [Theory]
+    [InlineData(CompressionLevel.Optimal)]
+    [InlineData(CompressionLevel.Fastest)]
+    public void A_tile_gzips_at_the_configured_level_and_inflates_to_its_bytes(CompressionLevel level)
+    {
+        var mvt = Enumerable.Range(0, 20_000).Select(i => (byte)(i % 97 < 60 ? i % 7 : i % 251)).ToArray();
+        var tile = new CachedTile(mvt, level);
+        using var inflated = new MemoryStream();
+        using (var zip = new GZipStream(new MemoryStream(tile.Gzip), CompressionMode.Decompress)) zip.CopyTo(inflated);
+        Assert.Equal(mvt, inflated.ToArray());
+        Assert.True(tile.Gzip.Length < mvt.Length, $"{level}: {tile.Gzip.Length} bytes from {mvt.Length}");
+    }
+
     [Fact]
     public void The_cache_stays_within_its_byte_budget_and_drops_the_least_recently_used()
     {

@@ -6,8 +6,9 @@
 # Usage: tests/bench/jt808.sh [terminals] [seconds] [viewers]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-# One socket a terminal in the load generator and one in the server (the same process tree), plus PostgreSQL's.
-want=$(( ${1:-10000} * 2 + 4096 ))
+# Open files are counted per process: the load generator holds one socket a terminal, the server another (plus its
+# PostgreSQL connections, files and viewers' sockets).
+want=$(( ${1:-10000} + 4096 ))
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$want" ]; then
     ulimit -n "$want" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 fi

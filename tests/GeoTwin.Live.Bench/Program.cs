@@ -56,7 +56,8 @@ try
     {
         ["ConnectionStrings:GeoTwin"] = cluster.ConnectionString, ["GeoTwin:Port"] = "0", ["GeoTwin:Jobs:Worker"] = "false",
         ["Logging:LogLevel:Default"] = "Error", ["GeoTwin:Live:MaxBatch"] = "1000",
-        ["GeoTwin:Jt808:Port"] = jt808 ? "0" : null, ["GeoTwin:Jt808:Address"] = "127.0.0.1",
+        // The first terminals connected wait for the last (and send no heartbeat meanwhile): no idle close before the load.
+        ["GeoTwin:Jt808:Port"] = jt808 ? "0" : null, ["GeoTwin:Jt808:Address"] = "127.0.0.1", ["GeoTwin:Jt808:IdleSeconds"] = "3600",
     });
     var db = server.Database.DataSource;
     await using (var seed = db.CreateCommand($"""

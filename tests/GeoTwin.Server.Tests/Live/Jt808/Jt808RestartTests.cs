@@ -28,7 +28,7 @@ public sealed class Jt808RestartTests
         public readonly ConcurrentBag<(long Unit, DateTime Time)> Acked = [];
         public readonly ConcurrentDictionary<Jt808Result, int> Results = [];
         public int Phase; // 0 before, 1 down, 2 back
-        public int RefusedWhileDown, UnansweredWhileDown;
+        public int RefusedWhileDown, UnansweredWhileDown, AckedWhileDown;
         public readonly int[] AckedAfter = new int[Terminals];
     }
 
@@ -74,9 +74,11 @@ public sealed class Jt808RestartTests
             Assert.Equal(0, kill(cluster.ProcessId, SIGQUIT));
             await cluster.ExitedAsync().WaitAsync(Deadline);
             Volatile.Write(ref tally.Phase, 1);
-            // Down until a terminal has met the outage (refused or left unanswered), so the outage is seen, not timed.
-            await Until(() => Volatile.Read(ref tally.RefusedWhileDown) + Volatile.Read(ref tally.UnansweredWhileDown) >= Terminals, tally,
-                "no terminal met the outage");
+            // Down until terminals have met the outage, so the outage is seen, not timed.
+            await Until(() => Volatile.Read(ref tally.RefusedWhileDown) + Volatile.Read(ref tally.UnansweredWhileDown) + Volatile.Read(ref tally.AckedWhileDown) >= Terminals,
+                tally, "no terminal met the outage");
+            // Sent once PostgreSQL and all its backends had gone: nothing could store it, so a success is a lie.
+            Assert.True(tally.AckedWhileDown == 0, $"{tally.AckedWhileDown} positions sent while PostgreSQL was down were acknowledged");
             await cluster.StopAsync(); // releases the data directory; the postmaster has already gone
             cluster = await PrivateCluster.StartAsync(options);
             Volatile.Write(ref tally.Phase, 2);
@@ -125,6 +127,7 @@ public sealed class Jt808RestartTests
                     {
                         tally.Acked.Add((unit, time));
                         n++;
+                        if (phase == 1) Interlocked.Increment(ref tally.AckedWhileDown);
                         if (phase == 2) Interlocked.Increment(ref tally.AckedAfter[index]);
                         continue;
                     }
@@ -155,7 +158,7 @@ public sealed class Jt808RestartTests
         {
             Assert.True(DateTime.UtcNow < deadline,
                 $"{failure} within {Deadline}: acked {tally.Acked.Count}, results {string.Join(", ", tally.Results)}, " +
-                $"refused while down {tally.RefusedWhileDown}, unanswered while down {tally.UnansweredWhileDown}, acked after {string.Join("/", tally.AckedAfter)}");
+                $"refused while down {tally.RefusedWhileDown}, unanswered while down {tally.UnansweredWhileDown}, acked while down {tally.AckedWhileDown}, acked after {string.Join("/", tally.AckedAfter)}");
             await Task.Delay(50);
         }
     }

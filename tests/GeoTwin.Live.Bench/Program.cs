@@ -5,8 +5,12 @@
 // k-nearest on the server's LiveUnits against a brute-force scan.
 // The sender first runs 3 s of the same load as warm-up: rate, latency and CPU are over the SECONDS after it;
 // sent, accepted, stored and pushed count the whole run.
-// Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50] [spread|burst] [fences=0]
-//        (children: GeoTwin.Live.Bench send URL TOKEN IDS_FILE SECONDS ARRIVAL | viewers URL COUNT USER PASSWORD)
+// transport=jt808: the same units report as JT/T 808 terminals instead, each over its own TCP connection to the
+// gateway (registered, authenticated, a 0x0200 a second, acknowledged by 0x8001), and the server's memory is taken
+// before and after the fleet connects (see Jt808Load.cs); tests/bench/jt808.sh runs both transports in one command.
+// Usage: GeoTwin.Live.Bench [units=10000] [seconds=20] [viewers=50] [spread|burst] [fences=0] [transport=http|jt808]
+//        (children: GeoTwin.Live.Bench send URL TOKEN IDS_FILE SECONDS ARRIVAL | send-jt808 ADDRESS:PORT TERMINALS_FILE SECONDS ARRIVAL
+//         | viewers URL COUNT USER PASSWORD [OFFSETS_FILE])
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -24,7 +28,8 @@ using NpgsqlTypes;
 using GoeEngine = GeoTwin.Server.Live.Geofences.GeofenceEngine;
 
 if (args.Length > 0 && args[0] == "send") return await Send(args[1], args[2], args[3], int.Parse(args[4]), args.ElementAtOrDefault(5) == "burst");
-if (args.Length > 0 && args[0] == "viewers") return await Watch(args[1], int.Parse(args[2]), args[3], args[4]);
+if (args.Length > 0 && args[0] == "send-jt808") return await Jt808Load.SendAsync(args[1], args[2], int.Parse(args[3]), args.ElementAtOrDefault(4) == "burst");
+if (args.Length > 0 && args[0] == "viewers") return await Watch(args[1], int.Parse(args[2]), args[3], args[4], args.ElementAtOrDefault(5));
 
 var units = args.Length > 0 ? int.Parse(args[0]) : 10_000;
 var seconds = args.Length > 1 ? int.Parse(args[1]) : 20;
@@ -32,8 +37,13 @@ var viewerCount = args.Length > 2 ? int.Parse(args[2]) : 50;
 // spread: the fleet reports out of phase, as devices on their own clocks do (batches evenly over each second);
 // burst: every unit at the same instant each second, the worst case.
 var arrival = args.ElementAtOrDefault(3) ?? "spread";
-// fences=N: N circular geofences (50-200 m, enter and exit) scattered over the units' region, judged on every fix.
-var fenceCount = args.ElementAtOrDefault(4) is { } f && f.StartsWith("fences=") ? int.Parse(f[7..]) : 0;
+// Named options after the arrival, in any order. fences=N: N circular geofences (50-200 m, enter and exit) scattered
+// over the units' region, judged on every fix. transport=jt808: the units are JT/T 808 terminals (default http).
+var named = args.Skip(4).Where(a => a.Contains('=')).ToDictionary(a => a[..a.IndexOf('=')], a => a[(a.IndexOf('=') + 1)..]);
+var fenceCount = named.TryGetValue("fences", out var f) ? int.Parse(f) : 0;
+var transport = named.GetValueOrDefault("transport", "http");
+if (transport is not ("http" or "jt808")) throw new ArgumentException("transport must be http or jt808");
+var jt808 = transport == "jt808";
 const int ViewersAProcess = 10;
 const int LatencyBuckets = 120_001; // 1 ms each; the last holds everything slower than two minutes
 if (arrival is not ("spread" or "burst")) throw new ArgumentException("arrival must be spread or burst");
@@ -46,11 +56,16 @@ try
     {
         ["ConnectionStrings:GeoTwin"] = cluster.ConnectionString, ["GeoTwin:Port"] = "0", ["GeoTwin:Jobs:Worker"] = "false",
         ["Logging:LogLevel:Default"] = "Error", ["GeoTwin:Live:MaxBatch"] = "1000",
+        // The first terminals connected wait for the last (and send no heartbeat meanwhile): no idle close before the load.
+        ["GeoTwin:Jt808:Port"] = jt808 ? "0" : null, ["GeoTwin:Jt808:Address"] = "127.0.0.1", ["GeoTwin:Jt808:IdleSeconds"] = "3600",
     });
     var db = server.Database.DataSource;
     await using (var seed = db.CreateCommand($"""
         INSERT INTO jurisdictions (code, kind, name, boundary) VALUES ('B-CITY', 'city_bureau', 'bench', ST_Multi(ST_MakeEnvelope(7.0, 43.5, 8.0, 44.0, 4326)));
-        INSERT INTO police_units (call_sign, kind, jurisdiction_id) SELECT 'B' || g, 'car', (SELECT id FROM jurisdictions WHERE code = 'B-CITY') FROM generate_series(1, {units}) g;
+        -- Each unit bound to its terminal in the same statement (a phone number as its device id): the gateway finds a
+        -- terminal's unit by it, in memory, loaded at start.
+        INSERT INTO police_units (call_sign, kind, jurisdiction_id, device_id)
+        SELECT 'B' || g, 'car', (SELECT id FROM jurisdictions WHERE code = 'B-CITY'), (13000000000 + g)::text FROM generate_series(1, {units}) g;
         SELECT setseed(0.5);
         INSERT INTO geofences (name, area, rules, jurisdiction_id, created_by)
         SELECT 'F' || g, ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(7.05 + random() * 0.9, 43.55 + random() * 0.4), 4326)::geography,
@@ -64,16 +79,43 @@ try
     await new AccountsStore(db).CreateUserAsync("viewer", "viewer", "bench password 1", "commander", "B-CITY", default);
     var idsFile = Path.Combine(dir, "ids.txt");
     await File.WriteAllLinesAsync(idsFile, ids.Select(i => i.ToString()));
+    // JT/T 808: "unit phone offset_ms" a terminal, the offset its report is sent at within each second (spread evenly
+    // over the second, or none for burst), which the viewers take off their latencies.
+    var terminalsFile = Path.Combine(dir, "terminals.txt");
+    var phones = new List<(long Id, string Phone)>();
+    await using (var cmd = db.CreateCommand("SELECT id, device_id FROM police_units WHERE device_id IS NOT NULL ORDER BY id"))
+    await using (var r = await cmd.ExecuteReaderAsync())
+        while (await r.ReadAsync()) phones.Add((r.GetInt64(0), r.GetString(1)));
+    await File.WriteAllLinesAsync(terminalsFile, phones.Select((p, i) => $"{p.Id} {p.Phone} {(arrival == "burst" ? 0 : (long)i * 1000 / phones.Count)}"));
 
     // Browsers are separate processes on separate machines: the viewers run ten to a process, so one process's
     // receive loops do not stand in for fifty clients' (their latencies are merged from each process's histogram).
     var viewerGroups = Enumerable.Range(0, (viewerCount + ViewersAProcess - 1) / ViewersAProcess)
         .Select(g => Math.Min(ViewersAProcess, viewerCount - g * ViewersAProcess)).DefaultIfEmpty(0).ToList();
-    var viewers = viewerGroups.Select(n => Child("viewers", server.Url, n.ToString(), "viewer", "bench password 1")).ToList();
+    var viewers = viewerGroups.Select(n => Child("viewers", server.Url, n.ToString(), "viewer", "bench password 1", jt808 ? terminalsFile : "-")).ToList();
     foreach (var v in viewers) await v.ReadUntilAsync("ready");
-    using var sender = Child("send", server.Url, token, idsFile, seconds.ToString(), arrival);
 
     var self = Process.GetCurrentProcess();
+    ChildProcess sender;
+    if (!jt808) sender = Child("send", server.Url, token, idsFile, seconds.ToString(), arrival);
+    else
+    {
+        // Memory per connection: the server's (this process's) memory after a full collection, before the fleet
+        // connects and once every terminal is connected and authenticated, over the number connected.
+        var port = await server.App.Services.GetRequiredService<GeoTwin.Server.Live.Jt808.Jt808Gateway>().BoundPort;
+        var before = Memory(self);
+        sender = Child("send-jt808", $"127.0.0.1:{port}", terminalsFile, seconds.ToString(), arrival);
+        var connected = Fields(await sender.ReadUntilAsync("connected"));
+        var after = Memory(self);
+        var n = Math.Max(1, long.Parse(connected["connected"]));
+        Console.WriteLine($"jt808 terminals={units} connected={connected["connected"]} refused={connected["refused"]} connect_s={connected["connect_s"]} " +
+                          $"gateway_connections={server.App.Services.GetRequiredService<GeoTwin.Server.Live.Jt808.Jt808Health>().Connections} " +
+                          $"server_per_connection_kib: working_set={(after.WorkingSet - before.WorkingSet) / 1024.0 / n:0.0} private={(after.Private - before.Private) / 1024.0 / n:0.0} " +
+                          $"managed_heap={(after.Managed - before.Managed) / 1024.0 / n:0.0} (server working_set_mib {before.WorkingSet / 1048576} -> {after.WorkingSet / 1048576}, " +
+                          $"private_mib {before.Private / 1048576} -> {after.Private / 1048576})");
+        await sender.WriteLineAsync("start");
+    }
+    using var senderProcess = sender;
     await sender.ReadUntilAsync("go");
     var serverCpu0 = self.TotalProcessorTime;
     var pgCpu0 = TreeCpuSeconds(cluster.ProcessId);
@@ -97,13 +139,23 @@ try
     var viewerLine = MergeViewers(viewerLines);
     foreach (var v in viewers) v.Dispose();
     var stored = Convert.ToInt64(await db.CreateCommand("SELECT count(*) FROM unit_positions").ExecuteScalarAsync());
-    Console.WriteLine($"ingest units={units} seconds={seconds} viewers={viewerCount} arrival={arrival} sent={senderLine["sent"]} accepted={accepted} " +
-                      $"failed={senderLine["failed"]} stored={stored} pushed_viewer0={viewerLine["pushed_viewer0"]} deliveries={viewerLine["deliveries"]} " +
+    // http: accepted = fixes the 200 answers counted as accepted; jt808: acknowledged = 0x8001 replies with result 0.
+    var sentTotal = long.Parse(senderLine["sent"]);
+    Console.WriteLine($"ingest transport={transport} units={units} seconds={seconds} viewers={viewerCount} arrival={arrival} sent={sentTotal} " +
+                      $"{(jt808 ? "acknowledged" : "accepted")}={accepted} failed={senderLine["failed"]}{(jt808 ? $" dropped={senderLine["dropped"]}" : "")} stored={stored} " +
+                      $"lost={sentTotal - stored} pushed_viewer0={viewerLine["pushed_viewer0"]} deliveries={viewerLine["deliveries"]} " +
                       $"rate={long.Parse(senderLine["accepted_measured"]) / elapsed:0} fixes_per_s p50_ms={viewerLine["p50_ms"]} p99_ms={viewerLine["p99_ms"]} " +
-                      $"seconds_lagging={senderLine["lagging"]}");
+                      $"{(jt808 ? "reports_late_over_1s" : "seconds_lagging")}={senderLine["lagging"]}");
     Console.WriteLine($"cpu_cores over the {elapsed:0.0} s of sending: server={serverCpu / elapsed:0.00} postgres={pgCpu / elapsed:0.00} " +
                       $"sender={double.Parse(senderLine["cpu_s"]) / elapsed:0.00} viewers={double.Parse(viewerLine["cpu_s"]) / double.Parse(viewerLine["window_s"]):0.00} " +
                       $"(viewers over their {viewerLine["window_s"]} s incl. settling) server_peak_rss_mib={peakMemory / 1048576}");
+
+    if (jt808)
+    {
+        // The fences, bare COPY and k-nearest figures do not depend on the transport: the http run beside this one has them.
+        await server.App.StopAsync();
+        return 0;
+    }
 
     // Fences are judged off the ingest's path: how far behind the stored fixes they were when sending ended, and how
     // long until every fix was judged; then the engine alone, per fix, against the same fences and against none.
@@ -196,6 +248,16 @@ finally
 }
 return 0;
 
+// This process's (the server's) memory after a full collection: what connections hold, not garbage awaiting a GC.
+static (long WorkingSet, long Private, long Managed) Memory(Process self)
+{
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    GC.Collect();
+    self.Refresh();
+    return (self.WorkingSet64, self.PrivateMemorySize64, GC.GetTotalMemory(false));
+}
+
 // The load generator: every second one fix for each unit, as 500-fix batches, either spread evenly over the second
 // or all at once (burst); each fix stamped with the time its batch is built, right before it is posted, so latency
 // counts the whole way through the server.
@@ -253,9 +315,12 @@ static async Task<int> Send(string url, string token, string idsFile, int second
 
 // V viewers of one signed-in commander session, all watching the whole region. Latency = receipt − the fix's time,
 // into 1 ms buckets (a list of millions of doubles would cost the viewers more than the parsing). pushed = distinct
-// (unit, time) received by viewer 0.
-static async Task<int> Watch(string url, int count, string user, string password)
+// (unit, time) received by viewer 0. An offsets file ("unit phone offset_ms" lines, JT/T 808): a fix's time is its
+// whole second and the frame left the terminal offset_ms later, so latency is counted from then.
+static async Task<int> Watch(string url, int count, string user, string password, string? offsetsFile)
 {
+    var offsets = offsetsFile is null or "-" ? new Dictionary<long, TimeSpan>() : File.ReadLines(offsetsFile).Select(l => l.Split(' '))
+        .ToDictionary(f => long.Parse(f[0]), f => TimeSpan.FromMilliseconds(long.Parse(f[2])));
     var cookies = new CookieContainer();
     using (var login = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(url) })
         (await login.PostAsJsonAsync("/api/auth/login", new { username = user, password })).EnsureSuccessStatusCode();
@@ -270,7 +335,7 @@ static async Task<int> Watch(string url, int count, string user, string password
         var now = DateTime.UtcNow;
         foreach (var (id, time) in units)
         {
-            Interlocked.Increment(ref buckets[(int)Math.Clamp((now - time).TotalMilliseconds, 0, buckets.Length - 1)]);
+            Interlocked.Increment(ref buckets[(int)Math.Clamp((now - time - offsets.GetValueOrDefault(id)).TotalMilliseconds, 0, buckets.Length - 1)]);
             if (first) pushedFirst.TryAdd((id, time), 0);
         }
         Interlocked.Add(ref deliveries, units.Count);

@@ -40,7 +40,7 @@ public sealed class Jt808Client : IAsyncDisposable
             if (reply.Header.MessageId != Jt808Ids.RegisterReply || reply.Body.Length < 3 || reply.Body[2] != (byte)Jt808RegisterResult.Success)
                 throw new Jt808Exception($"terminal {phone}: registration refused ({(reply.Body.Length >= 3 ? (Jt808RegisterResult)reply.Body[2] : "no result")})");
             var code = reply.Body[3..];
-            var result = client.Result(await client.RequestAsync(Jt808Ids.Authenticate, code, ct));
+            var result = await client.GeneralAsync(Jt808Ids.Authenticate, code, ct);
             if (result != Jt808Result.Success) throw new Jt808Exception($"terminal {phone}: authentication refused ({result})");
             return client;
         }
@@ -52,8 +52,8 @@ public sealed class Jt808Client : IAsyncDisposable
     }
 
     /// <summary>Reports one position (0x0200) and returns the platform's result: success means stored.</summary>
-    public async Task<Jt808Result> ReportAsync(DateTime utc, double lon, double lat, double speedKmh, double headingDeg, CancellationToken ct) =>
-        Result(await RequestAsync(Jt808Ids.Location, Location(utc, lon, lat, speedKmh, headingDeg), ct));
+    public Task<Jt808Result> ReportAsync(DateTime utc, double lon, double lat, double speedKmh, double headingDeg, CancellationToken ct) =>
+        GeneralAsync(Jt808Ids.Location, Location(utc, lon, lat, speedKmh, headingDeg), ct);
 
     /// <summary>A 0x0200 body: status "fixed" (and south/west bits), degrees x 1e6, 0.1 km/h, Beijing-time BCD.</summary>
     public static byte[] Location(DateTime utc, double lon, double lat, double speedKmh, double headingDeg)
@@ -75,9 +75,22 @@ public sealed class Jt808Client : IAsyncDisposable
         return await ReceiveAsync(ct);
     }
 
-    Jt808Result Result(Jt808Message reply) =>
-        reply.Header.MessageId == Jt808Ids.PlatformReply && reply.Body.Length == 5 ? (Jt808Result)reply.Body[4]
-            : throw new Jt808Exception($"expected a general reply, got 0x{reply.Header.MessageId:X4}");
+    /// <summary>
+    /// Sends a message the platform answers with a general reply, and checks the reply names this message (its serial
+    /// and id): a reply to another message taken for this one would count a position as stored that was not.
+    /// </summary>
+    async Task<Jt808Result> GeneralAsync(ushort id, byte[] body, CancellationToken ct)
+    {
+        var serial = _serial;
+        var reply = await RequestAsync(id, body, ct);
+        if (reply.Header.MessageId != Jt808Ids.PlatformReply || reply.Body.Length != 5)
+            throw new Jt808Exception($"expected a general reply, got 0x{reply.Header.MessageId:X4}");
+        var answered = BinaryPrimitives.ReadUInt16BigEndian(reply.Body);
+        var answeredId = BinaryPrimitives.ReadUInt16BigEndian(reply.Body.AsSpan(2));
+        if (answered != serial || answeredId != id)
+            throw new Jt808Exception($"a general reply to 0x{answeredId:X4} serial {answered}, expected 0x{id:X4} serial {serial}");
+        return (Jt808Result)reply.Body[4];
+    }
 
     async Task<Jt808Message> ReceiveAsync(CancellationToken ct)
     {

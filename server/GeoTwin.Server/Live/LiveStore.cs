@@ -14,12 +14,21 @@ public sealed class LiveStore(NpgsqlDataSource db)
         {
             var changed = r.GetDateTime(13);
             if (newest is null || changed > newest) newest = changed;
-            return new LiveUnit(r.GetInt64(0), r.GetString(1), r.GetString(2), r.Nullable<string>(3), r.GetString(4), r.GetString(5),
-                r.GetString(6), r.Nullable<DateTime?>(7), r.IsDBNull(8) ? 0 : r.GetDouble(8), r.IsDBNull(9) ? 0 : r.GetDouble(9),
-                r.Nullable<float?>(10), r.Nullable<float?>(11), r.Nullable<float?>(12), r.GetFieldValue<string[]>(14));
+            return Unit(r);
         }, ct);
         return (units, newest);
     }
+
+    /// <summary>These units as they are now (LiveRelay: their status changed in another session).</summary>
+    public Task<List<LiveUnit>> UnitsAsync(long[] ids, CancellationToken ct) => db.Sql("Live/relay_units.sql", ids).ListAsync(Unit, ct);
+
+    /// <summary>The latest fixes of the groups of fixes numbered <paramref name="from"/> to <paramref name="to"/> (LiveRelay).</summary>
+    public Task<List<GoodFix>> FixesAsync(long from, long to, CancellationToken ct) => db.Sql("Live/relay_fixes.sql", from, to).ListAsync(r =>
+        new GoodFix(r.GetInt64(0), r.GetDateTime(1), r.GetDouble(2), r.GetDouble(3), r.Nullable<float?>(4), r.Nullable<float?>(5), r.Nullable<float?>(6)), ct);
+
+    static LiveUnit Unit(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.Nullable<string>(3), r.GetString(4), r.GetString(5),
+        r.GetString(6), r.Nullable<DateTime?>(7), r.IsDBNull(8) ? 0 : r.GetDouble(8), r.IsDBNull(9) ? 0 : r.GetDouble(9),
+        r.Nullable<float?>(10), r.Nullable<float?>(11), r.Nullable<float?>(12), r.GetFieldValue<string[]>(14));
 
     public async Task EnsurePartitionsAsync(CancellationToken ct)
     {

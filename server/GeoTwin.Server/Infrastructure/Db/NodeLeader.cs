@@ -50,9 +50,10 @@ public sealed class NodeLeader(NpgsqlDataSource db, IConfiguration config, ILogg
         while (!stop.IsCancellationRequested)
         {
             using var lost = new CancellationTokenSource();
+            NpgsqlConnection? conn = null;
             try
             {
-                await using var conn = await db.OpenConnectionAsync(stop);
+                conn = await db.OpenConnectionAsync(stop);
                 while (!await TryLockAsync(conn, stop)) await Task.Delay(_try, stop);
                 log.LogInformation("this node leads (advisory lock held by backend {Pid})", conn.ProcessID);
                 _term.TrySetResult(lost.Token);
@@ -74,8 +75,29 @@ public sealed class NodeLeader(NpgsqlDataSource db, IConfiguration config, ILogg
             {
                 if (IsLeader) _term = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 lost.Cancel();
+                if (conn is not null) await ReleaseAsync(conn);
             }
             try { await Task.Delay(_try, stop); } catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>
+    /// A pooled connection goes back to the pool with its session, and the session keeps the lock: unlock first. If that
+    /// fails the session may still be alive in the pool, so the pool's idle sessions are closed (a rare failure only).
+    /// </summary>
+    static async Task ReleaseAsync(NpgsqlConnection conn)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", conn);
+            await cmd.ExecuteNonQueryAsync(timeout.Token);
+            await conn.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            await conn.DisposeAsync();
+            NpgsqlConnection.ClearPool(conn);
         }
     }
 

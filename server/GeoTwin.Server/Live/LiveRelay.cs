@@ -35,6 +35,9 @@ public sealed class LiveRelay(NpgsqlDataSource db, LiveStore store, LiveUnits un
     volatile bool _listening;
     long _relayedFixes, _relayedStatuses;
 
+    /// <summary>True while this node hears the other nodes' changes.</summary>
+    public bool Listening => _listening;
+
     public object Health() => new { listening = _listening, node = _self, relayedFixes = Interlocked.Read(ref _relayedFixes),
         relayedStatuses = Interlocked.Read(ref _relayedStatuses) };
 

@@ -53,7 +53,13 @@ public sealed class LiveStore(NpgsqlDataSource db)
 /// unit's kind, call sign, device, capabilities or station, or the tree its station hangs in: Dispatch ranks by these).
 /// Also creates the day partitions ahead of time.
 /// </summary>
-public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions versions, ILogger<LiveSync> log) : BackgroundService
+/// <remarks>
+/// Several nodes: every node's LiveSync finds the same change, so only the leader pushes what it finds, and, while the
+/// live relay listens, only on a full reload: status changes then come through the relay, which knows which node made
+/// them and pushed them already (LiveRelay); a poll racing it would push them twice.
+/// </remarks>
+public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions versions, NodeLeader leader, ILogger<LiveSync> log,
+    LiveRelay? relay = null) : BackgroundService
 {
     static readonly string[] Watched = ["jurisdictions", "police_units"];
     DateTime? _seen;
@@ -79,7 +85,8 @@ public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions vers
         var version = await versions.CurrentAsync(Watched, ct);
         var since = version == _version ? _seen?.AddSeconds(-5) : null; // overlap: commits land out of order
         var (changed, newest) = await store.ChangedSinceAsync(since, ct);
-        foreach (var u in changed) units.Load(u);
+        var push = leader.IsLeader && (since is null || relay is not { Listening: true });
+        foreach (var u in changed) units.Load(u, push);
         (_seen, _version) = (newest, version);
         if (DateTime.UtcNow - _partitionsAt > TimeSpan.FromHours(1))
         {

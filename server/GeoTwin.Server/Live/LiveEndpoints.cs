@@ -46,6 +46,9 @@ public static class LiveEndpoints
         builder.Services.AddSingleton<PositionWriter>();
         builder.Services.AddHostedService(s => s.GetRequiredService<PositionWriter>());
         builder.Services.AddHostedService<LivePush>();
+        builder.Services.AddSingleton<LiveRelay>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<LiveRelay>());
+        builder.Services.AddHealthPart<LiveRelay>("liveRelay", (relay, _) => relay.Health());
         builder.Services.AddHostedService<UnitSimulatorService>();
         builder.Services.AddSingleton<LiveFeed>();
         builder.Services.AddHealthPart<LiveFeed>("liveFeed", (feed, now) => feed.Now(now));

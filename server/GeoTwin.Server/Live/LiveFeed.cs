@@ -41,11 +41,17 @@ public sealed class LiveFeed
 }
 
 /// <summary>Checks the feed every second and tells every connected screen (hub message "feed") when it stalls or recovers.</summary>
-public sealed class LiveFeedWatch(LiveFeed feed, IHubContext<LiveHub> hub, ILogger<LiveFeedWatch> log) : BackgroundService
+/// <remarks>
+/// Through the backplane Clients.All reaches every node's viewers: only the leader (NodeLeader) tells them, once. Its
+/// LiveFeed hears every node's fixes (LiveRelay raises FixesApplied for other nodes' fixes too).
+/// </remarks>
+public sealed class LiveFeedWatch(LiveFeed feed, IHubContext<LiveHub> hub, GeoTwin.Server.Infrastructure.Db.NodeLeader leader, ILogger<LiveFeedWatch> log) : BackgroundService
 {
     public const string FeedMessage = "feed";
 
-    protected override async Task ExecuteAsync(CancellationToken stop)
+    protected override Task ExecuteAsync(CancellationToken stop) => leader.RunAsync(WatchAsync, stop);
+
+    async Task WatchAsync(CancellationToken stop)
     {
         string? last = null;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));

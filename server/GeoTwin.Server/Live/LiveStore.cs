@@ -14,12 +14,21 @@ public sealed class LiveStore(NpgsqlDataSource db)
         {
             var changed = r.GetDateTime(13);
             if (newest is null || changed > newest) newest = changed;
-            return new LiveUnit(r.GetInt64(0), r.GetString(1), r.GetString(2), r.Nullable<string>(3), r.GetString(4), r.GetString(5),
-                r.GetString(6), r.Nullable<DateTime?>(7), r.IsDBNull(8) ? 0 : r.GetDouble(8), r.IsDBNull(9) ? 0 : r.GetDouble(9),
-                r.Nullable<float?>(10), r.Nullable<float?>(11), r.Nullable<float?>(12), r.GetFieldValue<string[]>(14));
+            return Unit(r);
         }, ct);
         return (units, newest);
     }
+
+    /// <summary>These units as they are now (LiveRelay: their status changed in another session).</summary>
+    public Task<List<LiveUnit>> UnitsAsync(long[] ids, CancellationToken ct) => db.Sql("Live/relay_units.sql", ids).ListAsync(Unit, ct);
+
+    /// <summary>The latest fixes of the groups of fixes numbered <paramref name="from"/> to <paramref name="to"/> (LiveRelay).</summary>
+    public Task<List<GoodFix>> FixesAsync(long from, long to, CancellationToken ct) => db.Sql("Live/relay_fixes.sql", from, to).ListAsync(r =>
+        new GoodFix(r.GetInt64(0), r.GetDateTime(1), r.GetDouble(2), r.GetDouble(3), r.Nullable<float?>(4), r.Nullable<float?>(5), r.Nullable<float?>(6)), ct);
+
+    static LiveUnit Unit(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.Nullable<string>(3), r.GetString(4), r.GetString(5),
+        r.GetString(6), r.Nullable<DateTime?>(7), r.IsDBNull(8) ? 0 : r.GetDouble(8), r.IsDBNull(9) ? 0 : r.GetDouble(9),
+        r.Nullable<float?>(10), r.Nullable<float?>(11), r.Nullable<float?>(12), r.GetFieldValue<string[]>(14));
 
     public async Task EnsurePartitionsAsync(CancellationToken ct)
     {
@@ -44,7 +53,13 @@ public sealed class LiveStore(NpgsqlDataSource db)
 /// unit's kind, call sign, device, capabilities or station, or the tree its station hangs in: Dispatch ranks by these).
 /// Also creates the day partitions ahead of time.
 /// </summary>
-public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions versions, ILogger<LiveSync> log) : BackgroundService
+/// <remarks>
+/// Several nodes: every node's LiveSync finds the same change, so only the leader pushes what it finds, and, while the
+/// live relay listens, only on a full reload: status changes then come through the relay, which knows which node made
+/// them and pushed them already (LiveRelay); a poll racing it would push them twice.
+/// </remarks>
+public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions versions, NodeLeader leader, ILogger<LiveSync> log,
+    LiveRelay? relay = null) : BackgroundService
 {
     static readonly string[] Watched = ["jurisdictions", "police_units"];
     DateTime? _seen;
@@ -70,7 +85,8 @@ public sealed class LiveSync(LiveStore store, LiveUnits units, DataVersions vers
         var version = await versions.CurrentAsync(Watched, ct);
         var since = version == _version ? _seen?.AddSeconds(-5) : null; // overlap: commits land out of order
         var (changed, newest) = await store.ChangedSinceAsync(since, ct);
-        foreach (var u in changed) units.Load(u);
+        var push = leader.IsLeader && (since is null || relay is not { Listening: true });
+        foreach (var u in changed) units.Load(u, push);
         (_seen, _version) = (newest, version);
         if (DateTime.UtcNow - _partitionsAt > TimeSpan.FromHours(1))
         {

@@ -43,7 +43,11 @@ public sealed class LiveUnits(LiveOptions options, PositionFreshness? freshness 
     /// <summary>The stale/offline rule in force (the vocabulary's, with GeoTwin:Freshness overrides: SharedRules).</summary>
     public PositionFreshness FreshnessRule { get; } = freshness ?? Vocabulary.Freshness;
 
-    /// <summary>Raised after a unit's position or status changed in memory (the push side coalesces these).</summary>
+    /// <summary>
+    /// Raised after a unit's position or status changed in memory and this node is the one to push it (the push side
+    /// coalesces these). Not raised for a change another node made and pushed (<c>push: false</c>, LiveRelay): with the
+    /// Redis backplane that node's push already reached every viewer, so a second would show each fix twice.
+    /// </summary>
     public event Action<LiveUnit, LiveUnit?>? Changed;
 
     public int Count => _units.Count;
@@ -55,7 +59,7 @@ public sealed class LiveUnits(LiveOptions options, PositionFreshness? freshness 
     public LiveUnit? FindByDevice(string deviceId) => _byDevice.TryGetValue(deviceId, out var id) ? Find(id) : null;
 
     /// <summary>Adds or replaces a unit as read from the database (start-up and refresh).</summary>
-    public void Load(LiveUnit unit)
+    public void Load(LiveUnit unit, bool push = true)
     {
         var before = _units.GetValueOrDefault(unit.Id);
         // A fix in memory newer than the database's copy wins: the database may be read before a commit lands.
@@ -63,21 +67,21 @@ public sealed class LiveUnits(LiveOptions options, PositionFreshness? freshness 
             unit = unit with { FixAt = before.FixAt, Lon = before.Lon, Lat = before.Lat, SpeedKmh = before.SpeedKmh, HeadingDeg = before.HeadingDeg, AccuracyM = before.AccuracyM };
         Put(unit, before);
         if (unit.DeviceId is not null) _byDevice[unit.DeviceId] = unit.Id;
-        if (before is null || before.Status != unit.Status || before.FixAt != unit.FixAt) Changed?.Invoke(unit, before);
+        if (push && (before is null || before.Status != unit.Status || before.FixAt != unit.FixAt)) Changed?.Invoke(unit, before);
     }
 
     /// <summary>Raised after a committed group of fixes is in memory: the push side sends them now, not at its next tick.</summary>
     public event Action? FixesApplied;
 
-    /// <summary>Applies a committed group of fixes (each as <see cref="ApplyFix"/>), then raises FixesApplied.</summary>
-    public void ApplyFixes(IEnumerable<GoodFix> fixes)
+    /// <summary>Applies a committed group of fixes (each as <see cref="ApplyFix"/>), then raises FixesApplied (also for another node's).</summary>
+    public void ApplyFixes(IEnumerable<GoodFix> fixes, bool push = true)
     {
-        foreach (var f in fixes) ApplyFix(f.UnitId, f.FixTime, f.Lon, f.Lat, f.SpeedKmh, f.HeadingDeg, f.AccuracyM);
+        foreach (var f in fixes) ApplyFix(f.UnitId, f.FixTime, f.Lon, f.Lat, f.SpeedKmh, f.HeadingDeg, f.AccuracyM, push);
         FixesApplied?.Invoke();
     }
 
     /// <summary>Applies a durable fix; an older fix than the one held changes nothing (it is history only).</summary>
-    public bool ApplyFix(long unitId, DateTime at, double lon, double lat, float? speed, float? heading, float? accuracy)
+    public bool ApplyFix(long unitId, DateTime at, double lon, double lat, float? speed, float? heading, float? accuracy, bool push = true)
     {
         while (_units.TryGetValue(unitId, out var before))
         {
@@ -85,19 +89,19 @@ public sealed class LiveUnits(LiveOptions options, PositionFreshness? freshness 
             var after = before with { FixAt = at, Lon = lon, Lat = lat, SpeedKmh = speed, HeadingDeg = heading, AccuracyM = accuracy };
             if (!_units.TryUpdate(unitId, after, before)) continue;
             lock (_gridLock) _grid.Move(unitId, before.HasFix ? (before.Lon, before.Lat) : null, (lon, lat));
-            Changed?.Invoke(after, before);
+            if (push) Changed?.Invoke(after, before);
             return true;
         }
         return false;
     }
 
-    public void ApplyStatus(long unitId, string status)
+    public void ApplyStatus(long unitId, string status, bool push = true)
     {
         while (_units.TryGetValue(unitId, out var before) && before.Status != status)
         {
             var after = before with { Status = status };
             if (!_units.TryUpdate(unitId, after, before)) continue;
-            Changed?.Invoke(after, before);
+            if (push) Changed?.Invoke(after, before);
             return;
         }
     }

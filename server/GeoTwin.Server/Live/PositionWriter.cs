@@ -113,7 +113,11 @@ public sealed class PositionWriter(NpgsqlDataSource db, LiveUnits units, ILogger
                 }
             await copy.CompleteAsync(ct);
         }
-        await using (var merge = new NpgsqlCommand(EmbeddedSql.Get("Live/merge_positions.sql"), conn, tx))
+        // The merge and the other nodes' wake-up in one round trip; the NOTIFY is delivered at commit (LiveRelay).
+        await using (var merge = new NpgsqlBatch(conn, tx)
+                     {
+                         BatchCommands = { new(EmbeddedSql.Get("Live/merge_positions.sql")), new(EmbeddedSql.Get("Live/notify_fixes.sql")) },
+                     })
             await merge.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
     }

@@ -315,7 +315,7 @@ sealed class Terminals(System.Net.IPEndPoint? gateway, ILogger log) : IAsyncDisp
 /// state goes to <see cref="LiveFeed"/> (so /readyz and the screens say why the feed stalled).
 /// </summary>
 public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource db, IServer server, IHostApplicationLifetime lifetime,
-    LiveFeed feed, Jt808.Jt808Options jt808, Jt808.Jt808Gateway gateway, ILogger<UnitSimulator> log) : BackgroundService
+    LiveFeed feed, Jt808.Jt808Options jt808, Jt808.Jt808Gateway gateway, NodeLeader leader, ILogger<UnitSimulator> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -333,8 +333,10 @@ public sealed class UnitSimulatorService(IConfiguration config, NpgsqlDataSource
             log.LogInformation("simulator: waiting for the JT/T 808 gateway to listen");
             terminals = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, await gateway.BoundPort.WaitAsync(stoppingToken));
         }
-        await Supervised.RunAsync("simulator", ct => new UnitSimulator(db, log) { Jt808 = terminals }.RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
-            Backoff.Default, log, s => feed.Simulator = s, stoppingToken);
+        // One simulator however many nodes serve the database: the leader's (NodeLeader); another node takes over if it dies.
+        feed.Simulator = "waiting to lead (another node simulates)";
+        await leader.RunAsync(lead => Supervised.RunAsync("simulator", ct => new UnitSimulator(db, log) { Jt808 = terminals }.RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
+            Backoff.Default, log, s => feed.Simulator = s, lead), stoppingToken);
         if (!stoppingToken.IsCancellationRequested) feed.Simulator = "idle: no units on the road network";
     }
 }

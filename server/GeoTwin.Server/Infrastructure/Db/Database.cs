@@ -17,6 +17,15 @@ public sealed class Database : IAsyncDisposable
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>
+    /// This process's name in PostgreSQL (application_name, "GeoTwin node " + a random id): the live relay's wake-ups
+    /// carry it, so a node knows the changes it made itself (Live/LiveRelay). One per server, not per process: tests
+    /// run two nodes in one process.
+    /// </summary>
+    public string NodeName => new NpgsqlConnectionStringBuilder(DataSource.ConnectionString).ApplicationName!;
+
+    public const string NodePrefix = "GeoTwin node ";
     public string ConnectionString { get; }
     public PrivateCluster? Cluster { get; }
 
@@ -42,7 +51,7 @@ public sealed class Database : IAsyncDisposable
 
         try
         {
-            var dataSource = Build(connectionString);
+            var dataSource = Build(connectionString, NodePrefix + Guid.NewGuid().ToString("N")[..12]);
             var database = new Database(dataSource, connectionString, cluster);
             await database.RequireReachableAsync(configured is not null, ct);
             await Migrations.ApplyAsync(dataSource, Migrations.Embedded, log, ct);
@@ -58,10 +67,11 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    public static NpgsqlDataSource Build(string connectionString)
+    public static NpgsqlDataSource Build(string connectionString, string? applicationName = null)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseNetTopologySuite();
+        if (applicationName is not null) builder.ConnectionStringBuilder.ApplicationName = applicationName;
         builder.ConnectionStringBuilder.ApplicationName ??= "GeoTwin";
         return builder.Build();
     }

@@ -6,7 +6,13 @@ using Hangfire.PostgreSql;
 
 namespace GeoTwin.Server.Infrastructure.Jobs;
 
-/// <summary>Hangfire on GeoTwin's PostgreSQL (schema hangfire): every node is a worker.</summary>
+/// <summary>
+/// Hangfire on GeoTwin's PostgreSQL (schema hangfire): every node is a worker. With several nodes each recurring
+/// occurrence still runs once: every node's recurring-job scheduler takes Hangfire's distributed lock (a row in
+/// hangfire.lock) before it enqueues what is due and moves the job's next execution on, and each enqueued job is
+/// fetched by one worker (its queue row is locked FOR UPDATE SKIP LOCKED and hidden while it runs). A worker killed
+/// mid-job leaves the fetch to time out (InvisibilityTimeout, 30 min by default) and another worker runs it again.
+/// </summary>
 public static class JobsSetup
 {
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder, Database database)
@@ -22,7 +28,13 @@ public static class JobsSetup
         {
             // Before the worker takes jobs: what a dead predecessor left running is marked first.
             builder.Services.AddHostedService(sp => sp.GetRequiredService<InterruptedJobs>());
-            builder.Services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+            // How often the schedulers look for due recurring and delayed jobs (Hangfire's default 15 s; tests ask 1 s).
+            var polling = TimeSpan.FromSeconds(builder.Configuration.GetValue("GeoTwin:Jobs:PollingSeconds", 15.0));
+            builder.Services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+                o.SchedulePollingInterval = polling;
+            });
         }
         return builder;
     }

@@ -89,7 +89,7 @@ public sealed class CrowdFeeder(NpgsqlDataSource db, ILogger log)
 /// a failure is logged and the feeder starts again after a back-off; its state is in /readyz's "crowds".
 /// </summary>
 public sealed class CrowdFeederService(IConfiguration config, NpgsqlDataSource db, IServer server, IHostApplicationLifetime lifetime,
-    CrowdService crowds, ILogger<CrowdFeeder> log) : BackgroundService
+    CrowdService crowds, GeoTwin.Server.Infrastructure.Db.NodeLeader leader, ILogger<CrowdFeeder> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -99,7 +99,9 @@ public sealed class CrowdFeederService(IConfiguration config, NpgsqlDataSource d
         using (stoppingToken.Register(() => started.TrySetCanceled()))
             try { await started.Task; } catch (TaskCanceledException) { return; }
         var url = server.Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1");
-        await Supervised.RunAsync("crowd feeder", ct => new CrowdFeeder(db, log).RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
-            Backoff.Default, log, s => crowds.Feeder = s, stoppingToken);
+        // One feeder however many nodes serve the database: the leader's (NodeLeader).
+        crowds.Feeder = "waiting to lead (another node feeds)";
+        await leader.RunAsync(lead => Supervised.RunAsync("crowd feeder", ct => new CrowdFeeder(db, log).RunAsync(new Uri(url.TrimEnd('/') + "/"), ct),
+            Backoff.Default, log, s => crowds.Feeder = s, lead), stoppingToken);
     }
 }

@@ -23,7 +23,9 @@ public sealed class GeofenceService(NpgsqlDataSource db, LiveUnits units, IHubCo
     public const double LagLimitSeconds = 30;
 
     public GeofenceEngine Engine { get; } = new();
-    readonly Channel<GoodFix> _fixes = Channel.CreateBounded<GoodFix>(new BoundedChannelOptions(200_000)
+    // Judge: false for another node's fixes (LiveRelay), which that node judged: they only keep each unit's last place
+    // and stays here current, so this node judges the unit's next fix from where it really was.
+    readonly Channel<(GoodFix Fix, bool Judge)> _fixes = Channel.CreateBounded<(GoodFix, bool)>(new BoundedChannelOptions(200_000)
     { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     volatile string _status = "starting";
     long _dropped, _failedFixes;
@@ -46,9 +48,19 @@ public sealed class GeofenceService(NpgsqlDataSource db, LiveUnits units, IHubCo
     {
         foreach (var f in fixes)
         {
-            if (!_fixes.Writer.TryWrite(f)) Interlocked.Increment(ref _dropped);
+            if (!_fixes.Writer.TryWrite((f, true))) Interlocked.Increment(ref _dropped);
             if (f.FixTime.Ticks > Interlocked.Read(ref _newestObservedTicks)) Interlocked.Exchange(ref _newestObservedTicks, f.FixTime.Ticks);
         }
+    }
+
+    /// <summary>
+    /// Another node's stored fixes (LiveRelay): the engine follows the units without raising events, because that node's
+    /// engine judged them (fences and alerts once per fix, not once per node).
+    /// </summary>
+    public void Follow(IEnumerable<GoodFix> fixes)
+    {
+        foreach (var f in fixes)
+            if (!_fixes.Writer.TryWrite((f, false))) Interlocked.Increment(ref _dropped);
     }
 
     static Fence Read(NpgsqlDataReader r, WKBReader wkb) => new(
@@ -96,8 +108,14 @@ public sealed class GeofenceService(NpgsqlDataSource db, LiveUnits units, IHubCo
         while (!stoppingToken.IsCancellationRequested)
         {
             if (pending.Count == 0) await reader.WaitToReadAsync(stoppingToken);
-            while (pending.Count < 10_000 && reader.TryRead(out var f))
+            while (pending.Count < 10_000 && reader.TryRead(out var item))
             {
+                var (f, judge) = item;
+                if (!judge)
+                {
+                    Judge(f, []);
+                    continue;
+                }
                 Judge(f, pending);
                 if (f.FixTime.Ticks > _newestJudgedTicks) Interlocked.Exchange(ref _newestJudgedTicks, f.FixTime.Ticks);
             }

@@ -152,7 +152,7 @@ public sealed class DemoCallGenerator(NpgsqlDataSource db, DemoCallPlatform plat
 /// minute so places change colour while the demo runs.
 /// </summary>
 public sealed class DemoPlatformService(DemoCallPlatform platform, DemoPlatformState state, NpgsqlDataSource db, IConfiguration config,
-    IHostApplicationLifetime lifetime, ILogger<DemoCallGenerator> log) : BackgroundService
+    IHostApplicationLifetime lifetime, GeoTwin.Server.Infrastructure.Db.NodeLeader leader, ILogger<DemoCallGenerator> log) : BackgroundService
 {
     internal static WebApplication? App;
     static DemoCallGenerator? Generator;
@@ -182,7 +182,9 @@ public sealed class DemoPlatformService(DemoCallPlatform platform, DemoPlatformS
         var generator = new DemoCallGenerator(db, platform, rate, log);
         state.Generator = Generator = generator;
         state.Url = App is null ? null : DemoCallPlatform.UrlOf(App);
-        await generator.SuperviseAsync(s => state.State = s, stoppingToken);
+        // One generator however many nodes serve the database: the leader's (NodeLeader).
+        state.State = "waiting to lead (another node generates calls)";
+        await leader.RunAsync(lead => generator.SuperviseAsync(s => state.State = s, lead), stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken ct)

@@ -45,6 +45,7 @@ public static class Program
             builder.Services.AddSingleton(database.DataSource);
             builder.AddClusterSupervisor(database);
             builder.AddDataVersions();
+            builder.AddReadReplica();
             builder.AddAuth();
             builder.AddJobs(database);
             builder.AddAccounts();

@@ -25,22 +25,24 @@ cleanup() {
   echo "logs and data kept in $WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now() { date +%s.%N; }
-since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
+# Free loopback ports, all in one interpreter start (the machine may be slow to start one).
+read -r REDIS_PORT PG_PORT REPLICA_PORT NGINX_PORT JT_PORT N1 N2 J1 J2 < <(/usr/bin/python3 -c '
+import socket
+socks = [socket.socket() for _ in range(9)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])')
+now() { date +%s%N; }
+since() { local d=$(( ($(date +%s%N) - $1) / 100000000 )); echo "$((d / 10)).$((d % 10))"; } # seconds, one decimal
 wait_for() { # wait_for SECONDS WHAT COMMAND...: polls until COMMAND succeeds
-  local limit=$1 what=$2; shift 2; local t0; t0=$(now)
+  local end=$((SECONDS + $1)) what=$2; shift 2
   until "$@" >/dev/null 2>&1; do
-    if python3 -c "import sys; sys.exit(0 if $(now) - $t0 > $limit else 1)"; then echo "gave up waiting for $what" >&2; exit 1; fi
+    if [ "$SECONDS" -gt "$end" ]; then echo "gave up waiting for $what" >&2; exit 1; fi
     sleep 0.2
   done
 }
 ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" = 200 ]; }
-replica_state() { curl -s "http://127.0.0.1:$1/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("readReplica",{}).get("state",""))' 2>/dev/null; }
 acked_now() { grep -o 'acked=[0-9]*' "$WORK/driver.log" | tail -1 | cut -d= -f2; }
 
-REDIS_PORT=$(free_port); PG_PORT=$(free_port); REPLICA_PORT=$(free_port); NGINX_PORT=$(free_port); JT_PORT=$(free_port)
-N1=$(free_port); N2=$(free_port); J1=$(free_port); J2=$(free_port)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; work folder $WORK"
 
 start_redis() { redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$WORK/redis.log" 2>&1 & REDIS_PID=$!; PIDS+=("$REDIS_PID"); }
@@ -57,7 +59,7 @@ export PGPASSWORD; PGPASSWORD="$(cat "$WORK/primary/postgres-password")"
 PSQL=(psql -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U geotwin -d geotwin -v ON_ERROR_STOP=1)
 
 # A jurisdiction, UNITS units and an ingest token (stored as its SHA-256, as the server issues them).
-SECRET="gt_cluster$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+SECRET="gt_cluster$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 HASH="$(printf %s "$SECRET" | sha256sum | cut -d' ' -f1)"
 "${PSQL[@]}" <<SQL
 INSERT INTO jurisdictions (code, kind, name, boundary) VALUES ('C-CITY', 'city_bureau', 'cluster', ST_Multi(ST_MakeEnvelope(7.0, 43.5, 8.0, 44.0, 4326)));
@@ -110,7 +112,7 @@ echo "redis back after $(since "$T0") s; node logs mentioning redis since: $(gre
 echo "--- fault 3: kill -9 the replica's postmaster"
 RPM=$(head -1 "$WORK/replica/postgres/postmaster.pid"); T0=$(now); kill -KILL "$RPM"
 wait_for 60 "reads to fall back" sh -c "[ \"\$(curl -s http://127.0.0.1:$N1/readyz | grep -o '\"state\":\"down-using-primary\"')\" ]"
-echo "node 1 reads from the primary $(since "$T0") s after the kill: readReplica $(curl -s http://127.0.0.1:$N1/readyz | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["readReplica"]))')"
+echo "node 1 reads from the primary $(since "$T0") s after the kill: readReplica $(curl -s http://127.0.0.1:$N1/readyz | grep -o '"readReplica":{[^}]*}')"
 wait "$REPLICA_PID" 2>/dev/null || true
 T0=$(now); start_replica
 wait_for 300 "the replica back" sh -c "[ \"\$(curl -s http://127.0.0.1:$N1/readyz | grep -o '\"state\":\"ok\"')\" ]"

@@ -65,7 +65,7 @@ public sealed class ReadReplica(NpgsqlDataSource primary, IConfiguration config,
                     return result;
                 }
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is NpgsqlException or SocketException or TimeoutException)
+            catch (Exception e) when (!ct.IsCancellationRequested && IsReplicaTrouble(e))
             {
                 Interlocked.Increment(ref _fallbacks);
                 if (e is not PostgresException { SqlState: "40001" }) MarkDown(e.Message); // a recovery conflict is one query's bad luck
@@ -77,6 +77,18 @@ public sealed class ReadReplica(NpgsqlDataSource primary, IConfiguration config,
         Interlocked.Increment(ref _primaryReads);
         return answer;
     }
+
+    /// <summary>
+    /// The replica's own failure (unreachable, shutting down, out of connections, a recovery conflict), as opposed to an
+    /// error the primary would raise the same (a bad argument, a refusal), which is the caller's to see.
+    /// </summary>
+    static bool IsReplicaTrouble(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("57", StringComparison.Ordinal) || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState is "40001" or "53300",
+        NpgsqlException or SocketException or TimeoutException => true,
+        _ => false,
+    };
 
     /// <summary>The replica's data_versions reach every version in "table=version.table=version" (the DataVersions key form).</summary>
     static async Task<bool> HasReplayedAsync(NpgsqlConnection conn, string? atVersions, CancellationToken ct)
@@ -128,7 +140,8 @@ public sealed class ReadReplica(NpgsqlDataSource primary, IConfiguration config,
         // Measured on this clock, not from pg_last_xact_replay_timestamp, which stands still while nothing is written.
         if (behind == 0) _caughtUpAt = now;
         var next = now - _caughtUpAt > _maxLag ? "lagging" : "ok";
-        if (next != _state) log.LogWarning("read replica: {State} ({Bytes} bytes behind the primary)", next, behind);
+        if (next != _state)
+            log.Log(next == "ok" ? LogLevel.Information : LogLevel.Warning, "read replica: {State} ({Bytes} bytes behind the primary)", next, behind);
         _error = next == "ok" ? null : $"behind the primary by {behind} bytes for more than {_maxLag.TotalSeconds} s";
         _state = next;
     }

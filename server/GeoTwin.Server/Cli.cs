@@ -19,15 +19,20 @@ public static class Cli
           tiles     3D tilesets: build houses, register a folder or archive, convert OSGB (geotwin tiles --help)
           simulate units [--url URL]  drive the units along the roads through a running server's ingest API
           simulate platform [--port N] [--rate CALLS_PER_HOUR]  play a call-handling platform serving new incidents
+          db        run a private PostgreSQL on its own (--data DIR --pg-port N), migrated, for several nodes to share
+          replica   run a streaming replica of it (--primary CONNECTION --data DIR --pg-port N): pg_basebackup -R, hot standby
           help      this text
         options:
           --port N      HTTP port (GEOTWIN_PORT, default 8080; 0 picks a free one)
           --bind ADDR   listen address (GEOTWIN_BIND, default 127.0.0.1)
           --data DIR    data directory of the private database (GEOTWIN_DATA, default .geotwin)
           --demo        load the demo jurisdiction if the database is empty
+          --pg-port N   loopback port of the PostgreSQL that db and replica run (default: a free one)
+          --primary CS  connection string of the primary a replica copies and follows (its superuser)
           --imagery DIR folder of XYZ tile folders and .mbtiles base imagery (GEOTWIN_IMAGERY, default DATA/imagery)
         environment:
           GEOTWIN_DB       connection string of an existing PostGIS database (no private cluster then)
+          GEOTWIN_DB_READ  connection string of a streaming replica of it: tiles and hot spots read there while it keeps up
           GEOTWIN_PG_USER  account that runs the private PostgreSQL when GeoTwin runs as root (default postgres)
           GEOTWIN_REDIS    Redis for the SignalR backplane when several nodes serve together
         """;
@@ -39,6 +44,7 @@ public static class Cli
         ["GEOTWIN_DATA"] = "GeoTwin:DataDirectory",
         ["GEOTWIN_PG_USER"] = "GeoTwin:PostgresUser",
         ["GEOTWIN_DB"] = "ConnectionStrings:GeoTwin",
+        ["GEOTWIN_DB_READ"] = "ConnectionStrings:GeoTwinRead",
         ["GEOTWIN_REDIS"] = "ConnectionStrings:Redis",
         ["GEOTWIN_IMAGERY"] = "GeoTwin:Imagery:Folder",
     };
@@ -49,6 +55,8 @@ public static class Cli
         ["--bind"] = "GeoTwin:Bind",
         ["--data"] = "GeoTwin:DataDirectory",
         ["--imagery"] = "GeoTwin:Imagery:Folder",
+        ["--pg-port"] = "GeoTwin:Db:Port",
+        ["--primary"] = "GeoTwin:Db:Primary",
     };
 
     public static void Say(string line) => Console.Error.WriteLine($"geotwin: {line}");
@@ -66,6 +74,8 @@ public static class Cli
             switch (verb)
             {
                 case "serve": return await ServeAsync(settings);
+                case "db": return await DatabaseCommand.RunAsync(settings, replica: false);
+                case "replica": return await DatabaseCommand.RunAsync(settings, replica: true);
                 case "migrate": return await WithDatabaseAsync(settings, _ => Task.FromResult(0));
                 case "demo":
                     return await WithDatabaseAsync(settings, async db =>

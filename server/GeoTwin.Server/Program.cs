@@ -46,6 +46,7 @@ public static class Program
             builder.AddClusterSupervisor(database);
             builder.AddDataVersions();
             builder.AddNodeLeader();
+            builder.AddReadReplica();
             builder.AddAuth();
             builder.AddJobs(database);
             builder.AddAccounts();

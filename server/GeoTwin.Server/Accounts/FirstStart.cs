@@ -32,6 +32,19 @@ public static class FirstStart
 
     public static async Task EnsureAccountsAsync(NpgsqlDataSource db, bool demo, Action<string> say, CancellationToken ct = default)
     {
+        try
+        {
+            await CreateFirstAccountsAsync(db, demo, say, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == "users")
+        {
+            // Several nodes started together on an empty database: another one is creating them (its log shows the password).
+            say("another GeoTwin node created the first accounts at the same moment; see its log");
+        }
+    }
+
+    static async Task CreateFirstAccountsAsync(NpgsqlDataSource db, bool demo, Action<string> say, CancellationToken ct)
+    {
         await using (var any = db.Sql("Accounts/any_user.sql"))
             if ((bool)(await any.ExecuteScalarAsync(ct))!) return;
         var store = new AccountsStore(db);

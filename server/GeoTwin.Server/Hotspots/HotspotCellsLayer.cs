@@ -78,6 +78,7 @@ public sealed class HotspotCellsLayer(HotspotsStore store, ScopedDb db) : ICompu
             picked.Select(c => trends.Patterns?[c]).ToArray(),
             picked.Select(c => wkb.Write(Wgs84.CreatePolygon(a.Polygon(c).Select(p => new Coordinate(p[0], p[1])).ToArray()))).ToArray(),
         ];
+        // The cells travel as arguments (cells_tile.sql only encodes them): any replica within its lag bound may do it.
         var parts = await db.ScalarsAsync(user, [("Hotspots/cells_tile.sql", args)], ct);
         return parts[0] as byte[] ?? [];
     }

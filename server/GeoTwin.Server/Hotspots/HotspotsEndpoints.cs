@@ -120,7 +120,7 @@ public static partial class HotspotsEndpoints
 
     internal static Task<(GiAnalysis, bool)> AnalysisAsync(HotspotsStore store, CurrentUser user, GiRequest r, string version, CancellationToken ct) =>
         store.CachedAsync($"gi|{user.Scope}|{r.Key}|{version}",
-            async () => store.Analyse(await store.LoadAsync(user, r.Filters, null, ct), r.CellSize, r.Band, r.Fdr, version),
+            async () => store.Analyse(await store.LoadAsync(user, r.Filters, null, ct, atVersions: version), r.CellSize, r.Band, r.Fdr, version),
             a => 64L * a.Incidents.Count + 160L * a.Result.Cells.Cells + 1024);
 
     /// <summary>The bureau's clock for this query: its jurisdiction's time zone, else the caller's (HotspotsStore.TimeZoneAsync).</summary>

@@ -110,9 +110,13 @@ public sealed class HotspotsStore(ScopedDb db, DataVersions versions, HotspotsCa
     /// The filtered incidents in the caller's scope, optionally inside a region (WKT, EPSG:4326) and over another
     /// period than the filters' own (the when answer's year-earlier counts).
     /// </summary>
+    /// <paramref name="atVersions"/>: the data versions the caller caches the answer under; given, the read replica may serve it.
     public Task<LoadedIncidents> LoadAsync(CurrentUser user, HotspotFilters f, string? regionWkt, CancellationToken ct,
-        (DateTimeOffset? From, DateTimeOffset? To)? period = null) =>
-        db.RunAsync(user, async s =>
+        (DateTimeOffset? From, DateTimeOffset? To)? period = null, string? atVersions = null)
+    {
+        return atVersions is null ? db.RunAsync(user, Load, ct) : db.ReadAsync(user, atVersions, Load, ct);
+
+        async Task<LoadedIncidents> Load(ScopedSession s)
         {
             var path = f.Jurisdiction is null ? null : (await JurisdictionAsync(s, f.Jurisdiction, "jurisdiction", ct)).Path;
             var (from, to) = period ?? (f.From, f.To);
@@ -132,7 +136,8 @@ public sealed class HotspotsStore(ScopedDb db, DataVersions versions, HotspotsCa
                 dow.Add(r.GetInt32(3)); hour.Add(r.GetInt32(4)); month.Add(r.GetInt32(5)); day.Add(r.GetInt32(6));
             }
             return new LoadedIncidents([.. ids], [.. lon], [.. lat], [.. dow], [.. hour], [.. month], [.. day]);
-        }, ct);
+        }
+    }
 
     /// <summary>A community's boundary as WKT, refused (naming the parameter) when unknown, not a community or outside the scope.</summary>
     public Task<string> CommunityBoundaryAsync(CurrentUser user, string code, CancellationToken ct) =>

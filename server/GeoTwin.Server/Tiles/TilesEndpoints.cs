@@ -103,7 +103,7 @@ public static class TilesEndpoints
         }
         var tile = await cache.GetOrBuildAsync(key, async token =>
         {
-            var mvt = selected.Count == 0 ? [] : await BuildAsync(db, user, selected, z, x, yValue, filters, token);
+            var mvt = selected.Count == 0 ? [] : await BuildAsync(db, user, selected, z, x, yValue, filters, version, token);
             foreach (var c in computed) mvt = [.. mvt, .. await c.TileAsync(http, user, z, x, yValue, token)]; // MVT layers concatenate
             return new CachedTile(mvt, cache.GzipLevel);
         }, ct);
@@ -119,10 +119,10 @@ public static class TilesEndpoints
     static string ETagOf(string key) => $"W/\"{Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)), 0, 10)}\"";
 
     /// <summary>Each layer's tile from its own query, all in one batch; MVT layers concatenate into one tile.</summary>
-    static async Task<byte[]> BuildAsync(ScopedDb db, CurrentUser user, List<TileLayer> layers, int z, int x, int y, TileFilters filters, CancellationToken ct)
+    static async Task<byte[]> BuildAsync(ScopedDb db, CurrentUser user, List<TileLayer> layers, int z, int x, int y, TileFilters filters, string version, CancellationToken ct)
     {
         var parts = await db.ScalarsAsync(user, [.. layers.Select(layer => (layer.SqlFile,
-            layer.TakesIncidentFilters ? new object?[] { z, x, y, filters.Categories, filters.From, filters.To } : new object?[] { z, x, y }))], ct);
+            layer.TakesIncidentFilters ? new object?[] { z, x, y, filters.Categories, filters.From, filters.To } : new object?[] { z, x, y }))], ct, atVersions: version);
         var layerTiles = parts.OfType<byte[]>().Where(b => b.Length > 0).ToList();
         if (layerTiles.Count == 1) return layerTiles[0];
         var tile = new byte[layerTiles.Sum(b => b.Length)];

@@ -19,6 +19,12 @@ public sealed record PrivateClusterOptions
     /// <summary>Loopback port for PostgreSQL; a free one is picked when unset.</summary>
     public int? Port { get; init; }
     public string DatabaseName { get; init; } = "geotwin";
+    /// <summary>
+    /// Connection string of a primary (its superuser, which may replicate): the cluster is made a streaming
+    /// replica of it on first start (pg_basebackup -R: standby.signal and primary_conninfo), a hot standby
+    /// that answers reads only. Standard PostgreSQL, no extension.
+    /// </summary>
+    public string? ReplicaOf { get; init; }
 }
 
 /// <summary>
@@ -83,7 +89,10 @@ public sealed class PrivateCluster : IAsyncDisposable
             var passwordFile = Path.Combine(dataDir, "postgres-password");
 
             if (!File.Exists(Path.Combine(pgData, "PG_VERSION")))
-                await InitClusterAsync(binDir, dataDir, pgData, passwordFile, runAs, log, ct);
+            {
+                if (options.ReplicaOf is { } primary) await BaseBackupAsync(binDir, primary, pgData, passwordFile, runAs, log, ct);
+                else await InitClusterAsync(binDir, dataDir, pgData, passwordFile, runAs, log, ct);
+            }
             else if (runAs is not null)
                 Run("chown", "-R", $"{runAs}:", pgData); // survives a data folder copied between machines
 
@@ -103,8 +112,9 @@ public sealed class PrivateCluster : IAsyncDisposable
             }.ConnectionString;
 
             await WaitUntilAcceptingAsync(admin, postmaster, earlyOutput, ct);
-            await EnsureDatabaseAsync(admin, options.DatabaseName, ct);
-            log($"private PostgreSQL ready on 127.0.0.1:{port} (data {pgData}, pid {postmaster.Process.Id})");
+            // A standby is read-only: its databases are the primary's.
+            if (options.ReplicaOf is null) await EnsureDatabaseAsync(admin, options.DatabaseName, ct);
+            log($"private PostgreSQL {(options.ReplicaOf is null ? "" : "replica ")}ready on 127.0.0.1:{port} (data {pgData}, pid {postmaster.Process.Id})");
 
             var cs = new NpgsqlConnectionStringBuilder(admin) { Database = options.DatabaseName, Pooling = true }.ConnectionString;
             return new PrivateCluster(dirLock, postmaster, cs, port, binDir, pgData, runAs, admin);
@@ -297,6 +307,40 @@ public sealed class PrivateCluster : IAsyncDisposable
         await File.AppendAllTextAsync(Path.Combine(pgData, "postgresql.auto.conf"),
             "logging_collector = on\nlog_directory = 'log'\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n", ct);
         if (runAs is not null) Run("chown", $"{runAs}:", Path.Combine(pgData, "postgresql.auto.conf"));
+    }
+
+    /// <summary>
+    /// A copy of the primary taken with pg_basebackup over a replication connection (-X stream: the WAL written
+    /// during the copy comes along), with -R writing standby.signal and primary_conninfo, so it starts as a hot
+    /// standby that streams from the primary from then on. The primary's superuser password becomes this cluster's.
+    /// </summary>
+    static async Task BaseBackupAsync(string binDir, string primary, string pgData, string passwordFile, string? runAs, Action<string> log, CancellationToken ct)
+    {
+        var source = new NpgsqlConnectionStringBuilder(primary);
+        log($"copying the primary {source.Host}:{source.Port} into {pgData} (pg_basebackup) to start a streaming replica");
+        if (Directory.Exists(pgData)) Directory.Delete(pgData, recursive: true); // a half-made copy from an interrupted backup
+        Directory.CreateDirectory(pgData);
+        File.SetUnixFileMode(pgData, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await File.WriteAllTextAsync(passwordFile, source.Password ?? "", ct);
+        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (runAs is not null) Run("chown", $"{runAs}:", pgData);
+        var conninfo = $"host={source.Host} port={source.Port} user={source.Username} application_name=geotwin_replica";
+        var psi = AsUser(runAs, Path.Combine(binDir, "pg_basebackup"), "-D", pgData, "-d", conninfo, "-X", "stream", "-R", "-c", "fast", "-w");
+        // In the environment, not on the command line (ps shows arguments); -R copies it into primary_conninfo.
+        psi.Environment["PGPASSWORD"] = source.Password ?? "";
+        try
+        {
+            await Task.Run(() => Run(psi), ct);
+        }
+        catch
+        {
+            Directory.Delete(pgData, recursive: true);
+            throw;
+        }
+        // The copy carries the primary's auto.conf (loopback only, own log folder); a replica also sends feedback so
+        // the primary does not vacuum away rows its long reads (a hot spot query) still need.
+        await File.AppendAllTextAsync(Path.Combine(pgData, "postgresql.auto.conf"), "hot_standby = on\nhot_standby_feedback = on\n", ct);
+        if (runAs is not null) Run("chown", "-R", $"{runAs}:", pgData);
     }
 
     /// <summary>A postmaster left by a GeoTwin that was killed: we hold the lock, so nobody else owns it.</summary>

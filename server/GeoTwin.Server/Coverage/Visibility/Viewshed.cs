@@ -127,13 +127,14 @@ public static class Viewshed
         // Obstacle edges within reach, with their relative angular spans.
         var spans = new List<(double From, double To, Edge Edge)>();
         var kOf = new List<double>(); // per kept building: the shadow factor, +∞ for one at or above the lens
-        var cameraPoint = factory.CreatePoint(new Coordinate(camera.X, camera.Y));
+        var lens = new Coordinate(camera.X, camera.Y);
         var reach = new Envelope(camera.X - range, camera.X + range, camera.Y - range, camera.Y + range);
         foreach (var obstacle in obstacles)
         {
             if (obstacle.HeightM <= 0 || obstacle.Footprint.IsEmpty) continue;
             if (!obstacle.Footprint.EnvelopeInternal.Intersects(reach)) continue;
-            if (obstacle.Footprint.Covers(cameraPoint)) continue; // the building the camera is mounted on
+            // the building the camera is mounted on (a locator that only reads: callers share footprints across threads)
+            if (NetTopologySuite.Algorithm.Locate.SimplePointInAreaLocator.Locate(lens, obstacle.Footprint) != Location.Exterior) continue;
             var building = kOf.Count;
             kOf.Add(obstacle.HeightM >= camera.MountHeightM ? double.PositiveInfinity : camera.MountHeightM / (camera.MountHeightM - obstacle.HeightM));
             for (var g = 0; g < obstacle.Footprint.NumGeometries; g++)

@@ -308,8 +308,10 @@ public static class Viewshed
                     strip.Far.Add(new Coordinate(camera.X + f0 * c0, camera.Y + f0 * s0));
                 }
                 strip.Taken = true;
-                if (near >= 0) strip.Near.Add(new Coordinate(camera.X + n1 * c1, camera.Y + n1 * s1));
-                strip.Far.Add(new Coordinate(camera.X + f1 * c1, camera.Y + f1 * s1));
+                // on the same line as the chain's last stretch the new end replaces the old one (it lies on that line):
+                // fewer vertices, the same polygon, and the merge's cost grows with vertices
+                if (near >= 0) Extend(strip.Near, ref strip.NearLine, lines[near], new Coordinate(camera.X + n1 * c1, camera.Y + n1 * s1));
+                Extend(strip.Far, ref strip.FarLine, lines[far], new Coordinate(camera.X + f1 * c1, camera.Y + f1 * s1));
                 strip.NearR = n1;
                 strip.FarR = f1;
                 next.Add(strip);
@@ -319,6 +321,13 @@ public static class Viewshed
             foreach (var o in next) o.Taken = false;
             (open, next) = (next, open);
             openUntil = t1;
+        }
+
+        static void Extend(List<Coordinate> chain, ref Line? last, Line line, Coordinate end)
+        {
+            if (chain.Count >= 2 && last == line) chain[^1] = end;
+            else chain.Add(end);
+            last = line;
         }
 
         void Intervals()
@@ -366,5 +375,6 @@ public static class Viewshed
         public bool Lens;
         public bool Taken;
         public double From, NearR, FarR;
+        public Line? NearLine, FarLine;
     }
 }

@@ -128,11 +128,15 @@ public static class Viewshed
         var spans = new List<(double From, double To, Edge Edge)>();
         var kOf = new List<double>(); // per kept building: the shadow factor, +∞ for one at or above the lens
         var lens = new Coordinate(camera.X, camera.Y);
+        var lensBox = new Envelope(lens);
         var reach = new Envelope(camera.X - range, camera.X + range, camera.Y - range, camera.Y + range);
         foreach (var obstacle in obstacles)
         {
             if (obstacle.HeightM <= 0 || obstacle.Footprint.IsEmpty) continue;
             if (!obstacle.Footprint.EnvelopeInternal.Intersects(reach)) continue;
+            // wholly beyond the range (a corner of the reach box): nothing it hides is seen anyway. A building is kept or
+            // left whole, never some of its edges: its crossings pair up as entry and exit.
+            if (obstacle.Footprint.EnvelopeInternal.Distance(lensBox) > range) continue;
             // the building the camera is mounted on (a locator that only reads: callers share footprints across threads)
             if (NetTopologySuite.Algorithm.Locate.SimplePointInAreaLocator.Locate(lens, obstacle.Footprint) != Location.Exterior) continue;
             var building = kOf.Count;
@@ -242,6 +246,9 @@ public static class Viewshed
             // Where two of these lines cross inside the sector their order changes: split there.
             splits.Clear();
             splits.Add(a0);
+            // a sector is narrower than the arc step, far below π: a crossing lies inside it when it is left of the
+            // sector's first ray and right of its last (two cross products, cheaper than an angle for every pair)
+            double u0x = Math.Cos(start + a0), u0y = Math.Sin(start + a0), u1x = Math.Cos(start + a1), u1y = Math.Sin(start + a1);
             for (var p = 0; p < lines.Count; p++)
             for (var q = p + 1; q < lines.Count; q++)
             {
@@ -250,6 +257,7 @@ public static class Viewshed
                 if (det == 0) continue;
                 var x = (lp.C * lq.Ny - lq.C * lp.Ny) / det;
                 var y = (lp.Nx * lq.C - lq.Nx * lp.C) / det;
+                if (u0x * y - u0y * x <= 0 || x * u1y - y * u1x <= 0) continue;
                 var a = Mod(Math.Atan2(y, x) - start);
                 if (a > a0 && a < a1) splits.Add(a);
             }

@@ -71,7 +71,8 @@ public static class Viewshed
     /// whole collection with a fixed precision model (snap-rounding, which cannot fail the way floating noding can;
     /// the classic cascaded union of the old per-sector pieces threw "side location conflict" on 4 bench scenes in
     /// 100, and a cascade of hundreds of overlays was most of the time a camera took). Should it throw all the same,
-    /// the robust pairwise union, then a repair: a camera never fails.
+    /// the robust pairwise union, then buffer(0): a camera never fails. (Each of these returns a valid polygon; the store
+    /// checks validity once more after the way back to lon/lat.)
     /// </summary>
     static Geometry Merge(List<Geometry> pieces, GeometryFactory factory)
     {
@@ -91,7 +92,6 @@ public static class Viewshed
                 union = factory.BuildGeometry(pieces).Buffer(0);
             }
         }
-        if (!union.IsValid) union = NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(union);
         return union is Polygon or MultiPolygon ? union : factory.CreatePolygon();
     }
 

@@ -3,6 +3,7 @@
 //              ray casting at 0.1° steps written below; prints the worst area ratio and both times per camera.
 //   city       2,000 cameras among 20,000 synthetic buildings (lon/lat, about 3 × 3 km) through VisibilityStore.Compute,
 //              the code the worker runs between reading and writing; reference: the ray casting for the same cameras.
+//              `city RUNS N` takes only the first N cameras of the same city.
 //   edit       one camera moved in that city: its polygon again and the street segments its old and new reach touch
 //              re-measured (StreetCoverage.Split/Measure on the roads in reach); no database.
 //   greedy     lazy greedy k = 20 among 5,000 candidates (50,000 street elements); reference: plain greedy written here.
@@ -54,7 +55,7 @@ void Agreement()
         catch (NetTopologySuite.Geometries.TopologyException e)
         {
             // reported, not hidden: the engine's union of overlapping footprints can fail on such scenes
-            failures.Add($"scene {i}: {e.Message}");
+            failures.Add($"scene {i}: {e.Message} at {e.StackTrace?.Split('\n').Take(4).Aggregate((a, b) => a + b)}");
             continue;
         }
         geoMs += sw.Elapsed.TotalMilliseconds;
@@ -97,7 +98,9 @@ void Agreement()
 
 void City()
 {
+    // an optional third argument: fewer cameras (same city), for a quick look at a change's direction
     var (cameras, houses) = SyntheticCity(2000, 20000, 7);
+    if (args.Length > 2) cameras = cameras.Take(int.Parse(args[2], CultureInfo.InvariantCulture)).ToList();
     var times = new List<double>();
     double area = 0;
     for (var run = 0; run < runs; run++)

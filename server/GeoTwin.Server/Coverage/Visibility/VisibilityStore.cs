@@ -27,8 +27,6 @@ public sealed record CameraRow(string Id, double Lon, double Lat, double MountHe
 /// </summary>
 public static class VisibilityStore
 {
-    static readonly GeometryFactory Metric = new();
-
     /// <summary>Recomputes what queued changes touch and every camera never computed; the number recomputed.</summary>
     public static Task<int> RefreshAsync(NpgsqlDataSource db, CancellationToken ct) => RecomputeAsync(db, "Coverage/Visibility/take_changes.sql", ct);
 
@@ -90,31 +88,48 @@ public static class VisibilityStore
     {
         var index = new STRtree<int>();
         for (var i = 0; i < houses.Count; i++) index.Insert(houses[i].Footprint.EnvelopeInternal, i);
+        index.Build(); // built once here: the parallel queries below then only read it
+
+        // Serially: each camera's houses (sorted by id, so that they do not depend on the batch) and their footprints
+        // projected once per frame, envelopes computed, so the parallel part reads shared geometry and never writes it.
         var frames = new Dictionary<(double, double), (LocalProjection Frame, Dictionary<int, Geometry> Houses)>();
-        var results = new List<(string, Geometry, double)>(cameras.Count);
-        foreach (var camera in cameras)
+        var work = new (CameraView View, LocalProjection Frame, List<Obstacle> Obstacles)[cameras.Count];
+        for (var c = 0; c < cameras.Count; c++)
         {
             ct.ThrowIfCancellationRequested();
+            var camera = cameras[c];
             var key = (Math.Round(camera.Lon, 1), Math.Round(camera.Lat, 1));
             if (!frames.TryGetValue(key, out var frame))
                 frames[key] = frame = (new LocalProjection(key.Item1, key.Item2), new Dictionary<int, Geometry>());
             var near = index.Query(Reach(camera)).ToList();
-            near.Sort(); // the houses' order (by id) must not depend on the batch
+            near.Sort();
             var obstacles = new List<Obstacle>(near.Count);
             foreach (var i in near)
             {
                 if (!frame.Houses.TryGetValue(i, out var projected))
+                {
                     frame.Houses[i] = projected = Project(houses[i].Footprint, frame.Frame, forward: true);
+                    _ = projected.EnvelopeInternal;
+                }
                 obstacles.Add(new Obstacle(projected, houses[i].Height));
             }
-            var polygon = Viewshed.Compute(camera.In(frame.Frame), obstacles, Metric);
+            work[c] = (camera.In(frame.Frame), frame.Frame, obstacles);
+        }
+
+        // Each camera on its own: a camera's polygon depends only on its own houses, so cameras run in parallel.
+        var results = new (string, Geometry, double)[cameras.Count];
+        Parallel.For(0, cameras.Count, new ParallelOptions { CancellationToken = ct }, c =>
+        {
+            var factory = new GeometryFactory(); // NTS factories are cheap; one per camera keeps threads apart
+            var polygon = Viewshed.Compute(work[c].View, work[c].Obstacles, factory);
             // Valid in metres, the polygon may not stay valid in degrees: the projection's last-digit rounding can push a
             // vertex that the union left exactly on another ring's edge across it. Such slivers are repaired.
-            var back = Project(polygon, frame.Frame, forward: false);
+            Geometry back;
+            lock (work[c].Frame) back = Project(polygon, work[c].Frame, forward: false); // ProjNet's transforms are not documented thread-safe
             if (!back.IsValid) back = GeometryFixer.Fix(back);
-            results.Add((camera.Id, back, polygon.Area));
-        }
-        return results;
+            results[c] = (cameras[c].Id, back, polygon.Area);
+        });
+        return [.. results];
     }
 
     /// <summary>The box (degrees) a camera can see into, a little wider than its range.</summary>

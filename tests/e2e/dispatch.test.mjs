@@ -53,8 +53,11 @@ browserTest("a dispatcher creates an incident by clicking the map, dispatches th
     first: window.geotwin.dispatch.recommendations.units[0],
   }));
   assert.ok(first.route.length >= 2, "the first unit's route is drawn");
-  const etas = await page.evaluate(() => window.geotwin.dispatch.recommendations.units.map((u) => u.etaSeconds));
-  assert.deepEqual(etas, [...etas].sort((a, b) => a - b), "units come fastest first");
+  // Fastest first by road; a straight-line guess (a unit off the road network) never outranks a road ETA and comes
+  // after them, fastest first among themselves (the ranking rule, Recommender).
+  const ranked = await page.evaluate(() => window.geotwin.dispatch.recommendations.units.map((u) => ({ eta: u.etaSeconds, road: u.etaBasis === "road" })));
+  const byRule = [...ranked].sort((a, b) => (b.road - a.road) || (a.eta - b.eta));
+  assert.deepEqual(ranked, byRule, "units come fastest first, road ETAs before straight-line guesses");
 
   await page.locator("[data-testid=dispatch-send]").first().click();
   await waitForDispatch(page, "unit dispatched", () => {

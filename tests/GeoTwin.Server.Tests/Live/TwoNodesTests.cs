@@ -7,10 +7,13 @@ using System.Text.Json;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Live;
 using GeoTwin.Server.Live.Geofences;
+using GeoTwin.Server.Tiles;
+using GeoTwin.Tiling.Tiles;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using NetTopologySuite.IO.VectorTiles.Mapbox;
 using Npgsql;
 
 namespace GeoTwin.Server.Tests.Live;
@@ -19,7 +22,8 @@ namespace GeoTwin.Server.Tests.Live;
 /// Two GeoTwin nodes in one process on one database, sharing pushes through a real redis-server (started here on a free
 /// port), as they would behind a load balancer (issue #22): a fix ingested on one node is in the other's memory, a
 /// viewer on either is pushed each fix once, a fence drawn on one is judged on the other and fires once, a recurring
-/// Hangfire job runs once an occurrence, and one node leads the once-only loops until it goes.
+/// Hangfire job runs once an occurrence, one node leads the once-only loops until it goes, and a tile one node has
+/// cached is fresh after a write on the other.
 /// </summary>
 [Collection("postgis")]
 public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
@@ -157,6 +161,42 @@ public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
             .EnsureSuccessStatusCode();
         await Until(() => Listed(2), "the exit is stored");
         Assert.Equal([("enter", fenceId), ("exit", fenceId)], events);
+    }
+
+    [Fact]
+    public async Task A_tile_B_has_cached_is_fresh_after_a_write_on_A()
+    {
+        // B builds and caches the tile first; then an incident is taken on A. B's next tile must hold it: the tile cache's
+        // key carries the data versions, which every node reads from the one database, not from its own memory.
+        var tile = TileAddress.Containing(7.4123, 43.7312, 16);
+        var url = $"/tiles/incidents/{tile.Z}/{tile.X}/{tile.Y}.mvt";
+        using var onB = await Browser.SignedInAsync(_b, "ntiles", "commander", TwoStations.City);
+        async Task<List<string>> CodesOnB()
+        {
+            var response = await onB.GetAsync(url);
+            if (response.StatusCode == HttpStatusCode.NoContent) return []; // an empty tile
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await using var stream = new MemoryStream(await response.Content.ReadAsByteArrayAsync());
+            var decoded = new MapboxTileReader().Read(stream, new NetTopologySuite.IO.VectorTiles.Tiles.Tile(tile.X, tile.Y, tile.Z));
+            return [.. decoded.Layers.Where(l => l.Name == "incidents").SelectMany(l => l.Features).Select(f => (string)f.Attributes["code"])];
+        }
+        var before = await CodesOnB();
+        var builds = _b.App.Services.GetRequiredService<TileCache>().Builds;
+        Assert.Equal(before, await CodesOnB()); // the second read is B's cached tile
+        Assert.Equal(builds, _b.App.Services.GetRequiredService<TileCache>().Builds);
+
+        using var dispatcherA = await Browser.SignedInAsync(_a, "ntilesd", "dispatcher", TwoStations.City);
+        var created = await dispatcherA.PostAsJsonAsync("/api/incidents", new
+        {
+            category = "theft", priority = 3, description = "two nodes, one tile", location = new { lon = 7.4123, lat = 43.7312 },
+        });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
+        var code = JsonDocument.Parse(body).RootElement.GetProperty("code").GetString()!;
+
+        var after = await CodesOnB(); // at once: no wait, no refresh
+        Assert.Contains(code, after);
+        Assert.DoesNotContain(code, before);
     }
 
     public static readonly ConcurrentDictionary<string, int> Runs = new();

@@ -57,6 +57,7 @@ public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
             ["ConnectionStrings:Redis"] = $"127.0.0.1:{port}",
             ["GeoTwin:Jobs:Worker"] = "true",
             ["GeoTwin:Jobs:PollingSeconds"] = "1",
+            ["GeoTwin:Jobs:SweepSeconds"] = "1",
         };
         _a = await pg.StartServerAsync(shared);
         _b = await pg.StartServerAsync(new(shared) { ["ConnectionStrings:GeoTwin"] = _a.Database.ConnectionString });
@@ -197,6 +198,36 @@ public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
         var after = await CodesOnB(); // at once: no wait, no refresh
         Assert.Contains(code, after);
         Assert.DoesNotContain(code, before);
+    }
+
+    [Fact]
+    public async Task A_job_left_running_by_a_node_that_is_gone_is_marked_interrupted_by_the_others()
+    {
+        // Two tileset jobs "running" on workers of another machine (their process ids mean nothing here): one started by a
+        // node whose sessions are all gone (killed), one by node B, which is alive. The nodes' sweep marks the first only.
+        await using var conn = await _a.Database.DataSource.OpenConnectionAsync();
+        async Task<long> Running(string worker, string session)
+        {
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO tileset_jobs (tileset, kind, status, created_by, worker, worker_session)
+                VALUES ('two-nodes', 'houses', 'running', 'test', $1, $2) RETURNING id
+                """, conn) { Parameters = { new() { Value = worker }, new() { Value = session } } };
+            return (long)(await insert.ExecuteScalarAsync())!;
+        }
+        var dead = await Running("elsewhere_4242_0123abcd", Database.NodePrefix + "deadbeef0000");
+        var alive = await Running("elsewhere_4243_0123abcd", _b.Database.NodeName);
+        async Task<(string Status, string? Message)> Job(long id)
+        {
+            await using var read = new NpgsqlCommand("SELECT status, message FROM tileset_jobs WHERE id = $1", conn) { Parameters = { new() { Value = id } } };
+            await using var r = await read.ExecuteReaderAsync();
+            await r.ReadAsync();
+            return (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
+        }
+        await Until(async () => (await Job(dead)).Status == "failed", "the gone node's job is marked");
+        Assert.StartsWith("interrupted at 0 %", (await Job(dead)).Message);
+        Assert.Equal("running", (await Job(alive)).Status); // judged in the same sweep: B's sessions are there
+        await using var tidy = new NpgsqlCommand("DELETE FROM tileset_jobs WHERE id = ANY ($1)", conn) { Parameters = { new() { Value = new[] { dead, alive } } } };
+        await tidy.ExecuteNonQueryAsync();
     }
 
     public static readonly ConcurrentDictionary<string, int> Runs = new();

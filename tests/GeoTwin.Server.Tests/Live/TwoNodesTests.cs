@@ -7,10 +7,13 @@ using System.Text.Json;
 using GeoTwin.Server.Infrastructure.Db;
 using GeoTwin.Server.Live;
 using GeoTwin.Server.Live.Geofences;
+using GeoTwin.Server.Tiles;
+using GeoTwin.Tiling.Tiles;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using NetTopologySuite.IO.VectorTiles.Mapbox;
 using Npgsql;
 
 namespace GeoTwin.Server.Tests.Live;
@@ -19,7 +22,8 @@ namespace GeoTwin.Server.Tests.Live;
 /// Two GeoTwin nodes in one process on one database, sharing pushes through a real redis-server (started here on a free
 /// port), as they would behind a load balancer (issue #22): a fix ingested on one node is in the other's memory, a
 /// viewer on either is pushed each fix once, a fence drawn on one is judged on the other and fires once, a recurring
-/// Hangfire job runs once an occurrence, and one node leads the once-only loops until it goes.
+/// Hangfire job runs once an occurrence, one node leads the once-only loops until it goes, and a tile one node has
+/// cached is fresh after a write on the other.
 /// </summary>
 [Collection("postgis")]
 public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
@@ -53,6 +57,7 @@ public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
             ["ConnectionStrings:Redis"] = $"127.0.0.1:{port}",
             ["GeoTwin:Jobs:Worker"] = "true",
             ["GeoTwin:Jobs:PollingSeconds"] = "1",
+            ["GeoTwin:Jobs:SweepSeconds"] = "1",
         };
         _a = await pg.StartServerAsync(shared);
         _b = await pg.StartServerAsync(new(shared) { ["ConnectionStrings:GeoTwin"] = _a.Database.ConnectionString });
@@ -157,6 +162,72 @@ public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
             .EnsureSuccessStatusCode();
         await Until(() => Listed(2), "the exit is stored");
         Assert.Equal([("enter", fenceId), ("exit", fenceId)], events);
+    }
+
+    [Fact]
+    public async Task A_tile_B_has_cached_is_fresh_after_a_write_on_A()
+    {
+        // B builds and caches the tile first; then an incident is taken on A. B's next tile must hold it: the tile cache's
+        // key carries the data versions, which every node reads from the one database, not from its own memory.
+        var tile = TileAddress.Containing(7.4123, 43.7312, 16);
+        var url = $"/tiles/incidents/{tile.Z}/{tile.X}/{tile.Y}.mvt";
+        using var onB = await Browser.SignedInAsync(_b, "ntiles", "commander", TwoStations.City);
+        async Task<List<string>> CodesOnB()
+        {
+            var response = await onB.GetAsync(url);
+            if (response.StatusCode == HttpStatusCode.NoContent) return []; // an empty tile
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await using var stream = new MemoryStream(await response.Content.ReadAsByteArrayAsync());
+            var decoded = new MapboxTileReader().Read(stream, new NetTopologySuite.IO.VectorTiles.Tiles.Tile(tile.X, tile.Y, tile.Z));
+            return [.. decoded.Layers.Where(l => l.Name == "incidents").SelectMany(l => l.Features).Select(f => (string)f.Attributes["code"])];
+        }
+        var before = await CodesOnB();
+        var builds = _b.App.Services.GetRequiredService<TileCache>().Builds;
+        Assert.Equal(before, await CodesOnB()); // the second read is B's cached tile
+        Assert.Equal(builds, _b.App.Services.GetRequiredService<TileCache>().Builds);
+
+        using var dispatcherA = await Browser.SignedInAsync(_a, "ntilesd", "dispatcher", TwoStations.City);
+        var created = await dispatcherA.PostAsJsonAsync("/api/incidents", new
+        {
+            category = "theft", priority = 3, description = "two nodes, one tile", location = new { lon = 7.4123, lat = 43.7312 },
+        });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
+        var code = JsonDocument.Parse(body).RootElement.GetProperty("code").GetString()!;
+
+        var after = await CodesOnB(); // at once: no wait, no refresh
+        Assert.Contains(code, after);
+        Assert.DoesNotContain(code, before);
+    }
+
+    [Fact]
+    public async Task A_job_left_running_by_a_node_that_is_gone_is_marked_interrupted_by_the_others()
+    {
+        // Two tileset jobs "running" on workers of another machine (their process ids mean nothing here): one started by a
+        // node whose sessions are all gone (killed), one by node B, which is alive. The nodes' sweep marks the first only.
+        await using var conn = await _a.Database.DataSource.OpenConnectionAsync();
+        async Task<long> Running(string worker, string session)
+        {
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO tileset_jobs (tileset, kind, status, created_by, worker, worker_session)
+                VALUES ('two-nodes', 'houses', 'running', 'test', $1, $2) RETURNING id
+                """, conn) { Parameters = { new() { Value = worker }, new() { Value = session } } };
+            return (long)(await insert.ExecuteScalarAsync())!;
+        }
+        var dead = await Running("elsewhere_4242_0123abcd", Database.NodePrefix + "deadbeef0000");
+        var alive = await Running("elsewhere_4243_0123abcd", _b.Database.NodeName);
+        async Task<(string Status, string? Message)> Job(long id)
+        {
+            await using var read = new NpgsqlCommand("SELECT status, message FROM tileset_jobs WHERE id = $1", conn) { Parameters = { new() { Value = id } } };
+            await using var r = await read.ExecuteReaderAsync();
+            await r.ReadAsync();
+            return (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
+        }
+        await Until(async () => (await Job(dead)).Status == "failed", "the gone node's job is marked");
+        Assert.StartsWith("interrupted at 0 %", (await Job(dead)).Message);
+        Assert.Equal("running", (await Job(alive)).Status); // judged in the same sweep: B's sessions are there
+        await using var tidy = new NpgsqlCommand("DELETE FROM tileset_jobs WHERE id = ANY ($1)", conn) { Parameters = { new() { Value = new[] { dead, alive } } } };
+        await tidy.ExecuteNonQueryAsync();
     }
 
     public static readonly ConcurrentDictionary<string, int> Runs = new();

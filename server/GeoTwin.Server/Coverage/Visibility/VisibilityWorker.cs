@@ -35,8 +35,10 @@ public sealed class VisibilityWorker(NpgsqlDataSource db, VisibilityHealth healt
                     int done;
                     do
                     {
+                        var took = System.Diagnostics.Stopwatch.StartNew();
                         done = await VisibilityStore.RefreshAsync(db, stop);
-                        if (done > 0) log.LogInformation("camera visibility recomputed for {Count} cameras", done);
+                        // the time says whether the city's cameras fit the goal (all of the demo's in ≤ 1 s), read from the log
+                        if (done > 0) log.LogInformation("camera visibility recomputed for {Count} cameras in {Ms} ms", done, took.ElapsedMilliseconds);
                     } while (done > 0);
                     health.Set("up");
                     failures = 0;

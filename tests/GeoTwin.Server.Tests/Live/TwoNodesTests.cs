@@ -226,6 +226,8 @@ public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
         await Until(async () => (await Job(dead)).Status == "failed", "the gone node's job is marked");
         Assert.StartsWith("interrupted at 0 %", (await Job(dead)).Message);
         Assert.Equal("running", (await Job(alive)).Status); // judged in the same sweep: B's sessions are there
+        var sweeps = _a.App.Services.GetRequiredService<GeoTwin.Server.Infrastructure.Jobs.InterruptedJobs>();
+        await Until(() => Task.FromResult(sweeps.Health()?.StartsWith("ok (last sweep") == true), "/readyz's interruptedJobs says the sweeps run");
         await using var tidy = new NpgsqlCommand("DELETE FROM tileset_jobs WHERE id = ANY ($1)", conn) { Parameters = { new() { Value = new[] { dead, alive } } } };
         await tidy.ExecuteNonQueryAsync();
     }
@@ -260,6 +262,9 @@ public sealed class TwoNodesTests(PostgisFixture pg) : IAsyncLifetime
         await Until(() => Task.FromResult(a.IsLeader || b.IsLeader), "a node leads");
         Assert.False(a.IsLeader && b.IsLeader);
         var (leader, other) = a.IsLeader ? (_a, b) : (_b, a);
+        // /readyz's "leader" part says which: the leader leads, the other follows.
+        Assert.Equal("{ leads = True, state = leading }", leader.App.Services.GetRequiredService<NodeLeader>().Health().ToString());
+        Assert.Equal("{ leads = False, state = following (another node leads) }", other.Health().ToString());
         await leader.App.StopAsync(); // its lock's session ends with it
         await Until(() => Task.FromResult(other.IsLeader), "the other node leads");
     }

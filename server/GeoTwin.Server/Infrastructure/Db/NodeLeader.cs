@@ -1,3 +1,4 @@
+using GeoTwin.Server.Status;
 using Npgsql;
 
 namespace GeoTwin.Server.Infrastructure.Db;
@@ -21,6 +22,11 @@ public sealed class NodeLeader(NpgsqlDataSource db, IConfiguration config, ILogg
 
     /// <summary>True while this node holds the lock.</summary>
     public bool IsLeader => _term.Task.IsCompletedSuccessfully;
+
+    // What /readyz says under "leader": a lock loop that keeps failing is seen there, not only in the log.
+    volatile string _state = "starting";
+
+    public object Health() => new { leads = IsLeader, state = _state };
 
     /// <summary>
     /// Runs <paramref name="body"/> while this node leads: waits to lead, runs it with a token cancelled when leadership
@@ -54,7 +60,9 @@ public sealed class NodeLeader(NpgsqlDataSource db, IConfiguration config, ILogg
             try
             {
                 conn = await db.OpenConnectionAsync(stop);
+                _state = "following (another node leads)";
                 while (!await TryLockAsync(conn, stop)) await Task.Delay(_try, stop);
+                _state = "leading";
                 log.LogInformation("this node leads (advisory lock held by backend {Pid})", conn.ProcessID);
                 _term.TrySetResult(lost.Token);
                 while (true)
@@ -70,6 +78,7 @@ public sealed class NodeLeader(NpgsqlDataSource db, IConfiguration config, ILogg
             catch (Exception e)
             {
                 log.LogWarning("leader lock: connection lost ({Error}); trying again", e.Message);
+                _state = $"retrying since {DateTime.UtcNow:u}: {e.Message}";
             }
             finally
             {
@@ -121,6 +130,7 @@ public static class NodeLeaderSetup
     {
         builder.Services.AddSingleton<NodeLeader>();
         builder.Services.AddHostedService(s => s.GetRequiredService<NodeLeader>());
+        builder.Services.AddHealthPart<NodeLeader>("leader", (l, _) => l.Health());
         return builder;
     }
 }

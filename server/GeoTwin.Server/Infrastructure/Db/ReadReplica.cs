@@ -1,3 +1,4 @@
+using GeoTwin.Server.Status;
 using System.Net.Sockets;
 using Npgsql;
 using NpgsqlTypes;
@@ -177,7 +178,7 @@ public static class ReadReplicaSetup
     {
         builder.Services.AddSingleton<ReadReplica>();
         builder.Services.AddHostedService(s => s.GetRequiredService<ReadReplica>());
-        builder.Services.AddSingleton(s => { var r = s.GetRequiredService<ReadReplica>(); return new Status.HealthPart("readReplica", r.Report); });
+        builder.Services.AddHealthPart<ReadReplica>("readReplica", (r, now) => r.Report(now));
         return builder;
     }
 }

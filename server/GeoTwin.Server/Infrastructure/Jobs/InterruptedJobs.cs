@@ -20,6 +20,10 @@ public sealed class InterruptedJobs(NpgsqlDataSource db, TilesetFiles tilesets, 
 
     readonly CancellationTokenSource _stopping = new();
     Task? _sweeping;
+    volatile string _sweep = "waiting for its first sweep";
+
+    /// <summary>/readyz "interruptedJobs": null on a node that runs no jobs (no sweep).</summary>
+    public string? Health() => _sweeping is null ? null : _sweep;
 
     public async Task<(long Imports, long Tilesets)> MarkAsync(CancellationToken ct)
     {
@@ -56,8 +60,16 @@ public sealed class InterruptedJobs(NpgsqlDataSource db, TilesetFiles tilesets, 
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                try { await MarkAsync(ct); }
-                catch (Exception e) when (!ct.IsCancellationRequested) { log.LogWarning(e, "looking for interrupted jobs failed; trying again in {Every}", SweepEvery); }
+                try
+                {
+                    await MarkAsync(ct);
+                    _sweep = $"ok (last sweep {DateTime.UtcNow:u})";
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    if (!_sweep.StartsWith("failing", StringComparison.Ordinal)) _sweep = $"failing since {DateTime.UtcNow:u}: {e.Message}";
+                    log.LogWarning(e, "looking for interrupted jobs failed; trying again in {Every}", SweepEvery);
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }

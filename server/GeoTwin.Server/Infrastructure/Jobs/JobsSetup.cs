@@ -1,3 +1,4 @@
+using GeoTwin.Server.Status;
 using GeoTwin.Server.Infrastructure.Auth;
 using GeoTwin.Server.Infrastructure.Db;
 using Hangfire;
@@ -24,6 +25,7 @@ public static class JobsSetup
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString),
                 new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true }));
         builder.Services.AddSingleton<InterruptedJobs>();
+        builder.Services.AddHealthPart<InterruptedJobs>("interruptedJobs", (j, _) => j.Health());
         if (builder.Configuration.GetValue("GeoTwin:Jobs:Worker", true))
         {
             // Before the worker takes jobs: what a dead predecessor left running is marked first.

@@ -67,4 +67,9 @@ browserTest("crowds: areas by level with a legend, today against a typical day, 
   await page.evaluate(([x, y]) => window.geotwin.flyTo(x, y, 1500), [lon, lat]);
   await waitFor(page, "at the beach", () => window.geotwin.view === "point", null, 60000);
   await s.screenshot("crowds-larvotto");
+  // the same at the command room's screen and at phone size, for a person to look at
+  for (const [w, h] of [[1920, 1080], [390, 844]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await s.screenshot(`crowds-larvotto-${w}`);
+  }
 });
